@@ -1,0 +1,88 @@
+package org.astroport.constellation.app;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Top-level command line: global options, then a command. The daemon is the default command so that
+ * {@code java -jar constellation-sync.jar} does the main job.
+ */
+public final class CommandLine {
+
+    /** Returned by commands that leave the JVM to its own shutdown. */
+    public static final int KEEP_RUNNING = Integer.MIN_VALUE;
+
+    static final String USAGE = """
+            Usage: constellation-sync [--home DIR] [--node-id ID] [--config FILE] [COMMAND [ARGS]]
+
+            Commands:
+              run                 the daemon (default): live sync from every peer into the local strfry
+              help                this text
+
+            Options:
+              --home DIR          station home (default: $CONSTELLATION_HOME, $ZEN_HOME or ~/.zen)
+              --node-id ID        this station's IPFS node id (default: $IPFSNODEID or ~/.ipfs/config)
+              --config FILE       extra properties file overriding application.properties
+                                  (<home>/constellation-sync.properties is read when it exists)
+            """;
+
+    private CommandLine() {
+    }
+
+    public static int run(String[] args) throws Exception {
+        return run(args, System.getenv(), System.out, System.err);
+    }
+
+    static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) throws Exception {
+        String home = null;
+        String nodeId = null;
+        String config = null;
+        List<String> rest = new ArrayList<>();
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            switch (a) {
+                case "--home" -> home = value(args, ++i, a);
+                case "--node-id" -> nodeId = value(args, ++i, a);
+                case "--config" -> config = value(args, ++i, a);
+                default -> {
+                    if (a.startsWith("--home=")) {
+                        home = a.substring(7);
+                    } else if (a.startsWith("--node-id=")) {
+                        nodeId = a.substring(10);
+                    } else if (a.startsWith("--config=")) {
+                        config = a.substring(9);
+                    } else {
+                        rest.add(a);
+                    }
+                }
+            }
+        }
+        String command = rest.isEmpty() ? "run" : rest.remove(0);
+        StationHome station = StationHome.resolve(home, nodeId, env, System.getProperty("user.home"));
+        switch (command) {
+            case "run", "daemon", "start" -> {
+                Path configFile = config == null ? null : Path.of(config).toAbsolutePath();
+                return new Daemon(station, configFile).runUntilStopped();
+            }
+            case "help", "--help", "-h" -> {
+                out.print(USAGE);
+                return 0;
+            }
+            default -> {
+                err.println("constellation-sync: unknown command '" + command + "'");
+                err.print(USAGE);
+                return 2;
+            }
+        }
+    }
+
+    private static String value(String[] args, int i, String option) {
+        if (i >= args.length) {
+            throw new IllegalArgumentException(option + " needs a value");
+        }
+        return args[i];
+    }
+}
