@@ -1,0 +1,79 @@
+package org.astroport.constellation.nostr;
+
+/** Lowercase hex, the only spelling NIP-01 allows for ids, keys and signatures. */
+public final class Hex {
+
+    private static final char[] DIGITS = "0123456789abcdef".toCharArray();
+
+    private Hex() {
+    }
+
+    public static String encode(byte[] bytes) {
+        char[] out = new char[bytes.length * 2];
+        for (int i = 0; i < bytes.length; i++) {
+            out[2 * i] = DIGITS[(bytes[i] >> 4) & 0xf];
+            out[2 * i + 1] = DIGITS[bytes[i] & 0xf];
+        }
+        return new String(out);
+    }
+
+    /** Decodes lowercase or uppercase hex; throws IllegalArgumentException on anything else. */
+    public static byte[] decode(String hex) {
+        if ((hex.length() & 1) != 0) {
+            throw new IllegalArgumentException("odd number of hex digits: " + hex.length());
+        }
+        byte[] out = new byte[hex.length() / 2];
+        for (int i = 0; i < out.length; i++) {
+            int hi = Character.digit(hex.charAt(2 * i), 16);
+            int lo = Character.digit(hex.charAt(2 * i + 1), 16);
+            if (hi < 0 || lo < 0) {
+                throw new IllegalArgumentException("not a hex digit at " + (hi < 0 ? 2 * i : 2 * i + 1));
+            }
+            out[i] = (byte) ((hi << 4) | lo);
+        }
+        return out;
+    }
+
+    public static boolean isLowerHex(String s, int length) {
+        if (s == null || s.length() != length) {
+            return false;
+        }
+        for (int i = 0; i < length; i++) {
+            char c = s.charAt(i);
+            if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    public static boolean isLowerHex64(String s) {
+        return isLowerHex(s, 64);
+    }
+
+    /**
+     * A key line as station files write it (spaces, tabs, CR, any case) to its canonical form, or
+     * null when it is not a 64-digit hex key.
+     */
+    public static String normalizeKey(String line) {
+        if (line == null) {
+            return null;
+        }
+        String t = line.strip();
+        if (t.length() != 64) {
+            return null;
+        }
+        char[] out = new char[64];
+        for (int i = 0; i < 64; i++) {
+            char c = t.charAt(i);
+            if (c >= 'A' && c <= 'F') {
+                c = (char) (c + 32);
+            }
+            if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
+                return null;
+            }
+            out[i] = c;
+        }
+        return new String(out);
+    }
+}
