@@ -1,0 +1,52 @@
+package org.astroport.constellation.testsupport;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.stream.Stream;
+
+/** A writable copy of the fixture station home. */
+public final class ZenHome {
+
+    private ZenHome() {
+    }
+
+    public static Path copyTo(Path target) {
+        Path src = Fixtures.dir().resolve("zen");
+        try (Stream<Path> all = Files.walk(src)) {
+            for (Path p : (Iterable<Path>) all::iterator) {
+                Path dst = target.resolve(src.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(dst);
+                } else {
+                    Files.copy(p, dst);
+                    Files.setPosixFilePermissions(dst, PosixFilePermissions.fromString(Files.isExecutable(p) ? "rwxr-xr-x" : "rw-r--r--"));
+                }
+            }
+            try (Stream<Path> dirs = Files.walk(target)) {
+                for (Path d : (Iterable<Path>) dirs::iterator) {
+                    if (Files.isDirectory(d)) {
+                        Files.setPosixFilePermissions(d, PosixFilePermissions.fromString("rwxr-xr-x"));
+                    }
+                }
+            }
+            return target;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A fake ipfs that records its arguments, one call per line, and succeeds like `ipfs p2p forward`. */
+    public static Path fakeIpfs(Path dir, Path argLog) {
+        try {
+            Path bin = dir.resolve("fake-ipfs");
+            Files.writeString(bin, "#!/bin/sh\necho \"$@\" >> '" + argLog + "'\nexit 0\n");
+            Files.setPosixFilePermissions(bin, PosixFilePermissions.fromString("rwxr-xr-x"));
+            return bin;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
