@@ -232,8 +232,8 @@ public final class AuthorRegistry implements AuthorSet {
         return setSource(name, kind, Set.of());
     }
 
-    /** Drops every source whose file no longer exists (camel-file reports no deletions). */
-    public boolean reconcile() {
+    /** Drops every source whose file no longer exists (camel-file reports no deletions); returns their names. */
+    public List<String> reconcile() {
         List<String> gone = new ArrayList<>();
         synchronized (this) {
             for (String name : sources.keySet()) {
@@ -247,16 +247,16 @@ public final class AuthorRegistry implements AuthorSet {
                 }
             }
         }
-        boolean changed = false;
         for (String name : gone) {
             LOG.info("key source removed: {}", name);
-            changed |= removeSource(name);
+            removeSource(name);
         }
         if (!blacklist.isEmpty() && !Files.exists(home.resolve(BLACKLIST))) {
             LOG.info("blacklist removed: {}", BLACKLIST);
-            changed |= blacklistRead("");
+            blacklistRead("");
+            gone.add(BLACKLIST);
         }
-        return changed;
+        return gone;
     }
 
     synchronized boolean blacklistRead(String content) {
