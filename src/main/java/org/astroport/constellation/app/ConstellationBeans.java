@@ -12,6 +12,9 @@ import org.astroport.constellation.discovery.Discovery;
 import org.astroport.constellation.discovery.FileVersions;
 import org.astroport.constellation.discovery.IpfsTunnels;
 import org.astroport.constellation.discovery.PeerRegistry;
+import org.astroport.constellation.discovery.StationScan;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.astroport.constellation.ops.ManagedBeans;
 
 /**
@@ -19,6 +22,8 @@ import org.astroport.constellation.ops.ManagedBeans;
  * properties. Registered with camel-main through {@code camel.main.configuration-classes}.
  */
 public class ConstellationBeans implements CamelConfiguration {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ConstellationBeans.class);
 
     @Override
     public void configure(CamelContext context) throws Exception {
@@ -34,6 +39,13 @@ public class ConstellationBeans implements CamelConfiguration {
         PeerRegistry peers = new PeerRegistry(home, settings.nodeId(), settings.getInt("constellation.discovery.stale-days", 3),
                 clock, authors, tunnels);
         Discovery discovery = new Discovery(home, peers, authors, fileVersions);
+        // one synchronous read at startup: the registries are complete before any route starts,
+        // and the file routes then only carry changes
+        long t0 = System.nanoTime();
+        StationScan.loadAll(home, peers, authors, fileVersions);
+        LOG.info("initial scan of {}: {} peers ({} reachable), {} in {} ms", home, peers.allPeers().size(), peers.reachablePeers().size(),
+                authors.summary(), (System.nanoTime() - t0) / 1_000_000);
+        authors.takeChange();
 
         registry.bind("settings", settings);
         registry.bind("discoveryFiles", fileVersions);

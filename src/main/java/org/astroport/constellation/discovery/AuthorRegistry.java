@@ -44,6 +44,7 @@ public final class AuthorRegistry implements AuthorSet {
     private volatile Set<String> blacklist = Set.of();
     private final Map<String, List<String>> invalidLines = new TreeMap<>();
     private final AtomicLong version = new AtomicLong();
+    private final AtomicLong monitoredCount = new AtomicLong();
     private long publishedVersion = 0;
     private volatile List<String> sortedCache = List.of();
     private volatile long sortedCacheVersion = -1;
@@ -90,8 +91,9 @@ public final class AuthorRegistry implements AuthorSet {
         return sortedCache;
     }
 
+    /** Number of monitored keys, kept incrementally (no list is built). */
     public int size() {
-        return authors().size();
+        return (int) monitoredCount.get();
     }
 
     public long version() {
@@ -286,13 +288,20 @@ public final class AuthorRegistry implements AuthorSet {
     }
 
     private boolean bumpIfChanged(Map<String, Boolean> before) {
+        long delta = 0;
+        boolean changed = false;
         for (Map.Entry<String, Boolean> e : before.entrySet()) {
-            if (e.getValue() != isMonitored(e.getKey())) {
-                version.incrementAndGet();
-                return true;
+            boolean now = isMonitored(e.getKey());
+            if (e.getValue() != now) {
+                changed = true;
+                delta += now ? 1 : -1;
             }
         }
-        return false;
+        if (changed) {
+            monitoredCount.addAndGet(delta);
+            version.incrementAndGet();
+        }
+        return changed;
     }
 
     private static void decrement(Map<String, Integer> m, String k) {

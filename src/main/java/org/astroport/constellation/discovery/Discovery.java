@@ -17,6 +17,8 @@ public class Discovery {
     private final PeerRegistry peers;
     private final AuthorRegistry authors;
     private final FileVersions fileVersions;
+    private final java.util.concurrent.atomic.AtomicLong descriptorReads = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong keyFileReads = new java.util.concurrent.atomic.AtomicLong();
 
     public Discovery(Path home, PeerRegistry peers, AuthorRegistry authors, FileVersions fileVersions) {
         this.home = home;
@@ -34,12 +36,14 @@ public class Discovery {
     }
 
     /** A swarm 12345.json was created or changed. */
-    public List<PeerChange> onDescriptorFile(String absolutePath) {
+    public List<PeerChange> onDescriptorFile(@org.apache.camel.Header("CamelFileAbsolutePath") String absolutePath) {
+        descriptorReads.incrementAndGet();
         return peers.descriptorChanged(Path.of(absolutePath));
     }
 
     /** A key list (HEX, amisOfAmis.txt, blacklist.txt) was created or changed. */
-    public void onKeyFile(String absolutePath) {
+    public void onKeyFile(@org.apache.camel.Header("CamelFileAbsolutePath") String absolutePath) {
+        keyFileReads.incrementAndGet();
         authors.keyFileRead(Path.of(absolutePath));
     }
 
@@ -76,6 +80,15 @@ public class Discovery {
                 fileVersions.forget(d.toString());
             }
         });
+    }
+
+    /** Files read by the routes since start (a changed file must not make the others be read again). */
+    public long descriptorReads() {
+        return descriptorReads.get();
+    }
+
+    public long keyFileReads() {
+        return keyFileReads.get();
     }
 
     public Path home() {
