@@ -1,0 +1,360 @@
+package org.astroport.constellation.relay;
+
+import java.net.URI;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
+
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketClientOptions;
+import io.vertx.core.http.WebSocketConnectOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One logical connection to one relay: at most one socket at a time, reconnect with exponential
+ * backoff and full jitter (capped), a ping/idle check to notice a silent peer, and a callback after
+ * every (re)connect so the owner can authenticate and resubscribe. Every state change happens on a
+ * single Vert.x context, which is what makes "one socket" hold.
+ */
+public final class RelayConnection {
+
+    public enum State { NEW, CONNECTING, OPEN, BACKING_OFF, STOPPED }
+
+    private static final Logger LOG = LoggerFactory.getLogger(RelayConnection.class);
+
+    private final Vertx vertx;
+    private final Context context;
+    private final String url;
+    private final RelayOptions options;
+    private final RelaySessionHandler handler;
+    private final WebSocketClient client;
+
+    // confined to `context`
+    private State state = State.NEW;
+    private WebSocket socket;
+    private long timerId = -1;
+    private long pingTimerId = -1;
+    private int attempt;
+    private long openedAtMillis;
+    private long lastReadMillis;
+
+    private final AtomicLong connects = new AtomicLong();
+    private final AtomicLong connectFailures = new AtomicLong();
+    private final AtomicLong framesIn = new AtomicLong();
+    private final AtomicLong framesOut = new AtomicLong();
+    private final AtomicLong bytesIn = new AtomicLong();
+    private final AtomicLong oversized = new AtomicLong();
+    private volatile long lastConnectedMillis;
+    private volatile String lastError = "";
+    private volatile State publicState = State.NEW;
+
+    public RelayConnection(Vertx vertx, String url, RelayOptions options, RelaySessionHandler handler) {
+        this.vertx = vertx;
+        this.context = vertx.getOrCreateContext();
+        this.url = url;
+        this.options = options;
+        this.handler = handler;
+        URI u = URI.create(url);
+        boolean tls = "wss".equalsIgnoreCase(u.getScheme());
+        WebSocketClientOptions o = new WebSocketClientOptions()
+                .setConnectTimeout((int) options.connectTimeoutMillis())
+                .setMaxMessageSize(options.maxMessageBytes())
+                .setMaxFrameSize(Math.min(options.maxMessageBytes(), 65_536))
+                .setTryUsePerMessageCompression(false)
+                .setClosingTimeout(2)
+                .setSsl(tls)
+                .setVerifyHost(tls);
+        this.client = vertx.createWebSocketClient(o);
+    }
+
+    public String url() {
+        return url;
+    }
+
+    public void start() {
+        context.runOnContext(v -> {
+            if (state == State.NEW) {
+                connect();
+            }
+        });
+    }
+
+    /** Closes the socket and never reconnects. */
+    public void stop() {
+        context.runOnContext(v -> {
+            setState(State.STOPPED);
+            cancelTimers();
+            if (socket != null) {
+                WebSocket s = socket;
+                socket = null;
+                s.close((short) 1000, "bye");
+            }
+            client.close();
+        });
+    }
+
+    /** Drops the current socket (if any) and connects again now. */
+    public void reconnectNow() {
+        context.runOnContext(v -> {
+            if (state == State.STOPPED) {
+                return;
+            }
+            if (socket != null) {
+                socket.close((short) 1000, "reconnect requested");
+            } else if (state == State.BACKING_OFF) {
+                cancelTimers();
+                connect();
+            }
+        });
+    }
+
+    private void connect() {
+        if (state == State.STOPPED || state == State.CONNECTING || state == State.OPEN) {
+            return;
+        }
+        setState(State.CONNECTING);
+        URI u = URI.create(url);
+        boolean tls = "wss".equalsIgnoreCase(u.getScheme());
+        int port = u.getPort() > 0 ? u.getPort() : tls ? 443 : 80;
+        String path = (u.getRawPath() == null || u.getRawPath().isEmpty() ? "/" : u.getRawPath()) + (u.getRawQuery() == null ? "" : "?" + u.getRawQuery());
+        WebSocketConnectOptions co = new WebSocketConnectOptions().setHost(u.getHost()).setPort(port).setURI(path).setSsl(tls)
+                .setTimeout(options.connectTimeoutMillis());
+        client.connect(co).onComplete(ar -> {
+            if (ar.failed()) {
+                connectFailures.incrementAndGet();
+                lastError = String.valueOf(ar.cause().getMessage());
+                LOG.debug("{}: connect failed: {}", url, lastError);
+                handler.onError(ar.cause());
+                scheduleReconnect();
+                return;
+            }
+            WebSocket ws = ar.result();
+            if (state == State.STOPPED) {
+                ws.close((short) 1000, "stopped");
+                return;
+            }
+            opened(ws);
+        });
+    }
+
+    private void opened(WebSocket ws) {
+        socket = ws;
+        setState(State.OPEN);
+        connects.incrementAndGet();
+        openedAtMillis = System.currentTimeMillis();
+        lastConnectedMillis = openedAtMillis;
+        lastReadMillis = openedAtMillis;
+        RelaySession session = new Session(ws);
+        ws.textMessageHandler(text -> {
+            lastReadMillis = System.currentTimeMillis();
+            framesIn.incrementAndGet();
+            bytesIn.addAndGet(text.length());
+            if (socket == ws) {
+                handler.onFrame(session, text);
+            }
+        });
+        ws.pongHandler(b -> lastReadMillis = System.currentTimeMillis());
+        ws.exceptionHandler(err -> {
+            lastError = String.valueOf(err.getMessage());
+            if (String.valueOf(err.getMessage()).contains("too big") || err.getClass().getSimpleName().contains("TooLong")) {
+                oversized.incrementAndGet();
+            }
+            handler.onError(err);
+        });
+        ws.closeHandler(v -> closed(ws));
+        if (options.pingIntervalMillis() > 0) {
+            pingTimerId = vertx.setPeriodic(options.pingIntervalMillis(), id -> {
+                if (socket != ws) {
+                    return;
+                }
+                if (System.currentTimeMillis() - lastReadMillis > options.idleTimeoutMillis()) {
+                    lastError = "no frame or pong for " + options.idleTimeoutMillis() + " ms";
+                    LOG.info("{}: {}; reconnecting", url, lastError);
+                    // a hung peer will not complete a close handshake either: let go of it now
+                    closed(ws);
+                    ws.close((short) 1001, "idle");
+                    return;
+                }
+                ws.writePing(io.vertx.core.buffer.Buffer.buffer("p"));
+            });
+        }
+        try {
+            handler.onOpen(session);
+        } catch (RuntimeException e) {
+            LOG.warn("{}: session handler failed on open: {}", url, e.toString());
+        }
+    }
+
+    private void closed(WebSocket ws) {
+        if (socket != ws) {
+            return;
+        }
+        socket = null;
+        if (pingTimerId >= 0) {
+            vertx.cancelTimer(pingTimerId);
+            pingTimerId = -1;
+        }
+        boolean willReconnect = state != State.STOPPED;
+        Short code = ws.isClosed() ? ws.closeStatusCode() : Short.valueOf((short) 1001);
+        handler.onClose(code == null ? 1006 : code, ws.closeReason(), willReconnect);
+        if (System.currentTimeMillis() - openedAtMillis >= options.stableAfterMillis()) {
+            attempt = 0; // it was a good connection: start the backoff over
+        }
+        if (willReconnect) {
+            scheduleReconnect();
+        }
+    }
+
+    private void scheduleReconnect() {
+        if (state == State.STOPPED) {
+            return;
+        }
+        setState(State.BACKING_OFF);
+        long delay = backoffDelay(attempt++, options.initialBackoffMillis(), options.maxBackoffMillis());
+        timerId = vertx.setTimer(Math.max(1, delay), id -> {
+            timerId = -1;
+            connect();
+        });
+    }
+
+    /** Exponential backoff with full jitter: uniform in [base/2, min(cap, initial * 2^attempt)]. */
+    static long backoffDelay(int attempt, long initial, long cap) {
+        long ceiling = Math.min(cap, initial * (1L << Math.min(attempt, 20)));
+        long floor = Math.max(1, ceiling / 2);
+        return floor + ThreadLocalRandom.current().nextLong(Math.max(1, ceiling - floor + 1));
+    }
+
+    private void cancelTimers() {
+        if (timerId >= 0) {
+            vertx.cancelTimer(timerId);
+            timerId = -1;
+        }
+        if (pingTimerId >= 0) {
+            vertx.cancelTimer(pingTimerId);
+            pingTimerId = -1;
+        }
+    }
+
+    private void setState(State s) {
+        state = s;
+        publicState = s;
+    }
+
+    /** Pauses reading from the socket (back-pressure); safe from any thread. */
+    public void pause() {
+        context.runOnContext(v -> {
+            if (socket != null) {
+                socket.pause();
+            }
+        });
+    }
+
+    public void resume() {
+        context.runOnContext(v -> {
+            if (socket != null) {
+                socket.resume();
+            }
+        });
+    }
+
+    /** Sends a frame if a socket is open; false otherwise. Safe from any thread. */
+    public boolean send(String frame) {
+        if (publicState != State.OPEN) {
+            return false;
+        }
+        context.runOnContext(v -> {
+            if (socket != null) {
+                framesOut.incrementAndGet();
+                socket.writeTextMessage(frame);
+            }
+        });
+        return true;
+    }
+
+    public State state() {
+        return publicState;
+    }
+
+    public long connects() {
+        return connects.get();
+    }
+
+    public long reconnects() {
+        return Math.max(0, connects.get() - 1);
+    }
+
+    public long connectFailures() {
+        return connectFailures.get();
+    }
+
+    public long framesIn() {
+        return framesIn.get();
+    }
+
+    public long framesOut() {
+        return framesOut.get();
+    }
+
+    public long bytesIn() {
+        return bytesIn.get();
+    }
+
+    public long oversizedFrames() {
+        return oversized.get();
+    }
+
+    public long lastConnectedMillis() {
+        return lastConnectedMillis;
+    }
+
+    public String lastError() {
+        return lastError;
+    }
+
+    private final class Session implements RelaySession {
+        private final WebSocket ws;
+
+        Session(WebSocket ws) {
+            this.ws = ws;
+        }
+
+        @Override
+        public boolean send(String frame) {
+            if (socket != ws && !context.isEventLoopContext()) {
+                return false;
+            }
+            if (Vertx.currentContext() == context) {
+                if (socket != ws) {
+                    return false;
+                }
+                framesOut.incrementAndGet();
+                ws.writeTextMessage(frame);
+                return true;
+            }
+            context.runOnContext(v -> {
+                if (socket == ws) {
+                    framesOut.incrementAndGet();
+                    ws.writeTextMessage(frame);
+                }
+            });
+            return true;
+        }
+
+        @Override
+        public String url() {
+            return url;
+        }
+
+        @Override
+        public void close(String reason) {
+            context.runOnContext(v -> {
+                if (socket == ws) {
+                    ws.close((short) 1000, reason);
+                }
+            });
+        }
+    }
+}

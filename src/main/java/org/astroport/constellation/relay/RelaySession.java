@@ -1,0 +1,14 @@
+package org.astroport.constellation.relay;
+
+/** The open socket of a {@link RelayConnection}, as its handler sees it. */
+public interface RelaySession {
+
+    /** Sends a text frame; false when the socket is no longer open. */
+    boolean send(String frame);
+
+    /** The URL this session is connected to. */
+    String url();
+
+    /** Closes the socket; the connection reconnects unless it was stopped. */
+    void close(String reason);
+}

@@ -1,0 +1,134 @@
+package org.astroport.constellation.relay;
+
+import static org.astroport.constellation.testsupport.RunningApp.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import io.vertx.core.Vertx;
+import org.astroport.constellation.testrelay.TestRelay;
+import org.astroport.constellation.testsupport.Fixtures;
+import org.astroport.constellation.testsupport.RunningApp;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class RelayConnectionTest {
+
+    private final Vertx vertx = Vertx.vertx();
+
+    @AfterEach
+    void close() {
+        vertx.close();
+    }
+
+    static final class Recorder implements RelaySessionHandler {
+        final AtomicInteger opens = new AtomicInteger();
+        final List<String> frames = new CopyOnWriteArrayList<>();
+        final String onOpenFrame;
+
+        Recorder(String onOpenFrame) {
+            this.onOpenFrame = onOpenFrame;
+        }
+
+        @Override
+        public void onOpen(RelaySession session) {
+            opens.incrementAndGet();
+            if (onOpenFrame != null) {
+                session.send(onOpenFrame);
+            }
+        }
+
+        @Override
+        public void onFrame(RelaySession session, String frame) {
+            frames.add(frame);
+        }
+    }
+
+    @Test
+    void subscribesAfterEveryReconnectWithNeverMoreThanOneSocket() throws Exception {
+        try (TestRelay relay = new TestRelay().start()) {
+            Fixtures.validLines().stream().limit(5).forEach(relay::storeOnly);
+            Recorder rec = new Recorder("[\"REQ\",\"s\",{\"kinds\":[1]}]");
+            RelayConnection c = new RelayConnection(vertx, relay.url(), RelayOptions.defaults().withBackoff(20, 200), rec);
+            c.start();
+            await("first open", 5000, () -> rec.opens.get() == 1 && rec.frames.stream().anyMatch(f -> f.startsWith("[\"EOSE\"")));
+            for (int i = 1; i <= 3; i++) {
+                relay.dropAllConnections();
+                int expected = i + 1;
+                await("reopen " + expected, 5000, () -> rec.opens.get() == expected && relay.reqs().size() == expected);
+            }
+            assertEquals(4, relay.connectionsAccepted());
+            assertEquals(1, relay.maxConcurrentConnections(), "never two sockets at once");
+            assertEquals(4, relay.reqs().size(), "REQ re-sent after every reconnect");
+            assertEquals(3, c.reconnects());
+            c.stop();
+            await("stopped", 2000, () -> relay.liveConnections() == 0);
+            Thread.sleep(300);
+            assertEquals(4, relay.connectionsAccepted(), "no reconnect after stop");
+        }
+    }
+
+    @Test
+    void relayDownAtStartIsRetriedUntilItComesUp() throws Exception {
+        int port = RunningApp.freePort();
+        Recorder rec = new Recorder(null);
+        RelayConnection c = new RelayConnection(vertx, "ws://127.0.0.1:" + port, RelayOptions.defaults().withBackoff(20, 100), rec);
+        c.start();
+        await("a few failed attempts", 5000, () -> c.connectFailures() >= 3);
+        assertEquals(RelayConnection.State.BACKING_OFF == c.state() || RelayConnection.State.CONNECTING == c.state(), true);
+        try (TestRelay relay = new TestRelay().start(port)) {
+            await("connected once the relay is up", 5000, () -> rec.opens.get() == 1);
+            assertEquals(RelayConnection.State.OPEN, c.state());
+            c.stop();
+        }
+    }
+
+    @Test
+    void stopDuringBackoffMakesNoFurtherAttempt() throws Exception {
+        int port = RunningApp.freePort();
+        RelayConnection c = new RelayConnection(vertx, "ws://127.0.0.1:" + port, RelayOptions.defaults().withBackoff(200, 400), new Recorder(null));
+        c.start();
+        await("backing off", 5000, () -> c.state() == RelayConnection.State.BACKING_OFF);
+        c.stop();
+        await("stopped", 2000, () -> c.state() == RelayConnection.State.STOPPED);
+        long failures = c.connectFailures();
+        try (TestRelay relay = new TestRelay().start(port)) {
+            Thread.sleep(800);
+            assertEquals(0, relay.connectionsAccepted());
+            assertEquals(failures, c.connectFailures());
+        }
+    }
+
+    @Test
+    void backoffGrowsIsCappedAndJittered() {
+        for (int attempt = 0; attempt < 12; attempt++) {
+            long ceiling = Math.min(5_000, 100L << attempt);
+            long min = Long.MAX_VALUE, max = 0;
+            for (int i = 0; i < 300; i++) {
+                long d = RelayConnection.backoffDelay(attempt, 100, 5_000);
+                min = Math.min(min, d);
+                max = Math.max(max, d);
+            }
+            assertTrue(max <= ceiling && min >= ceiling / 2, "attempt " + attempt + ": " + min + ".." + max + " within [" + ceiling / 2 + ", " + ceiling + "]");
+            assertTrue(max > min, "jittered");
+        }
+    }
+
+    @Test
+    void silentRelayIsDetectedAndReconnected() throws Exception {
+        try (TestRelay relay = new TestRelay().start()) {
+            Recorder rec = new Recorder(null);
+            RelayConnection c = new RelayConnection(vertx, relay.url(), RelayOptions.defaults().withBackoff(20, 100).withIdle(50, 400), rec);
+            c.start();
+            await("open", 5000, () -> rec.opens.get() == 1);
+            Thread.sleep(700);
+            assertEquals(1, rec.opens.get(), "pongs keep a quiet but alive relay connected");
+            relay.freezeAll(); // stops reading: no pong, no frame
+            await("reconnected after the idle timeout", 3000, () -> rec.opens.get() == 2);
+            c.stop();
+        }
+    }
+}
