@@ -6,7 +6,25 @@ import java.time.Duration;
 
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
 import org.apache.camel.spi.Registry;
+import org.apache.camel.support.processor.idempotent.MemoryIdempotentRepository;
+import org.astroport.constellation.ingest.DeletionTracker;
+import org.astroport.constellation.ingest.EventGate;
+import org.astroport.constellation.ingest.SyncStats;
+import org.astroport.constellation.nostr.EventParser;
+import org.astroport.constellation.nostr.EventPolicy;
+import org.astroport.constellation.nostr.StationKey;
+import org.astroport.constellation.relay.RelayTransport;
+import org.astroport.constellation.relay.SubscriptionPlanner;
+import org.astroport.constellation.sink.SinkRouter;
+import org.astroport.constellation.sink.SinkSelector;
+import org.astroport.constellation.sync.LiveSubscriptions;
+import org.astroport.constellation.sync.PeerRoutes;
 import org.astroport.constellation.discovery.AuthorRegistry;
 import org.astroport.constellation.discovery.Discovery;
 import org.astroport.constellation.discovery.FileVersions;
@@ -22,6 +40,9 @@ import org.astroport.constellation.ops.ManagedBeans;
  * properties. Registered with camel-main through {@code camel.main.configuration-classes}.
  */
 public class ConstellationBeans implements CamelConfiguration {
+
+    /** The bot greeting stations drop (a literal substring, not a regular expression). */
+    public static final String DEFAULT_CONTENT_FILTER = "Hello NOSTR visitor.";
 
     private static final Logger LOG = LoggerFactory.getLogger(ConstellationBeans.class);
 
@@ -57,6 +78,36 @@ public class ConstellationBeans implements CamelConfiguration {
         jmx.add("type=Peers", new org.astroport.constellation.ops.PeersView(peers));
         jmx.add("type=Authors", new org.astroport.constellation.ops.AuthorsView(authors));
         registry.bind("managedBeans", jmx);
+
+        // ---- live sync: ingest rules, dedupe, sink
+        registry.bind("clock", clock);
+        SyncStats stats = new SyncStats();
+        registry.bind("syncStats", stats);
+        DeletionTracker deletions = new DeletionTracker(settings.getInt("constellation.deletions.capacity", 100_000));
+        registry.bind("deletionTracker", deletions);
+        MemoryIdempotentRepository seen = (MemoryIdempotentRepository) MemoryIdempotentRepository.memoryIdempotentRepository(
+                settings.getInt("constellation.dedupe.capacity", 200_000));
+        registry.bind("seenEvents", seen);
+        Set<Integer> kindSet = Set.copyOf(settings.kinds());
+        EventGate gate = new EventGate(new EventParser(settings.getInt("constellation.frame.max-bytes", EventParser.DEFAULT_MAX_BYTES)),
+                new EventPolicy(clock, settings.getLong("constellation.event.max-future-seconds", EventPolicy.DEFAULT_MAX_FUTURE_SECONDS),
+                        settings.getInt("constellation.event.max-bytes", EventPolicy.DEFAULT_MAX_EVENT_BYTES)),
+                () -> kindSet, authors, authors::blacklist, contentFilters(settings), deletions, stats, seen);
+        registry.bind("eventGate", gate);
+        registry.bind("subscriptionPlanner", new SubscriptionPlanner(new SubscriptionPlanner.Limits(
+                settings.getInt("constellation.req.max-frame-bytes", 120_000), settings.getInt("constellation.req.max-filters", 20),
+                settings.getInt("constellation.req.max-subscriptions", 10), settings.getInt("constellation.req.authors-per-filter", 250))));
+        registry.bind("liveSubscriptions", new LiveSubscriptions(settings::kinds, authors));
+        StationKey key = loadStationKey(home);
+        if (key != null) {
+            registry.bind("stationKey", key);
+        }
+        RelayTransport transport = new RelayTransport(2);
+        registry.bind("relayTransport", transport);
+        context.addService(transport, true, true);
+        SinkRouter sinkRouter = SinkSelector.create(settings, home, transport, deletions, stats);
+        registry.bind("sinkRouter", sinkRouter);
+        registry.bind("peerRoutes", new PeerRoutes(context, peers));
         context.addService(jmx, true, true);
         context.addService(new org.apache.camel.support.service.ServiceSupport() {
             @Override
@@ -64,5 +115,32 @@ public class ConstellationBeans implements CamelConfiguration {
                 peers.close(); // closes our IPFS tunnels
             }
         }, true, true);
+    }
+
+    static List<String> contentFilters(Settings settings) {
+        String v = settings.get("constellation.content-filters", DEFAULT_CONTENT_FILTER);
+        List<String> out = new ArrayList<>();
+        for (String phrase : v.split("\\|")) {
+            if (!phrase.isEmpty()) {
+                out.add(phrase);
+            }
+        }
+        return out;
+    }
+
+    static StationKey loadStationKey(Path home) {
+        Path f = home.resolve("game/secret.nostr");
+        if (!Files.exists(f)) {
+            LOG.info("no station key at {}: relays that demand NIP-42 authentication will not serve us", f);
+            return null;
+        }
+        try {
+            StationKey k = StationKey.load(f);
+            LOG.info("station key {} loaded from {} (for NIP-42 AUTH)", k.publicKeyHex(), f);
+            return k;
+        } catch (Exception e) {
+            LOG.warn("station key {} unusable: {}", f, e.getMessage());
+            return null;
+        }
     }
 }

@@ -1,0 +1,223 @@
+package org.astroport.constellation.relay;
+
+import java.time.Clock;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.apache.camel.Exchange;
+import org.apache.camel.Processor;
+import org.apache.camel.support.DefaultConsumer;
+import org.astroport.constellation.ingest.PeerStats;
+import org.astroport.constellation.ingest.SyncStats;
+import org.astroport.constellation.nostr.Kinds;
+import org.astroport.constellation.nostr.StationKey;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps one peer subscription open and feeds its events to the route, in order, on a worker
+ * thread of its own. When the route falls behind, the socket is paused (TCP back-pressure to the
+ * peer) instead of buffering without bound.
+ */
+public class NostrRelayConsumer extends DefaultConsumer {
+
+    public static final String HEADER_PEER = "NostrRelay.Peer";
+    public static final String HEADER_SUBSCRIPTION = "NostrRelay.Subscription";
+    public static final String HEADER_LIVE = "NostrRelay.Live";
+    public static final String HEADER_RECEIVED_NANOS = "NostrRelay.ReceivedAtNanos";
+
+    private static final Logger LOG = LoggerFactory.getLogger(NostrRelayConsumer.class);
+
+    private record Item(String eventJson, String subscription, boolean live, long receivedNanos) {
+    }
+
+    private final NostrRelayEndpoint endpoint;
+    private final LinkedBlockingQueue<Item> queue = new LinkedBlockingQueue<>();
+    private final AtomicBoolean paused = new AtomicBoolean();
+    private final AtomicLong pauses = new AtomicLong();
+    private volatile boolean running;
+    private ExecutorService worker;
+    private RelayConnection connection;
+    private PeerSession session;
+    private PeerStats stats;
+
+    public NostrRelayConsumer(NostrRelayEndpoint endpoint, Processor processor) {
+        super(endpoint, processor);
+        this.endpoint = endpoint;
+    }
+
+    @Override
+    protected void doStart() throws Exception {
+        super.doStart();
+        SyncStats all = endpoint.lookup(endpoint.getStats(), SyncStats.class);
+        stats = all == null ? new PeerStats(endpoint.getPeer()) : all.peer(endpoint.getPeer());
+        PeerSession.Wants wants = endpoint.lookup(endpoint.getWants(), PeerSession.Wants.class);
+        if (wants == null) {
+            wants = new PeerSession.Wants() {
+                public List<Integer> kinds() {
+                    return Kinds.DEFAULT;
+                }
+
+                public List<String> authors() {
+                    return null;
+                }
+
+                public long resumeFrom() {
+                    return stats.lastEventCreatedAt();
+                }
+            };
+        }
+        SubscriptionPlanner planner = endpoint.lookup(endpoint.getPlanner(), SubscriptionPlanner.class);
+        if (planner == null) {
+            planner = new SubscriptionPlanner(SubscriptionPlanner.Limits.strfryDefaults());
+        }
+        StationKey key = endpoint.lookup(endpoint.getStationKey(), StationKey.class);
+        Clock clock = getEndpoint().getCamelContext().getRegistry().lookupByNameAndType("clock", Clock.class);
+        final PeerSession.Wants w = wants;
+        session = new PeerSession(endpoint.getPeer(), endpoint.getAuthRelayUrl(), new PeerSession.Wants() {
+            public List<Integer> kinds() {
+                return w.kinds();
+            }
+
+            public List<String> authors() {
+                return w.authors();
+            }
+
+            public long resumeFrom() {
+                return stats.lastEventCreatedAt();
+            }
+        }, planner, key, clock == null ? endpoint.getClock() : clock, endpoint.getResumeMarginSeconds(), endpoint.getInitialLookbackSeconds(),
+                endpoint.getPageThreshold(), new PeerSession.Delivery() {
+                    @Override
+                    public void deliver(String eventJson, String subscriptionId, boolean live) {
+                        enqueue(new Item(eventJson, subscriptionId, live, System.nanoTime()));
+                    }
+
+                    @Override
+                    public void refused(String reason, String detail) {
+                        stats.invalid(reason);
+                        LOG.debug("{}: {} ({})", endpoint.getPeer(), reason, detail);
+                    }
+                });
+        running = true;
+        worker = getEndpoint().getCamelContext().getExecutorServiceManager()
+                .newSingleThreadExecutor(this, "nostr-relay-" + endpoint.getPeer());
+        worker.submit(this::drain);
+        connection = new RelayConnection(endpoint.transport().vertx(), endpoint.getUrl(), endpoint.options(), new RelaySessionHandler() {
+            private boolean first = true;
+
+            @Override
+            public void onOpen(RelaySession s) {
+                if (!first) {
+                    stats.reconnected();
+                }
+                first = false;
+                LOG.info("{}: connected to {}", endpoint.getPeer(), endpoint.getUrl());
+                session.onOpen(s);
+            }
+
+            @Override
+            public void onFrame(RelaySession s, String frame) {
+                session.onFrame(s, frame);
+            }
+
+            @Override
+            public void onClose(int code, String reason, boolean willReconnect) {
+                session.onClose(code, reason, willReconnect);
+            }
+
+            @Override
+            public void onError(Throwable error) {
+                session.onError(error);
+            }
+        });
+        connection.start();
+    }
+
+    private void enqueue(Item item) {
+        queue.add(item);
+        if (queue.size() >= endpoint.getQueueHighWatermark() && paused.compareAndSet(false, true)) {
+            pauses.incrementAndGet();
+            connection.pause();
+        }
+    }
+
+    private void drain() {
+        while (running || !queue.isEmpty()) {
+            Item item;
+            try {
+                item = queue.poll(200, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            if (item == null) {
+                continue;
+            }
+            if (paused.get() && queue.size() <= endpoint.getQueueHighWatermark() / 4 && paused.compareAndSet(true, false)) {
+                connection.resume();
+            }
+            Exchange exchange = createExchange(false);
+            exchange.getMessage().setBody(item.eventJson());
+            exchange.getMessage().setHeader(HEADER_PEER, endpoint.getPeer());
+            exchange.getMessage().setHeader(HEADER_SUBSCRIPTION, item.subscription());
+            exchange.getMessage().setHeader(HEADER_LIVE, item.live());
+            exchange.getMessage().setHeader(HEADER_RECEIVED_NANOS, item.receivedNanos());
+            try {
+                getProcessor().process(exchange);
+            } catch (Exception e) {
+                exchange.setException(e);
+            }
+            if (exchange.getException() != null) {
+                getExceptionHandler().handleException("Error processing an event from " + endpoint.getPeer(), exchange, exchange.getException());
+            }
+            releaseExchange(exchange, false);
+        }
+    }
+
+    /** Re-sends the subscriptions (the author set changed). */
+    public void resubscribe() {
+        if (connection != null && session != null) {
+            endpoint.transport().vertx().runOnContext(v -> session.subscribe());
+        }
+    }
+
+    public void reconnect() {
+        if (connection != null) {
+            connection.reconnectNow();
+        }
+    }
+
+    public RelayConnection connection() {
+        return connection;
+    }
+
+    public PeerSession session() {
+        return session;
+    }
+
+    public int queued() {
+        return queue.size();
+    }
+
+    public long pauses() {
+        return pauses.get();
+    }
+
+    @Override
+    protected void doStop() throws Exception {
+        if (connection != null) {
+            connection.stop();
+        }
+        running = false; // the worker finishes what is queued, then exits
+        if (worker != null) {
+            getEndpoint().getCamelContext().getExecutorServiceManager().shutdownGraceful(worker, 10_000);
+            worker = null;
+        }
+        super.doStop();
+    }
+}

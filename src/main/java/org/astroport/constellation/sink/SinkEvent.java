@@ -1,0 +1,16 @@
+package org.astroport.constellation.sink;
+
+import org.astroport.constellation.nostr.Kinds;
+import org.astroport.constellation.nostr.NostrEvent;
+
+/** An accepted, verified event on its way to the local relay, with the peer it came from. */
+public record SinkEvent(String id, String pubkey, int kind, long createdAt, String json, String origin, long receivedNanos) {
+
+    public static SinkEvent of(NostrEvent e, String origin, long receivedNanos) {
+        return new SinkEvent(e.id(), e.pubkey(), e.kind(), e.createdAt(), e.toJson(), origin, receivedNanos);
+    }
+
+    public boolean isEphemeral() {
+        return Kinds.isEphemeral(kind);
+    }
+}

@@ -1,0 +1,201 @@
+package org.astroport.constellation.sink;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.astroport.constellation.ingest.DeletionTracker;
+import org.astroport.constellation.ingest.SyncStats;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What the sink route calls with each micro-batch: prune deleted events, write to the active sink,
+ * and when it is down, spool to disk (order kept: once anything is spooled, new batches queue behind
+ * it until the spool has been replayed). Ephemeral events are never spooled.
+ */
+public class SinkRouter {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SinkRouter.class);
+
+    private final EventSink sink;
+    private final Spool spool;
+    private final DeletionTracker deletions;
+    private final SyncStats stats;
+    private final int replayBatchSize;
+    private final LatencyRecorder latency = new LatencyRecorder(100_000);
+
+    private final AtomicLong batches = new AtomicLong();
+    private final AtomicLong written = new AtomicLong();
+    private final AtomicLong spooled = new AtomicLong();
+    private final AtomicLong replayed = new AtomicLong();
+    private final AtomicLong ephemeralDropped = new AtomicLong();
+    private final AtomicLong deletedPruned = new AtomicLong();
+    private final AtomicLong errors = new AtomicLong();
+    private final Map<String, AtomicLong> refused = new java.util.concurrent.ConcurrentHashMap<>();
+    private volatile long downSinceMillis = 0;
+    private volatile String lastError = "";
+    private volatile long lastErrorMillis = 0;
+    private volatile long nextReplayMillis = 0;
+    private int replayFailures;
+
+    public SinkRouter(EventSink sink, Spool spool, DeletionTracker deletions, SyncStats stats, int replayBatchSize) {
+        this.sink = sink;
+        this.spool = spool;
+        this.deletions = deletions;
+        this.stats = stats;
+        this.replayBatchSize = replayBatchSize;
+    }
+
+    public synchronized void write(List<SinkEvent> batch) throws IOException {
+        batches.incrementAndGet();
+        List<SinkEvent> kept = deletions.prune(batch);
+        deletedPruned.addAndGet(batch.size() - kept.size());
+        if (!sink.forwardsEphemeral()) {
+            List<SinkEvent> stored = new ArrayList<>(kept.size());
+            for (SinkEvent e : kept) {
+                if (e.isEphemeral()) {
+                    ephemeralDropped.incrementAndGet();
+                } else {
+                    stored.add(e);
+                }
+            }
+            kept = stored;
+        }
+        if (kept.isEmpty()) {
+            return;
+        }
+        if (!spool.isEmpty() || downSinceMillis > 0) {
+            spoolBatch(kept);
+            return;
+        }
+        try {
+            EventSink.Result r = sink.write(kept);
+            written.addAndGet(r.written());
+            r.refused().forEach((k, v) -> refused.computeIfAbsent(k, x -> new AtomicLong()).addAndGet(v));
+            long now = System.nanoTime();
+            for (SinkEvent e : kept) {
+                stats.peer(e.origin()).forwarded();
+                latency.record(now - e.receivedNanos());
+            }
+        } catch (SinkUnavailableException e) {
+            markDown(e.getMessage());
+            spoolBatch(kept);
+        }
+    }
+
+    private void spoolBatch(List<SinkEvent> batch) throws IOException {
+        List<SinkEvent> storable = batch.stream().filter(e -> !e.isEphemeral()).toList();
+        ephemeralDropped.addAndGet(batch.size() - storable.size());
+        spool.append(storable);
+        spooled.addAndGet(storable.size());
+        for (SinkEvent e : storable) {
+            stats.peer(e.origin()).spooled(1);
+        }
+    }
+
+    /** Called by a timer route and by JMX: replay the spool if the sink is back. Returns events replayed. */
+    public int replaySpool() {
+        return replaySpool(false);
+    }
+
+    public int replaySpool(boolean force) {
+        if (spool.isEmpty() && downSinceMillis == 0) {
+            return 0;
+        }
+        long now = System.currentTimeMillis();
+        if (!force && now < nextReplayMillis) {
+            return 0;
+        }
+        synchronized (this) {
+            try {
+                int n = spool.replay(sink, replayBatchSize);
+                replayed.addAndGet(n);
+                if (downSinceMillis > 0) {
+                    LOG.info("sink {} is back after {} s; replayed {} spooled event(s)", sink.describe(), (now - downSinceMillis) / 1000, n);
+                }
+                downSinceMillis = 0;
+                replayFailures = 0;
+                return n;
+            } catch (SinkUnavailableException e) {
+                markDown(e.getMessage());
+                replayFailures++;
+                nextReplayMillis = now + Math.min(60_000, 1000L << Math.min(replayFailures, 6));
+                return 0;
+            } catch (IOException e) {
+                LOG.error("spool {} unreadable: {}", spool.directory(), e.toString());
+                return 0;
+            }
+        }
+    }
+
+    private void markDown(String why) {
+        errors.incrementAndGet();
+        lastError = why;
+        lastErrorMillis = System.currentTimeMillis();
+        if (downSinceMillis == 0) {
+            downSinceMillis = lastErrorMillis;
+            LOG.warn("sink {} unavailable ({}); spooling to {}", sink.describe(), why, spool.directory());
+        }
+    }
+
+    public EventSink sink() {
+        return sink;
+    }
+
+    public Spool spool() {
+        return spool;
+    }
+
+    public LatencyRecorder latency() {
+        return latency;
+    }
+
+    public long batches() {
+        return batches.get();
+    }
+
+    public long written() {
+        return written.get();
+    }
+
+    public long spooled() {
+        return spooled.get();
+    }
+
+    public long replayed() {
+        return replayed.get();
+    }
+
+    public long ephemeralDropped() {
+        return ephemeralDropped.get();
+    }
+
+    public long deletedPruned() {
+        return deletedPruned.get();
+    }
+
+    public long errors() {
+        return errors.get();
+    }
+
+    public Map<String, Long> refusedByReason() {
+        Map<String, Long> m = new java.util.TreeMap<>();
+        refused.forEach((k, v) -> m.put(k, v.get()));
+        return m;
+    }
+
+    public long downSinceMillis() {
+        return downSinceMillis;
+    }
+
+    public String lastError() {
+        return lastError;
+    }
+
+    public long lastErrorMillis() {
+        return lastErrorMillis;
+    }
+}

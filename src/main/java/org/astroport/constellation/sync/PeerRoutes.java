@@ -1,0 +1,149 @@
+package org.astroport.constellation.sync;
+
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.apache.camel.CamelContext;
+import org.apache.camel.Route;
+import org.apache.camel.builder.TemplatedRouteBuilder;
+import org.astroport.constellation.discovery.Peer;
+import org.astroport.constellation.discovery.PeerChange;
+import org.astroport.constellation.discovery.PeerRegistry;
+import org.astroport.constellation.relay.NostrRelayConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One live route per reachable peer, made from the {@code peer-sync} route template in
+ * routes/live-sync.yaml when the registry adds a peer, and removed when it goes away.
+ */
+public class PeerRoutes {
+
+    public static final String TEMPLATE = "peer-sync";
+    private static final Logger LOG = LoggerFactory.getLogger(PeerRoutes.class);
+
+    private final CamelContext context;
+    private final PeerRegistry registry;
+    // peer id -> route id
+    private final Map<String, String> routes = new ConcurrentHashMap<>();
+    private final Map<String, String> urls = new ConcurrentHashMap<>();
+
+    public PeerRoutes(CamelContext context, PeerRegistry registry) {
+        this.context = context;
+        this.registry = registry;
+    }
+
+    /** At startup (and after a routes reload): a route for every reachable peer that has none. */
+    public synchronized int startAll() {
+        int n = 0;
+        for (Peer p : registry.reachablePeers()) {
+            if (ensure(p)) {
+                n++;
+            }
+        }
+        LOG.info("live sync: {} peer route(s) running", routes.size());
+        return n;
+    }
+
+    public synchronized void onPeerChange(PeerChange change) {
+        Peer p = change.peer();
+        switch (change.type()) {
+            case ADDED -> {
+                if (p.isReachable()) {
+                    ensure(p);
+                }
+            }
+            case CHANGED -> {
+                String url = urls.get(p.id());
+                if (!p.isReachable()) {
+                    remove(p.id());
+                } else if (url == null || !url.equals(p.dialUrl())) {
+                    remove(p.id());
+                    ensure(p);
+                }
+            }
+            case REMOVED -> remove(p.id());
+        }
+    }
+
+    /** The monitored authors changed: every peer re-sends its REQs (same ids replace the old ones). */
+    public void resubscribeAll() {
+        for (String routeId : routes.values()) {
+            NostrRelayConsumer c = consumer(routeId);
+            if (c != null) {
+                c.resubscribe();
+            }
+        }
+    }
+
+    public boolean reconnect(String peerIdOrRoute) {
+        String routeId = routes.getOrDefault(peerIdOrRoute, peerIdOrRoute);
+        NostrRelayConsumer c = consumer(routeId);
+        if (c == null) {
+            return false;
+        }
+        c.reconnect();
+        return true;
+    }
+
+    public NostrRelayConsumer consumer(String routeId) {
+        Route r = context.getRoute(routeId);
+        return r != null && r.getConsumer() instanceof NostrRelayConsumer c ? c : null;
+    }
+
+    /** peer id → route id */
+    public Map<String, String> routes() {
+        return new TreeMap<>(routes);
+    }
+
+    private boolean ensure(Peer p) {
+        String existing = routes.get(p.id());
+        if (existing != null && context.getRoute(existing) != null) {
+            return false;
+        }
+        String name = routeName(p);
+        String routeId = "peer-" + name;
+        try {
+            TemplatedRouteBuilder.builder(context, TEMPLATE)
+                    .routeId(routeId)
+                    .parameter("peer", name)
+                    .parameter("url", p.dialUrl())
+                    .parameter("authUrl", p.relayUrl() == null ? p.dialUrl() : p.relayUrl())
+                    .add();
+            routes.put(p.id(), routeId);
+            urls.put(p.id(), p.dialUrl());
+            LOG.info("live sync: route {} for {} ({})", routeId, p.dialUrl(), p.id());
+            return true;
+        } catch (Exception e) {
+            LOG.error("live sync: cannot create the route for {}: {}", p.describe(), e.toString());
+            return false;
+        }
+    }
+
+    private void remove(String peerId) {
+        String routeId = routes.remove(peerId);
+        urls.remove(peerId);
+        if (routeId == null) {
+            return;
+        }
+        try {
+            context.getRouteController().stopRoute(routeId);
+            context.removeRoute(routeId);
+            LOG.info("live sync: route {} removed", routeId);
+        } catch (Exception e) {
+            LOG.warn("live sync: removing route {}: {}", routeId, e.toString());
+        }
+    }
+
+    private String routeName(Peer p) {
+        String base = p.hostname() != null && !p.hostname().isBlank() ? p.hostname() : p.id();
+        base = base.replaceAll("[^A-Za-z0-9._-]", "_");
+        for (Map.Entry<String, String> e : routes.entrySet()) {
+            if (!e.getKey().equals(p.id()) && e.getValue().equals("peer-" + base)) {
+                return base + "-" + p.id().substring(Math.max(0, p.id().length() - 6));
+            }
+        }
+        return base;
+    }
+}
