@@ -107,7 +107,9 @@ public class ConstellationBeans implements CamelConfiguration {
         context.addService(transport, true, true);
         SinkRouter sinkRouter = SinkSelector.create(settings, home, transport, deletions, stats);
         registry.bind("sinkRouter", sinkRouter);
-        registry.bind("peerRoutes", new PeerRoutes(context, peers));
+        PeerRoutes peerRoutes = new PeerRoutes(context, peers, settings.getBoolean("constellation.live.enabled", true));
+        registry.bind("peerRoutes", peerRoutes);
+        context.addStartupListener(peerRoutes);
         context.addService(jmx, true, true);
         context.addService(new org.apache.camel.support.service.ServiceSupport() {
             @Override

@@ -98,10 +98,15 @@ public class SinkRouter {
 
     /** Called by a timer route and by JMX: replay the spool if the sink is back. Returns events replayed. */
     public int replaySpool() {
-        return replaySpool(false);
+        return replay(false);
     }
 
-    public int replaySpool(boolean force) {
+    /** JMX: replay now, ignoring the backoff. */
+    public int replaySpoolNow() {
+        return replay(true);
+    }
+
+    private int replay(boolean force) {
         if (spool.isEmpty() && downSinceMillis == 0) {
             return 0;
         }

@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
  * One live route per reachable peer, made from the {@code peer-sync} route template in
  * routes/live-sync.yaml when the registry adds a peer, and removed when it goes away.
  */
-public class PeerRoutes {
+public class PeerRoutes implements org.apache.camel.ExtendedStartupListener {
 
     public static final String TEMPLATE = "peer-sync";
     private static final Logger LOG = LoggerFactory.getLogger(PeerRoutes.class);
@@ -29,13 +29,29 @@ public class PeerRoutes {
     private final Map<String, String> routes = new ConcurrentHashMap<>();
     private final Map<String, String> urls = new ConcurrentHashMap<>();
 
-    public PeerRoutes(CamelContext context, PeerRegistry registry) {
+    private final boolean enabled;
+
+    public PeerRoutes(CamelContext context, PeerRegistry registry, boolean enabled) {
         this.context = context;
         this.registry = registry;
+        this.enabled = enabled;
+    }
+
+    @Override
+    public void onCamelContextStarted(CamelContext context, boolean alreadyStarted) {
+    }
+
+    @Override
+    public void onCamelContextFullyStarted(CamelContext context, boolean alreadyStarted) {
+        startAll();
     }
 
     /** At startup (and after a routes reload): a route for every reachable peer that has none. */
     public synchronized int startAll() {
+        if (!enabled) {
+            LOG.info("live sync disabled (constellation.live.enabled=false): no peer is contacted");
+            return 0;
+        }
         int n = 0;
         for (Peer p : registry.reachablePeers()) {
             if (ensure(p)) {
@@ -98,6 +114,9 @@ public class PeerRoutes {
     }
 
     private boolean ensure(Peer p) {
+        if (!enabled) {
+            return false;
+        }
         String existing = routes.get(p.id());
         if (existing != null && context.getRoute(existing) != null) {
             return false;

@@ -25,6 +25,7 @@ class DaemonStartupTest {
         int port = freePort();
         Main main = new Daemon(station, null).createMain();
         main.addOverrideProperty("camel.management.port", String.valueOf(port));
+        main.addOverrideProperty("constellation.live.enabled", "false");
         main.start();
         try {
             HttpResponse<String> health = HttpClient.newHttpClient().send(

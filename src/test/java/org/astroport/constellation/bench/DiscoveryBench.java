@@ -51,7 +51,7 @@ class DiscoveryBench {
         org.astroport.constellation.discovery.StationScan.loadAll(home, directPeers, directAuthors);
         System.out.printf("BENCH same tree read by the registries directly (no routes): %d ms, %d authors%n", (System.nanoTime() - direct) / 1_000_000, directAuthors.size());
         long start = System.nanoTime();
-        try (RunningApp app = RunningApp.start(home, Map.of("constellation.reference-time", "1795521600",
+        try (RunningApp app = RunningApp.start(home, Map.of("constellation.live.enabled", "false", "constellation.reference-time", "1795521600",
                 "constellation.discovery.poll-millis", "1000"))) {
             PeerRegistry peers = app.bean("peerRegistry", PeerRegistry.class);
             AuthorRegistry authors = app.bean("authorRegistry", AuthorRegistry.class);

@@ -29,7 +29,7 @@ class LiveDiscoveryTest {
     @Test
     void addModifyRemoveWhileRunning(@TempDir Path tmp) throws Exception {
         Path home = ZenHome.copyTo(tmp.resolve("zen"));
-        try (RunningApp app = RunningApp.start(home, Map.of("constellation.reference-time", String.valueOf(Fixtures.REFERENCE_TIME),
+        try (RunningApp app = RunningApp.start(home, Map.of("constellation.live.enabled", "false", "constellation.reference-time", String.valueOf(Fixtures.REFERENCE_TIME),
                 "constellation.ipfs.bin", tmp.resolve("no-ipfs").toString()))) {
             List<Object> peerChanges = new CopyOnWriteArrayList<>();
             List<Object> authorChanges = new CopyOnWriteArrayList<>();

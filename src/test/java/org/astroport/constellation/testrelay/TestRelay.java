@@ -43,6 +43,7 @@ public final class TestRelay implements AutoCloseable {
     private volatile int maxLimit = 500;
     private volatile boolean requireAuth;
     private volatile boolean verifyEvents = true;
+    private volatile boolean applyDeletions = true;
 
     private final Map<String, JsonNode> store = new LinkedHashMap<>();
     private final Map<ServerWebSocket, Client> clients = new ConcurrentHashMap<>();
@@ -68,6 +69,14 @@ public final class TestRelay implements AutoCloseable {
         this.vertx = Vertx.vertx();
     }
 
+    private String host = "127.0.0.1";
+
+    /** Another loopback address (127.0.0.2 ...): discovery treats 127.0.0.1 relays as NAT-ed peers. */
+    public TestRelay host(String loopbackHost) {
+        this.host = loopbackHost;
+        return this;
+    }
+
     public TestRelay start() {
         return start(0);
     }
@@ -77,7 +86,7 @@ public final class TestRelay implements AutoCloseable {
         Throwable[] failure = new Throwable[1];
         server = vertx.createHttpServer(new HttpServerOptions().setMaxWebSocketMessageSize(4 << 20).setMaxWebSocketFrameSize(1 << 20));
         server.webSocketHandler(this::onConnect);
-        server.listen(wantedPort, "127.0.0.1").onComplete(ar -> {
+        server.listen(wantedPort, host).onComplete(ar -> {
             if (ar.failed()) {
                 failure[0] = ar.cause();
             } else {
@@ -93,7 +102,7 @@ public final class TestRelay implements AutoCloseable {
     }
 
     public String url() {
-        return "ws://127.0.0.1:" + port;
+        return "ws://" + host + ":" + port;
     }
 
     public int port() {
@@ -126,6 +135,12 @@ public final class TestRelay implements AutoCloseable {
 
     public TestRelay requireAuth(boolean b) {
         requireAuth = b;
+        return this;
+    }
+
+    /** false: keep events their author deleted (a relay without NIP-09), so the client's own deletion handling shows. */
+    public TestRelay applyDeletions(boolean b) {
+        applyDeletions = b;
         return this;
     }
 
@@ -369,7 +384,7 @@ public final class TestRelay implements AutoCloseable {
             return; // ephemeral: relayed, never stored
         }
         store.put(e.get("id").asText(), e);
-        if (kind == 5) {
+        if (kind == 5 && applyDeletions) {
             String author = e.get("pubkey").asText();
             for (JsonNode t : e.get("tags")) {
                 if (t.size() > 1 && t.get(0).asText().equals("e")) {

@@ -49,4 +49,22 @@ public final class ZenHome {
             throw new UncheckedIOException(e);
         }
     }
+
+    /** Points a swarm peer's descriptor at another relay URL (tests dial loopback only). */
+    public static void setPeerRelay(Path home, String peerId, String url) {
+        Path d = home.resolve("tmp/swarm/" + peerId + "/12345.json");
+        try {
+            String json = Files.readString(d);
+            String replaced = json.replaceFirst("\"myRELAY\" : \"[^\"]*\"", "\"myRELAY\" : \"" + url + "\"");
+            if (replaced.equals(json) && !json.contains(url)) {
+                throw new IllegalStateException(d + " has no myRELAY to replace");
+            }
+            Files.writeString(d, replaced);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public static final String PEER_A = "12D3KooWRcEn1BT6TXaNmzRiNv3e9wrRTCToZE1pBhcnw7ZrcYCr";
+    public static final String PEER_B = "12D3KooWKaBeXJvWP91yBtjHxD7VTZfxdjMraeUKSa1yyFVBSRHv";
 }
