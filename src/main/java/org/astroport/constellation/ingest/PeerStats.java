@@ -13,6 +13,7 @@ public final class PeerStats {
     final LongAdder received = new LongAdder();
     final LongAdder duplicates = new LongAdder();
     final LongAdder forwarded = new LongAdder();
+    final LongAdder acceptedEvents = new LongAdder();
     final LongAdder spooled = new LongAdder();
     final LongAdder reconnects = new LongAdder();
     final Map<String, LongAdder> invalid = new ConcurrentHashMap<>();
@@ -59,6 +60,7 @@ public final class PeerStats {
 
     /** Newest created_at accepted from this peer: the resume point of its subscription. */
     public void accepted(long createdAt) {
+        acceptedEvents.increment();
         lastEventCreatedAt.accumulateAndGet(createdAt, Math::max);
     }
 
@@ -72,6 +74,15 @@ public final class PeerStats {
 
     public long receivedCount() {
         return received.sum();
+    }
+
+    public long acceptedCount() {
+        return acceptedEvents.sum();
+    }
+
+    /** Every event or frame this peer sent that reached a decision. */
+    public long decided() {
+        return acceptedCount() + invalidTotal() + filteredTotal() + duplicates();
     }
 
     public long duplicates() {

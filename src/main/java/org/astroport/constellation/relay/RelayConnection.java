@@ -62,7 +62,7 @@ public final class RelayConnection {
         WebSocketClientOptions o = new WebSocketClientOptions()
                 .setConnectTimeout((int) options.connectTimeoutMillis())
                 .setMaxMessageSize(options.maxMessageBytes())
-                .setMaxFrameSize(Math.min(options.maxMessageBytes(), 65_536))
+                .setMaxFrameSize(options.maxMessageBytes())
                 .setTryUsePerMessageCompression(false)
                 .setClosingTimeout(2)
                 .setSsl(tls)
