@@ -6,31 +6,39 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 
-/** Reads one top-level number out of an event's JSON without building the event (paging needs created_at). */
-final class EventPeek {
+/** The few top-level fields paging needs (created_at, pubkey, kind), read without building the event. */
+record EventPeek(long createdAt, String pubkey, int kind) {
 
     private static final JsonFactory FACTORY = new JsonFactory();
+    static final EventPeek NONE = new EventPeek(-1, null, -1);
 
-    private EventPeek() {
-    }
-
-    /** created_at, or -1 when absent or not an integer. */
-    static long createdAt(String eventJson) {
+    static EventPeek of(String eventJson) {
+        long createdAt = -1;
+        String pubkey = null;
+        int kind = -1;
         try (JsonParser p = FACTORY.createParser(eventJson)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
-                return -1;
+                return NONE;
             }
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String name = p.currentName();
                 JsonToken v = p.nextToken();
-                if ("created_at".equals(name)) {
-                    return v == JsonToken.VALUE_NUMBER_INT ? p.getLongValue() : -1;
+                switch (name) {
+                    case "created_at" -> createdAt = v == JsonToken.VALUE_NUMBER_INT ? p.getLongValue() : -1;
+                    case "pubkey" -> pubkey = v == JsonToken.VALUE_STRING ? p.getText() : null;
+                    case "kind" -> kind = v == JsonToken.VALUE_NUMBER_INT ? p.getIntValue() : -1;
+                    default -> p.skipChildren();
                 }
-                p.skipChildren();
             }
         } catch (IOException | RuntimeException e) {
-            return -1;
+            return NONE;
         }
-        return -1;
+        return new EventPeek(createdAt, pubkey, kind);
+    }
+
+    /** Whether a relay would have counted this event against the filter's limit. */
+    boolean countsFor(org.astroport.constellation.nostr.Filter f) {
+        return (f.authors() == null || (pubkey != null && f.authors().contains(pubkey)))
+                && (f.kinds() == null || f.kinds().contains(kind));
     }
 }

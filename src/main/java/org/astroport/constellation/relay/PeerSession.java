@@ -67,16 +67,19 @@ public final class PeerSession implements RelaySessionHandler {
     private volatile String lastNotice = "";
     private volatile boolean authorsFilteredLocally;
 
+    /** One REQ; relays cap each filter separately, so counts and the oldest time are kept per filter. */
     private static final class Sub {
         final List<Filter> filters;
+        final int[] count;
+        final long[] oldest;
         boolean live;
-        int count;
-        long oldest = Long.MAX_VALUE;
         int pages;
-        long until = Long.MAX_VALUE;
 
         Sub(List<Filter> filters) {
             this.filters = filters;
+            this.count = new int[filters.size()];
+            this.oldest = new long[filters.size()];
+            java.util.Arrays.fill(oldest, Long.MAX_VALUE);
         }
     }
 
@@ -140,10 +143,12 @@ public final class PeerSession implements RelaySessionHandler {
                 return;
             }
             if (!sub.live) {
-                sub.count++;
-                long t = EventPeek.createdAt(e.eventJson());
-                if (t >= 0) {
-                    sub.oldest = Math.min(sub.oldest, t);
+                EventPeek peek = EventPeek.of(e.eventJson());
+                for (int i = 0; i < sub.filters.size(); i++) {
+                    if (peek.createdAt() >= 0 && peek.countsFor(sub.filters.get(i))) {
+                        sub.count[i]++;
+                        sub.oldest[i] = Math.min(sub.oldest[i], peek.createdAt());
+                    }
                 }
             }
             delivery.deliver(e.eventJson(), e.subscriptionId(), sub.live);
@@ -191,26 +196,28 @@ public final class PeerSession implements RelaySessionHandler {
         }
     }
 
-    /** Relays cap a query (strfry: 500 per filter): a full catch-up may be cut short, so page back. */
+    /**
+     * Relays cap each filter (strfry: 500 events): a filter that returned that many before EOSE may
+     * have been cut short, so ask again for what is older, filter by filter.
+     */
     private void onEose(String id, Sub sub) {
         sub.live = true;
         boolean isPage = id.contains("~");
-        Long since = sub.filters.isEmpty() ? null : sub.filters.get(0).since();
-        boolean mayBeCut = sub.count >= pageThreshold && sub.oldest != Long.MAX_VALUE && (since == null || sub.oldest > since);
-        if (mayBeCut) {
-            // until is inclusive: repeat the oldest second (duplicates are dropped) unless that made no progress
-            long until = sub.oldest < sub.until ? sub.oldest : sub.oldest - 1;
-            List<Filter> older = new ArrayList<>();
-            for (Filter f : sub.filters) {
-                older.add(f.withUntil(until));
+        String base = isPage ? id.substring(0, id.indexOf('~')) : id;
+        for (int i = 0; i < sub.filters.size(); i++) {
+            Filter f = sub.filters.get(i);
+            boolean mayBeCut = sub.count[i] >= pageThreshold && sub.oldest[i] != Long.MAX_VALUE && (f.since() == null || sub.oldest[i] > f.since());
+            if (!mayBeCut) {
+                continue;
             }
-            Sub page = new Sub(older);
-            page.until = until;
+            // until is inclusive: repeat the oldest second (duplicates are dropped) unless that made no progress
+            long until = f.until() == null || sub.oldest[i] < f.until() ? sub.oldest[i] : sub.oldest[i] - 1;
+            Sub page = new Sub(List.of(f.withUntil(until)));
             page.pages = sub.pages + 1;
-            String pageId = (isPage ? id.substring(0, id.indexOf('~')) : id) + "~" + page.pages;
+            String pageId = base + "~" + i + "." + page.pages;
             subs.put(pageId, page);
-            LOG.debug("{}: {} returned {} events before EOSE; paging back from {}", peer, id, sub.count, until);
-            session.send(RelayMessageCodec.encode(new RelayMessage.Req(pageId, older)));
+            LOG.debug("{}: {} filter {} returned {} events before EOSE; paging back from {}", peer, id, i, sub.count[i], until);
+            session.send(RelayMessageCodec.encode(new RelayMessage.Req(pageId, page.filters)));
         }
         if (isPage) {
             subs.remove(id);

@@ -124,6 +124,30 @@ class LiveSyncResilienceTest {
     }
 
     @Test
+    void catchUpPagesPastTheRelaysPerFilterCap(@TempDir Path tmp) throws Exception {
+        try (TestRelay peerA = new TestRelay().host("127.0.0.2").maxLimit(500).start();
+             TestRelay peerB = new TestRelay().host("127.0.0.3").start();
+             TestRelay local = new TestRelay().start()) {
+            // 1,200 notes of one member in one filter, and older notes of another member in another filter
+            List<String> many = notes(1200, Fixtures.REFERENCE_TIME - 5000);
+            List<String> older = new ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                older.add(EventSigner.sign(Fixtures.secretOf("member-2"), Fixtures.REFERENCE_TIME - 80_000 + i, 1, List.of(), "older " + i).toJson());
+            }
+            many.forEach(peerA::storeOnly);
+            older.forEach(peerA::storeOnly);
+            Map<String, String> settings = new java.util.HashMap<>(LiveSyncTest.appSettings(tmp, local, false));
+            settings.put("constellation.req.authors-per-filter", "2"); // many filters in one REQ
+            try (RunningApp app = RunningApp.start(home(tmp, peerA, peerB), settings)) {
+                Set<String> want = ids(many);
+                want.addAll(ids(older));
+                await("all 1,210 events despite the 500 cap", 20_000, () -> local.storedIds().containsAll(want));
+                assertTrue(peerA.reqs().size() >= 3, "paged: " + peerA.reqs().size() + " REQs");
+            }
+        }
+    }
+
+    @Test
     void sinkOutageSpoolsThenReplaysInOrder(@TempDir Path tmp) throws Exception {
         try (TestRelay peerA = new TestRelay().host("127.0.0.2").start();
              TestRelay peerB = new TestRelay().host("127.0.0.3").start();
