@@ -20,6 +20,9 @@ public final class CommandLine {
 
             Commands:
               run                 the daemon (default): live sync from every peer into the local strfry
+              backfill [FLAGS]    one catch-up run, flags as backfill_constellation.sh (backfill --help)
+              stats               events in the local strfry, monitored keys per source
+              show-hex            the monitored keys with their sources
               help                this text
 
             Options:
@@ -36,7 +39,7 @@ public final class CommandLine {
         return run(args, System.getenv(), System.out, System.err);
     }
 
-    static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) throws Exception {
+    public static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) throws Exception {
         String home = null;
         String nodeId = null;
         String config = null;
@@ -66,6 +69,18 @@ public final class CommandLine {
             case "run", "daemon", "start" -> {
                 Path configFile = config == null ? null : Path.of(config).toAbsolutePath();
                 return new Daemon(station, configFile).runUntilStopped();
+            }
+            case "backfill" -> {
+                Path configFile = config == null ? null : Path.of(config).toAbsolutePath();
+                return org.astroport.constellation.backfill.BackfillCli.run(rest, station, configFile, out, err);
+            }
+            case "stats" -> {
+                rest.add("--stats");
+                return org.astroport.constellation.backfill.BackfillCli.run(rest, station, null, out, err);
+            }
+            case "show-hex" -> {
+                rest.add("--show-hex");
+                return org.astroport.constellation.backfill.BackfillCli.run(rest, station, null, out, err);
             }
             case "help", "--help", "-h" -> {
                 out.print(USAGE);

@@ -23,6 +23,12 @@ import org.astroport.constellation.relay.RelayTransport;
 import org.astroport.constellation.relay.SubscriptionPlanner;
 import org.astroport.constellation.sink.SinkRouter;
 import org.astroport.constellation.sink.SinkSelector;
+import org.astroport.constellation.sink.StrfryImportSink;
+import org.astroport.constellation.backfill.BackfillRunner;
+import org.astroport.constellation.backfill.LocalStore;
+import org.astroport.constellation.backfill.RelayLocalStore;
+import org.astroport.constellation.backfill.StrfryLocalStore;
+import org.apache.camel.processor.aggregate.DefaultAggregateController;
 import org.astroport.constellation.sync.LiveSubscriptions;
 import org.astroport.constellation.sync.PeerRoutes;
 import org.astroport.constellation.discovery.AuthorRegistry;
@@ -56,7 +62,7 @@ public class ConstellationBeans implements CamelConfiguration {
         FileVersions fileVersions = new FileVersions();
         AuthorRegistry authors = new AuthorRegistry(home);
         IpfsTunnels tunnels = new IpfsTunnels(settings.get("constellation.ipfs.bin", "ipfs"),
-                Duration.ofSeconds(settings.getInt("constellation.ipfs.timeout-seconds", 15)));
+                Duration.ofSeconds(settings.getInt("constellation.ipfs.timeout-seconds", 15)), settings.getBoolean("constellation.ipfs.dry-run", false));
         PeerRegistry peers = new PeerRegistry(home, settings.nodeId(), settings.getInt("constellation.discovery.stale-days", 3),
                 clock, authors, tunnels);
         Discovery discovery = new Discovery(home, peers, authors, fileVersions);
@@ -107,6 +113,31 @@ public class ConstellationBeans implements CamelConfiguration {
         context.addService(transport, true, true);
         SinkRouter sinkRouter = SinkSelector.create(settings, home, transport, deletions, stats);
         registry.bind("sinkRouter", sinkRouter);
+        // ---- backfill (daily Quartz route and the command line)
+        DefaultAggregateController sinkBatches = new DefaultAggregateController();
+        registry.bind("sinkBatches", sinkBatches);
+        LocalStore localStore = sinkRouter.sink() instanceof org.astroport.constellation.sink.DiscardingSink ? null
+                : sinkRouter.sink() instanceof StrfryImportSink
+                ? new StrfryLocalStore(SinkSelector.findStrfry(settings, home), SinkSelector.strfryConfig(settings, home),
+                        Files.isDirectory(home.resolve("strfry")) ? home.resolve("strfry") : null, home.resolve("strfry/strfry-db/data.mdb"))
+                : new RelayLocalStore(transport.vertx(), settings.get("constellation.local-relay-url", "ws://127.0.0.1:7777"), 15_000);
+        if (localStore != null) {
+            registry.bind("localStore", localStore);
+        }
+        List<String> fallback = new ArrayList<>();
+        for (String r : settings.get("constellation.backfill.fallback-relays", "").split("[,\\s]+")) {
+            if (!r.isBlank()) {
+                fallback.add(r.trim());
+            }
+        }
+        BackfillRunner backfill = new BackfillRunner(peers, authors, settings::kinds, context.getRegistry().lookupByNameAndType("subscriptionPlanner", SubscriptionPlanner.class),
+                transport::vertx, key, context.createProducerTemplate(), sinkRouter, sinkBatches, localStore, clock,
+                home.resolve("strfry/constellation-backfill.lock"), settings.getInt("constellation.backfill.concurrency", 3),
+                settings.getInt("constellation.backfill.retries", 2), settings.getLong("constellation.backfill.retry-backoff-millis", 2000),
+                settings.getInt("constellation.backfill.page-size", 500), settings.getLong("constellation.backfill.timeout-millis", 30_000),
+                fallback, settings.getInt("constellation.backfill.days", 1));
+        registry.bind("backfill", backfill);
+
         PeerRoutes peerRoutes = new PeerRoutes(context, peers, settings.getBoolean("constellation.live.enabled", true));
         registry.bind("peerRoutes", peerRoutes);
         context.addStartupListener(peerRoutes);

@@ -55,13 +55,14 @@ public final class Daemon {
         return main;
     }
 
+    /** Camel takes the first location that defines a key: most specific first. */
     String placeholderLocations() {
         List<String> locations = new ArrayList<>();
-        locations.add("classpath:application.properties");
-        locations.add("file:" + station.home().resolve("constellation-sync.properties") + ";optional=true");
         if (extraConfig != null) {
             locations.add("file:" + extraConfig);
         }
+        locations.add("file:" + station.home().resolve("constellation-sync.properties") + ";optional=true");
+        locations.add("classpath:application.properties");
         return String.join(",", locations);
     }
 

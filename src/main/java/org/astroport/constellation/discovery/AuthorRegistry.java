@@ -112,6 +112,10 @@ public final class AuthorRegistry implements AuthorSet {
         return out;
     }
 
+    public synchronized AuthorSource kindOfSource(String sourceName) {
+        return sourceKinds.get(sourceName);
+    }
+
     /** Distinct valid keys per kind of source (before dedup across kinds and before the blacklist). */
     public synchronized Map<AuthorSource, Integer> countsBySource() {
         Map<AuthorSource, Set<String>> keys = new EnumMap<>(AuthorSource.class);

@@ -38,9 +38,21 @@ public class IpfsTunnels {
         }
     }
 
+    private final boolean dryRun;
+
     public IpfsTunnels(String ipfsBin, Duration timeout) {
+        this(ipfsBin, timeout, false);
+    }
+
+    public IpfsTunnels(String ipfsBin, Duration timeout, boolean dryRun) {
         this.ipfsBin = ipfsBin;
         this.timeout = timeout;
+        this.dryRun = dryRun;
+    }
+
+    /** Tunnels that are never opened: for --DRYRUN, --stats and --show-hex, which contact nothing. */
+    public static IpfsTunnels dryRun() {
+        return new IpfsTunnels("ipfs", Duration.ofSeconds(1), true);
     }
 
     public static boolean isValidPeerId(String id) {
@@ -55,6 +67,9 @@ public class IpfsTunnels {
     public synchronized Result open(String peerId) {
         if (!isValidPeerId(peerId)) {
             return new Result(0, "invalid peer id (not a base58 libp2p id): refusing to build a command from it");
+        }
+        if (dryRun) {
+            return new Result(0, "dry run: " + String.join(" ", forwardCommand(ipfsBin, peerId, 0)).replace("/tcp/0", "/tcp/<free port>") + " not run");
         }
         Integer existing = ports.get(peerId);
         if (existing != null) {

@@ -7,12 +7,12 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 
 /** The few top-level fields paging needs (created_at, pubkey, kind), read without building the event. */
-record EventPeek(long createdAt, String pubkey, int kind) {
+public record EventPeek(long createdAt, String pubkey, int kind) {
 
     private static final JsonFactory FACTORY = new JsonFactory();
     static final EventPeek NONE = new EventPeek(-1, null, -1);
 
-    static EventPeek of(String eventJson) {
+    public static EventPeek of(String eventJson) {
         long createdAt = -1;
         String pubkey = null;
         int kind = -1;

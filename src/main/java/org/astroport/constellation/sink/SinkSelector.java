@@ -37,8 +37,9 @@ public final class SinkSelector {
                 sink = importSink(s, home, strfry);
             }
             case "relay" -> sink = relaySink(s, transport);
+            case "none" -> sink = new DiscardingSink();
             case "auto" -> sink = strfry != null ? importSink(s, home, strfry) : relaySink(s, transport);
-            default -> throw new IllegalArgumentException("constellation.sink.mode = '" + mode + "': expected auto, import or relay");
+            default -> throw new IllegalArgumentException("constellation.sink.mode = '" + mode + "': expected auto, import, relay (or none, which stores nothing)");
         }
         Path spoolDir = Path.of(s.get("constellation.spool.dir", home.resolve("strfry/constellation-spool").toString()));
         Spool spool;
@@ -51,9 +52,13 @@ public final class SinkSelector {
         return new SinkRouter(sink, spool, deletions, stats, s.getInt("constellation.spool.replay-batch-size", 500));
     }
 
-    private static EventSink importSink(Settings s, Path home, String strfry) {
+    public static Path strfryConfig(Settings s, Path home) {
         String conf = s.get("constellation.strfry.config", null);
-        Path config = conf != null ? Path.of(conf) : Files.exists(home.resolve("strfry/strfry.conf")) ? home.resolve("strfry/strfry.conf") : null;
+        return conf != null ? Path.of(conf) : Files.exists(home.resolve("strfry/strfry.conf")) ? home.resolve("strfry/strfry.conf") : null;
+    }
+
+    private static EventSink importSink(Settings s, Path home, String strfry) {
+        Path config = strfryConfig(s, home);
         Path workDir = Files.isDirectory(home.resolve("strfry")) ? home.resolve("strfry") : null;
         return new StrfryImportSink(strfry, config, workDir, Duration.ofSeconds(s.getInt("constellation.sink.import-timeout-seconds", 60)));
     }
@@ -64,7 +69,7 @@ public final class SinkSelector {
     }
 
     /** constellation.strfry.bin, else ~/.zen/strfry/strfry (where Astroport installs it), else strfry on PATH. */
-    static String findStrfry(Settings s, Path home) {
+    public static String findStrfry(Settings s, Path home) {
         String configured = s.get("constellation.strfry.bin", null);
         if (configured != null) {
             return configured;

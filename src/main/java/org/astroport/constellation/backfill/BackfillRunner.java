@@ -1,0 +1,358 @@
+package org.astroport.constellation.backfill;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+import io.vertx.core.Vertx;
+import org.apache.camel.Exchange;
+import org.apache.camel.ProducerTemplate;
+import org.apache.camel.processor.aggregate.AggregateController;
+import org.astroport.constellation.discovery.AuthorRegistry;
+import org.astroport.constellation.discovery.Peer;
+import org.astroport.constellation.discovery.PeerRegistry;
+import org.astroport.constellation.ingest.EventGate;
+import org.astroport.constellation.nostr.Filter;
+import org.astroport.constellation.nostr.Kinds;
+import org.astroport.constellation.nostr.RelayMessage;
+import org.astroport.constellation.nostr.StationKey;
+import org.astroport.constellation.relay.EventPeek;
+import org.astroport.constellation.relay.NostrRelayConsumer;
+import org.astroport.constellation.relay.SubscriptionPlanner;
+import org.astroport.constellation.sink.SinkRouter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The daily catch-up (and the command line's {@code backfill}): every reachable peer, REQ pages from
+ * the window's start back-paged past relay caps, everything through the same ingest route as live
+ * events; then a full-history fetch for monitored authors without a profile. One run at a time.
+ */
+public class BackfillRunner {
+
+    private static final Logger LOG = LoggerFactory.getLogger(BackfillRunner.class);
+
+    public record Options(Long since, boolean noDms, boolean profiles, Consumer<String> progress) {
+    }
+
+    private final PeerRegistry peers;
+    private final AuthorRegistry authors;
+    private final Supplier<List<Integer>> kinds;
+    private final SubscriptionPlanner planner;
+    private final Supplier<Vertx> vertx;
+    private final StationKey stationKey;
+    private final ProducerTemplate template;
+    private final SinkRouter sink;
+    private final AggregateController batches;
+    private final LocalStore localStore;
+    private final Clock clock;
+    private final Path lockFile;
+    private final int concurrency;
+    private final int retries;
+    private final long retryBackoffMillis;
+    private final int pageSize;
+    private final long timeoutMillis;
+    private final List<String> fallbackRelays;
+    private final int days;
+
+    private volatile BackfillReport lastReport;
+    private volatile boolean running;
+
+    public BackfillRunner(PeerRegistry peers, AuthorRegistry authors, Supplier<List<Integer>> kinds, SubscriptionPlanner planner,
+                          Supplier<Vertx> vertx, StationKey stationKey, ProducerTemplate template, SinkRouter sink, AggregateController batches,
+                          LocalStore localStore, Clock clock, Path lockFile, int concurrency, int retries, long retryBackoffMillis, int pageSize,
+                          long timeoutMillis, List<String> fallbackRelays, int days) {
+        this.peers = peers;
+        this.authors = authors;
+        this.kinds = kinds;
+        this.planner = planner;
+        this.vertx = vertx;
+        this.stationKey = stationKey;
+        this.template = template;
+        this.sink = sink;
+        this.batches = batches;
+        this.localStore = localStore;
+        this.clock = clock;
+        this.lockFile = lockFile;
+        this.concurrency = concurrency;
+        this.retries = retries;
+        this.retryBackoffMillis = retryBackoffMillis;
+        this.pageSize = pageSize;
+        this.timeoutMillis = timeoutMillis;
+        this.fallbackRelays = List.copyOf(fallbackRelays);
+        this.days = days;
+    }
+
+    /** What the Quartz route calls (daily, 12:00 by default): the last {@code days} days. */
+    public String runScheduled() {
+        long now = clock.millis() / 1000;
+        BackfillReport r = run(new Options(days == 0 ? null : now - days * 86_400L, false, true, null));
+        return String.join("\n", r.summaryLines());
+    }
+
+    /** Plain text of the plan, for --DRYRUN: contacts nothing. */
+    public List<String> plan(Options o) {
+        List<String> out = new ArrayList<>();
+        List<Peer> targets = peers.syncablePeers();
+        out.add("DRYRUN: would contact " + targets.size() + " peer(s):");
+        for (Peer p : targets) {
+            out.add("  - " + p.describe());
+        }
+        out.add("DRYRUN: window " + (o.since() == null ? "all history" : "since " + o.since() + " (" + Instant.ofEpochSecond(o.since()) + ")"));
+        List<Integer> k = kindsFor(o);
+        out.add("DRYRUN: kinds " + k + (o.noDms() ? " (no DMs)" : ""));
+        SubscriptionPlanner.Plan plan = planner.plan("bf", k, authors.authors(), o.since(), null, pageSize);
+        out.add("DRYRUN: " + authors.size() + " monitored authors in " + plan.reqs().stream().mapToInt(r -> r.filters().size()).sum()
+                + " filter(s) of at most " + planner.limits().authorsPerFilter() + " authors, pages of " + pageSize
+                + (plan.authorsFilteredLocally() ? " (by kind only: authors filtered locally)" : ""));
+        out.add("DRYRUN: profiles " + (o.profiles() ? "checked afterwards" : "skipped (--no-profiles)"));
+        return out;
+    }
+
+    public BackfillReport run(Options o) {
+        long started = System.currentTimeMillis();
+        StringBuilder why = new StringBuilder();
+        Optional<BackfillLock> lock;
+        try {
+            lock = BackfillLock.tryAcquire(lockFile, why);
+        } catch (IOException e) {
+            why.append("cannot create the lock file ").append(lockFile).append(": ").append(e.getMessage());
+            lock = Optional.empty();
+        }
+        if (lock.isEmpty()) {
+            LOG.warn("backfill refused: {}", why);
+            return new BackfillReport(started / 1000, o.since(), 0, 0, Map.of(), new KindGroups(), 0, 0, 0, false, 0, why.toString());
+        }
+        running = true;
+        try (BackfillLock held = lock.get()) {
+            BackfillReport r = doRun(o, started);
+            lastReport = r;
+            r.summaryLines().forEach(l -> LOG.info("{}", l));
+            return r;
+        } catch (IOException e) {
+            LOG.warn("releasing {}: {}", lockFile, e.toString());
+            return lastReport;
+        } finally {
+            running = false;
+        }
+    }
+
+    private BackfillReport doRun(Options o, long started) {
+        List<Peer> targets = peers.reachablePeers();
+        List<Peer> unreachable = peers.syncablePeers().stream().filter(p -> !p.isReachable()).toList();
+        List<Integer> k = kindsFor(o);
+        List<String> monitored = authors.authors();
+        LOG.info("backfill: {} peer(s) ({} unreachable), window {}, {} kinds, {} authors", targets.size(), unreachable.size(),
+                o.since() == null ? "all history" : "since " + Instant.ofEpochSecond(o.since()), k.size(), monitored.size());
+        KindGroups groups = new KindGroups();
+        AtomicLong received = new AtomicLong();
+        Map<String, String> dead = Collections.synchronizedMap(new TreeMap<>());
+        unreachable.forEach(p -> dead.put(p.displayName(), "unreachable: " + p.tunnelStatus()));
+        AtomicInteger done = new AtomicInteger();
+        List<Peer> succeeded = Collections.synchronizedList(new ArrayList<>());
+        ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(concurrency, Math.max(1, targets.size()))), r -> {
+            Thread t = new Thread(r, "backfill");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            List<Future<?>> futures = new ArrayList<>();
+            for (Peer p : targets) {
+                futures.add(pool.submit(() -> {
+                    String failure = fetchWithRetries(p, filters(k, monitored, o.since()), groups, received);
+                    if (failure == null) {
+                        succeeded.add(p);
+                    } else {
+                        dead.put(p.displayName(), failure);
+                        LOG.warn("backfill: {} marked dead for this run: {}", p.displayName(), failure);
+                    }
+                    progress(o, "peers " + done.incrementAndGet() + "/" + targets.size() + " done, " + received.get() + " events received, "
+                            + groups.total() + " accepted");
+                }));
+            }
+            for (Future<?> f : futures) {
+                f.get();
+            }
+        } catch (Exception e) {
+            LOG.error("backfill interrupted: {}", e.toString());
+        } finally {
+            pool.shutdownNow();
+        }
+        flushSink();
+
+        int found = 0;
+        int missing = 0;
+        boolean checked = false;
+        if (o.profiles() && !succeeded.isEmpty() && !monitored.isEmpty()) {
+            int[] fm = profiles(o, k, monitored, succeeded, groups, received);
+            found = fm[0];
+            missing = fm[1];
+            checked = fm[0] >= 0;
+            if (!checked) {
+                found = 0;
+                missing = 0;
+            }
+        }
+        int total = targets.size() + unreachable.size();
+        return new BackfillReport(started / 1000, o.since(), total, succeeded.size(), new LinkedHashMap<>(dead), groups, received.get(),
+                found, missing, checked, System.currentTimeMillis() - started, null);
+    }
+
+    private List<Filter> filters(List<Integer> k, List<String> who, Long since) {
+        SubscriptionPlanner.Plan plan = planner.plan("bf", k, who, since, null, null);
+        List<Filter> out = new ArrayList<>();
+        for (RelayMessage.Req r : plan.reqs()) {
+            out.addAll(r.filters());
+        }
+        return out;
+    }
+
+    /** null on success, else why the peer is dead for this run. */
+    private String fetchWithRetries(Peer p, List<Filter> filters, KindGroups groups, AtomicLong received) {
+        String last = null;
+        for (int attempt = 0; attempt <= retries; attempt++) {
+            if (attempt > 0) {
+                sleep(retryBackoffMillis << (attempt - 1));
+                LOG.info("backfill: {} retry {}/{}", p.displayName(), attempt, retries);
+            }
+            try (PeerFetch fetch = new PeerFetch(vertx.get(), p.dialUrl(), p.relayUrl(), stationKey, clock, timeoutMillis)) {
+                fetch.open();
+                long n = 0;
+                for (Filter f : filters) {
+                    n += fetch.fetchAll(f, pageSize, e -> ingest(p.displayName(), e, groups, received), null);
+                }
+                LOG.info("backfill: {} done, {} events received", p.displayName(), n);
+                return null;
+            } catch (PeerFetch.FetchFailed e) {
+                last = e.getMessage();
+                LOG.info("backfill: {} attempt {} failed: {}", p.displayName(), attempt + 1, last);
+            }
+        }
+        return last;
+    }
+
+    private void ingest(String peer, String eventJson, KindGroups groups, AtomicLong received) {
+        received.incrementAndGet();
+        Exchange ex = template.send("direct:ingest", exchange -> {
+            exchange.getMessage().setBody(eventJson);
+            exchange.getMessage().setHeader(NostrRelayConsumer.HEADER_PEER, peer);
+            exchange.getMessage().setHeader(NostrRelayConsumer.HEADER_RECEIVED_NANOS, System.nanoTime());
+        });
+        boolean duplicate = Boolean.TRUE.equals(ex.getProperty(Exchange.DUPLICATE_MESSAGE, Boolean.class));
+        if ("ok".equals(ex.getMessage().getHeader(EventGate.VERDICT, String.class)) && !duplicate) {
+            groups.count(EventPeek.of(eventJson).kind());
+        }
+    }
+
+    /** {found, missing}, or {-1, -1} when the local store cannot be asked. */
+    private int[] profiles(Options o, List<Integer> k, List<String> monitored, List<Peer> live, KindGroups groups, AtomicLong received) {
+        Set<String> have;
+        try {
+            have = localStore.authorsWithProfile(monitored);
+        } catch (Exception e) {
+            LOG.warn("backfill: cannot ask {} which profiles it has: {}", localStore.describe(), e.getMessage());
+            return new int[] {-1, -1};
+        }
+        List<String> missing = new ArrayList<>(monitored);
+        missing.removeAll(have);
+        if (missing.isEmpty()) {
+            return new int[] {monitored.size(), 0};
+        }
+        LOG.info("backfill: {} monitored author(s) without a profile: full history from {} peer(s)", missing.size(), live.size());
+        progress(o, missing.size() + " author(s) without a profile: fetching their full history");
+        List<Filter> full = filters(Kinds.withoutEphemeral(k), missing, null);
+        for (Peer p : live) {
+            fetchWithRetries(p, full, groups, received);
+        }
+        flushSink();
+        try {
+            have = localStore.authorsWithProfile(monitored);
+        } catch (Exception e) {
+            return new int[] {-1, -1};
+        }
+        List<String> still = new ArrayList<>(monitored);
+        still.removeAll(have);
+        if (!still.isEmpty() && !fallbackRelays.isEmpty()) {
+            List<Filter> profileOnly = filters(List.of(0), still, null);
+            for (String relay : fallbackRelays) {
+                try (PeerFetch fetch = new PeerFetch(vertx.get(), relay, relay, null, clock, timeoutMillis)) {
+                    fetch.open();
+                    for (Filter f : profileOnly) {
+                        fetch.fetchAll(f, pageSize, e -> ingest("fallback " + relay, e, groups, received), null);
+                    }
+                } catch (PeerFetch.FetchFailed e) {
+                    LOG.info("backfill: fallback relay {}: {}", relay, e.getMessage());
+                }
+            }
+            flushSink();
+            try {
+                have = localStore.authorsWithProfile(monitored);
+            } catch (Exception e) {
+                return new int[] {-1, -1};
+            }
+        }
+        int found = (int) monitored.stream().filter(have::contains).count();
+        return new int[] {found, monitored.size() - found};
+    }
+
+    /** Completes the pending micro-batch and waits until the sink has taken it. */
+    private void flushSink() {
+        if (batches != null) {
+            batches.forceCompletionOfAllGroups();
+        }
+        long last = -1;
+        for (int i = 0; i < 50; i++) {
+            long now = sink.batches();
+            if (now == last) {
+                break;
+            }
+            last = now;
+            sleep(100);
+        }
+        sink.replaySpool();
+    }
+
+    private List<Integer> kindsFor(Options o) {
+        List<Integer> k = Kinds.withoutEphemeral(kinds.get()); // ephemeral events are never backfilled
+        return o.noDms() ? Kinds.withoutDms(k) : k;
+    }
+
+    private static void progress(Options o, String line) {
+        LOG.info("backfill: {}", line);
+        if (o.progress() != null) {
+            o.progress().accept(line);
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    public BackfillReport lastReport() {
+        return lastReport;
+    }
+
+    public boolean isRunning() {
+        return running;
+    }
+}
