@@ -40,6 +40,12 @@ import org.astroport.constellation.discovery.StationScan;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.astroport.constellation.ops.ManagedBeans;
+import org.astroport.constellation.ops.SinkView;
+import org.astroport.constellation.ops.BackfillView;
+import org.astroport.constellation.ops.ConstellationHealth;
+import org.astroport.constellation.ops.ConstellationMetrics;
+import org.apache.camel.health.HealthCheckRegistry;
+import io.micrometer.core.instrument.MeterRegistry;
 
 /**
  * Builds the domain beans the YAML routes refer to by name, from the {@code constellation.*}
@@ -81,7 +87,8 @@ public class ConstellationBeans implements CamelConfiguration {
         registry.bind("discovery", discovery);
 
         ManagedBeans jmx = new ManagedBeans();
-        jmx.add("type=Peers", new org.astroport.constellation.ops.PeersView(peers));
+        org.astroport.constellation.ops.PeersView peersView = new org.astroport.constellation.ops.PeersView(peers);
+        jmx.add("type=Peers", peersView);
         jmx.add("type=Authors", new org.astroport.constellation.ops.AuthorsView(authors));
         registry.bind("managedBeans", jmx);
 
@@ -141,6 +148,33 @@ public class ConstellationBeans implements CamelConfiguration {
         PeerRoutes peerRoutes = new PeerRoutes(context, peers, settings.getBoolean("constellation.live.enabled", true));
         registry.bind("peerRoutes", peerRoutes);
         context.addStartupListener(peerRoutes);
+
+        // ---- operations: JMX, health, Prometheus
+        peersView.attach(peerRoutes, stats);
+        jmx.add("type=Sink", new SinkView(sinkRouter));
+        jmx.add("type=Backfill", new BackfillView(backfill, settings.get("constellation.backfill.cron", "0 0 12 * * ?")));
+        long sinkThreshold = settings.getLong("constellation.health.sink-down-seconds", 300) * 1000;
+        long peersGrace = settings.getLong("constellation.health.no-peer-seconds", 300) * 1000;
+        java.util.concurrent.atomic.AtomicBoolean opsStarted = new java.util.concurrent.atomic.AtomicBoolean();
+        context.addStartupListener((ctx, alreadyStarted) -> {
+            if (!opsStarted.compareAndSet(false, true)) {
+                return;
+            }
+            HealthCheckRegistry health = HealthCheckRegistry.get(ctx);
+            if (health != null) {
+                health.register(new ConstellationHealth.Sink(sinkRouter, sinkThreshold));
+                health.register(new ConstellationHealth.Peers(peers, peerRoutes, peersGrace));
+                LOG.info("health checks: {}", health.getCheckIDs());
+            } else {
+                LOG.warn("no health check registry: /observe/health will not reflect the sink and peers");
+            }
+            MeterRegistry meters = ctx.getRegistry().findSingleByType(MeterRegistry.class);
+            if (meters != null) {
+                ctx.addService(new ConstellationMetrics(meters, stats, sinkRouter, peers, authors, peerRoutes), true, true);
+            } else {
+                LOG.info("no Micrometer registry (camel.metrics.enabled=false): our counters are on JMX only");
+            }
+        });
         context.addService(jmx, true, true);
         context.addService(new org.apache.camel.support.service.ServiceSupport() {
             @Override

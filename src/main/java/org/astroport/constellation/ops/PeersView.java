@@ -1,22 +1,57 @@
 package org.astroport.constellation.ops;
 
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 import org.astroport.constellation.discovery.Peer;
 import org.astroport.constellation.discovery.PeerRegistry;
 import org.astroport.constellation.discovery.PeerState;
+import org.astroport.constellation.ingest.PeerStats;
+import org.astroport.constellation.ingest.SyncStats;
+import org.astroport.constellation.relay.NostrRelayConsumer;
+import org.astroport.constellation.relay.RelayConnection;
+import org.astroport.constellation.sync.PeerRoutes;
 
 public class PeersView implements PeersMXBean {
 
     private final PeerRegistry registry;
+    private volatile PeerRoutes routes;
+    private volatile SyncStats stats;
 
     public PeersView(PeerRegistry registry) {
         this.registry = registry;
     }
 
+    public void attach(PeerRoutes routes, SyncStats stats) {
+        this.routes = routes;
+        this.stats = stats;
+    }
+
     @Override
     public String[] getPeers() {
         return registry.allPeers().stream().map(Peer::describe).toArray(String[]::new);
+    }
+
+    @Override
+    public String[] getConnections() {
+        List<String> out = new ArrayList<>();
+        if (routes == null) {
+            return new String[0];
+        }
+        for (Map.Entry<String, String> e : routes.routes().entrySet()) {
+            NostrRelayConsumer c = routes.consumer(e.getValue());
+            String name = e.getValue().substring("peer-".length());
+            PeerStats s = stats.peer(name);
+            RelayConnection conn = c == null ? null : c.connection();
+            out.add(e.getValue() + " " + (conn == null ? "not started" : conn.state() + " " + conn.url())
+                    + " last_event=" + (s.lastEventCreatedAt() < 0 ? "none" : Instant.ofEpochSecond(s.lastEventCreatedAt()))
+                    + " received=" + s.receivedCount() + " forwarded=" + s.forwardedCount() + " duplicates=" + s.duplicates()
+                    + " spooled=" + s.spooledCount() + " reconnects=" + s.reconnects()
+                    + " invalid=" + s.invalidByReason() + " filtered=" + s.filteredByReason());
+        }
+        return out.toArray(String[]::new);
     }
 
     @Override
@@ -40,7 +75,23 @@ public class PeersView implements PeersMXBean {
     }
 
     @Override
+    public int getConnectedCount() {
+        return routes == null ? 0 : routes.connectedCount();
+    }
+
+    @Override
     public Map<String, Long> getSkipCountsByReason() {
         return registry.skipCounts();
+    }
+
+    @Override
+    public boolean reconnect(String peer) {
+        if (routes == null) {
+            return false;
+        }
+        if (routes.reconnect(peer) || routes.reconnect("peer-" + peer)) {
+            return true;
+        }
+        return false;
     }
 }

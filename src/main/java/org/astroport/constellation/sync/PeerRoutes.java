@@ -103,6 +103,22 @@ public class PeerRoutes implements org.apache.camel.ExtendedStartupListener {
         return true;
     }
 
+    public boolean enabled() {
+        return enabled;
+    }
+
+    /** Peer routes whose socket is open now. */
+    public int connectedCount() {
+        int n = 0;
+        for (String routeId : routes.values()) {
+            NostrRelayConsumer c = consumer(routeId);
+            if (c != null && c.connection() != null && c.connection().state() == org.astroport.constellation.relay.RelayConnection.State.OPEN) {
+                n++;
+            }
+        }
+        return n;
+    }
+
     public NostrRelayConsumer consumer(String routeId) {
         Route r = context.getRoute(routeId);
         return r != null && r.getConsumer() instanceof NostrRelayConsumer c ? c : null;

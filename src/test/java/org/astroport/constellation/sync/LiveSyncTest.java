@@ -26,9 +26,9 @@ import org.junit.jupiter.api.io.TempDir;
  * The whole application against two peer relays and a local relay, all real WebSockets on loopback:
  * what the station ends up with is exactly what expected.json says.
  */
-class LiveSyncTest {
+public class LiveSyncTest {
 
-    static Map<String, String> appSettings(Path tmp, TestRelay local, boolean noDms) {
+    public static Map<String, String> appSettings(Path tmp, TestRelay local, boolean noDms) {
         Map<String, String> m = new HashMap<>();
         m.put("constellation.reference-time", String.valueOf(Fixtures.REFERENCE_TIME));
         m.put("constellation.ipfs.bin", tmp.resolve("no-ipfs").toString());

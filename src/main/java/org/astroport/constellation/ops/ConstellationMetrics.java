@@ -1,0 +1,106 @@
+package org.astroport.constellation.ops;
+
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.camel.support.service.ServiceSupport;
+import org.astroport.constellation.discovery.AuthorRegistry;
+import org.astroport.constellation.discovery.PeerRegistry;
+import org.astroport.constellation.discovery.PeerState;
+import org.astroport.constellation.ingest.PeerStats;
+import org.astroport.constellation.ingest.SyncStats;
+import org.astroport.constellation.sink.SinkRouter;
+import org.astroport.constellation.sync.PeerRoutes;
+
+/**
+ * Our counters as labelled Prometheus series on /observe/metrics (camel-micrometer-prometheus's
+ * registry). Peers and reasons appear as they are first seen, so a scan registers what is new.
+ */
+public class ConstellationMetrics extends ServiceSupport {
+
+    private final MeterRegistry registry;
+    private final SyncStats stats;
+    private final SinkRouter sink;
+    private final PeerRegistry peers;
+    private final AuthorRegistry authors;
+    private final PeerRoutes routes;
+    private final Set<String> registered = new HashSet<>();
+    private ScheduledExecutorService scanner;
+
+    public ConstellationMetrics(MeterRegistry registry, SyncStats stats, SinkRouter sink, PeerRegistry peers, AuthorRegistry authors, PeerRoutes routes) {
+        this.registry = registry;
+        this.stats = stats;
+        this.sink = sink;
+        this.peers = peers;
+        this.authors = authors;
+        this.routes = routes;
+    }
+
+    @Override
+    protected void doStart() {
+        Gauge.builder("constellation.authors.monitored", authors, AuthorRegistry::size).register(registry);
+        Gauge.builder("constellation.authors.invalid.lines", authors, AuthorRegistry::invalidLineCount).register(registry);
+        for (PeerState s : PeerState.values()) {
+            Gauge.builder("constellation.peers", peers, r -> r.allPeers().stream().filter(p -> p.state() == s).count()).tag("state", s.name().toLowerCase())
+                    .register(registry);
+        }
+        Gauge.builder("constellation.peers.connected", routes, PeerRoutes::connectedCount).register(registry);
+        Gauge.builder("constellation.sink.up", sink, s -> s.downSinceMillis() == 0 ? 1 : 0).register(registry);
+        Gauge.builder("constellation.spool.events", sink, s -> s.spool().pendingEvents()).register(registry);
+        FunctionCounter.builder("constellation.sink.written", sink, SinkRouter::written).register(registry);
+        FunctionCounter.builder("constellation.sink.spooled", sink, SinkRouter::spooled).register(registry);
+        FunctionCounter.builder("constellation.sink.replayed", sink, SinkRouter::replayed).register(registry);
+        FunctionCounter.builder("constellation.sink.errors", sink, SinkRouter::errors).register(registry);
+        FunctionCounter.builder("constellation.sink.ephemeral.not.stored", sink, SinkRouter::ephemeralDropped).register(registry);
+        Gauge.builder("constellation.sink.latency.p99.ms", sink, s -> Math.max(0, s.latency().percentileMillis(99))).register(registry);
+        scan();
+        scanner = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "constellation-metrics");
+            t.setDaemon(true);
+            return t;
+        });
+        scanner.scheduleWithFixedDelay(this::scan, 5, 5, TimeUnit.SECONDS);
+    }
+
+    /** Registers series for peers and reasons seen since the last scan. */
+    public synchronized void scan() {
+        for (PeerStats s : stats.all()) {
+            String p = s.peer();
+            once("peer|" + p, () -> {
+                FunctionCounter.builder("constellation.events.received", s, PeerStats::receivedCount).tag("peer", p).register(registry);
+                FunctionCounter.builder("constellation.events.forwarded", s, PeerStats::forwardedCount).tag("peer", p).register(registry);
+                FunctionCounter.builder("constellation.events.duplicates", s, PeerStats::duplicates).tag("peer", p).register(registry);
+                FunctionCounter.builder("constellation.events.spooled", s, PeerStats::spooledCount).tag("peer", p).register(registry);
+                FunctionCounter.builder("constellation.peer.reconnects", s, PeerStats::reconnects).tag("peer", p).register(registry);
+                Gauge.builder("constellation.peer.last.event.seconds", s, PeerStats::lastEventCreatedAt).tag("peer", p).register(registry);
+            });
+            for (String reason : s.invalidByReason().keySet()) {
+                once("invalid|" + p + "|" + reason, () -> FunctionCounter.builder("constellation.events.invalid", s,
+                        x -> x.invalidByReason().getOrDefault(reason, 0L)).tag("peer", p).tag("reason", reason).register(registry));
+            }
+            for (String reason : s.filteredByReason().keySet()) {
+                once("filtered|" + p + "|" + reason, () -> FunctionCounter.builder("constellation.events.filtered", s,
+                        x -> x.filteredByReason().getOrDefault(reason, 0L)).tag("peer", p).tag("reason", reason).register(registry));
+            }
+        }
+    }
+
+    private void once(String key, Runnable register) {
+        if (registered.add(key)) {
+            register.run();
+        }
+    }
+
+    @Override
+    protected void doStop() {
+        if (scanner != null) {
+            scanner.shutdownNow();
+        }
+    }
+}
