@@ -53,6 +53,9 @@ public final class TestRelay implements AutoCloseable {
     private final List<String> framesReceived = new CopyOnWriteArrayList<>();
     private final Set<String> authenticated = ConcurrentHashMap.newKeySet();
     private final List<String> published = new CopyOnWriteArrayList<>();
+    private volatile boolean recordFrames = true;
+    private volatile java.util.function.BiConsumer<String, Long> onClientEvent;
+    private final java.util.concurrent.atomic.AtomicLong clientEvents = new java.util.concurrent.atomic.AtomicLong();
 
     private static final class Client {
         final ServerWebSocket ws;
@@ -142,6 +145,35 @@ public final class TestRelay implements AutoCloseable {
     public TestRelay applyDeletions(boolean b) {
         applyDeletions = b;
         return this;
+    }
+
+    /** false: keep no copy of frames (benchmarks with hundreds of thousands of them). */
+    public TestRelay recordFrames(boolean b) {
+        recordFrames = b;
+        return this;
+    }
+
+    /** Called with (event id, System.nanoTime()) for every EVENT a client publishes. */
+    public TestRelay onClientEvent(java.util.function.BiConsumer<String, Long> hook) {
+        onClientEvent = hook;
+        return this;
+    }
+
+    public long clientEventCount() {
+        return clientEvents.get();
+    }
+
+    /** Stores many parsed events at once (benchmarks: relays can share the same nodes). */
+    public void storeAll(List<JsonNode> events) {
+        synchronized (store) {
+            for (JsonNode e : events) {
+                storeEvent(e);
+            }
+        }
+    }
+
+    public static JsonNode parseEvent(String json) {
+        return parse(json);
     }
 
     public TestRelay verifyEvents(boolean b) {
@@ -273,7 +305,9 @@ public final class TestRelay implements AutoCloseable {
     }
 
     private void onFrame(Client c, String text) {
-        framesReceived.add(text);
+        if (recordFrames) {
+            framesReceived.add(text);
+        }
         JsonNode a;
         try {
             a = JSON.readTree(text);
@@ -332,6 +366,11 @@ public final class TestRelay implements AutoCloseable {
 
     private void onEvent(Client c, JsonNode e) {
         String id = e.path("id").asText("");
+        clientEvents.incrementAndGet();
+        java.util.function.BiConsumer<String, Long> hook = onClientEvent;
+        if (hook != null) {
+            hook.accept(id, System.nanoTime());
+        }
         if (requireAuth && c.authedPubkey == null) {
             ok(c, id, false, "auth-required: members only");
             return;
@@ -352,7 +391,9 @@ public final class TestRelay implements AutoCloseable {
             ok(c, id, true, "duplicate: have this event");
             return;
         }
-        published.add(e.toString());
+        if (recordFrames) {
+            published.add(e.toString());
+        }
         ok(c, id, true, "");
         broadcast(e, e.toString());
     }

@@ -1,0 +1,151 @@
+package org.astroport.constellation.bench;
+
+import static org.astroport.constellation.testsupport.RunningApp.await;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.IntStream;
+
+import org.astroport.constellation.nostr.EventSigner;
+import org.astroport.constellation.testrelay.TestRelay;
+import org.astroport.constellation.testsupport.AppProcess;
+import org.astroport.constellation.testsupport.Fixtures;
+import org.astroport.constellation.testsupport.ZenHome;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * mvn -B -Pbench test -Dtest=LiveSyncBench : the daemon as its own process (launcher JVM settings),
+ * 4 peer relays on loopback, a local relay as the sink (relay mode; it skips signature checks so the
+ * measurement is ours, not the test relay's).
+ */
+@Tag("bench")
+class LiveSyncBench {
+
+    static final List<String> JVM = List.of("-Xms32m", "-Xmx160m", "-XX:+UseSerialGC", "-XX:MaxMetaspaceSize=96m", "-XX:ReservedCodeCacheSize=32m", "-XX:MaxDirectMemorySize=32m", "-Xss512k", "-Dio.netty.allocator.numDirectArenas=1", "-Dio.netty.allocator.numHeapArenas=1");
+    static final String[] AUTHORS = {"member-1", "member-2", "member-3", "member-4"};
+
+    static Path station(Path tmp, List<TestRelay> peers) throws Exception {
+        Path home = ZenHome.copyTo(tmp.resolve("zen"));
+        ZenHome.setPeerRelay(home, ZenHome.PEER_A, peers.get(0).url());
+        ZenHome.setPeerRelay(home, ZenHome.PEER_B, peers.get(1).url());
+        String template = Files.readString(home.resolve("tmp/swarm/" + ZenHome.PEER_A + "/12345.json"));
+        for (int i = 2; i < peers.size(); i++) {
+            String id = "12D3KooWBenchPeer" + "abcdefghijkmnopqrstuvwxyzABCDEFGHJK".substring(0, 35 - String.valueOf(i).length()) + i;
+            Path dir = Files.createDirectories(home.resolve("tmp/swarm/" + id));
+            Files.writeString(dir.resolve("12345.json"), template.replace(ZenHome.PEER_A, id)
+                    .replace("astroport.example-a.test", "bench-peer-" + i + ".test"));
+            ZenHome.setPeerRelay(home, id, peers.get(i).url());
+        }
+        return home;
+    }
+
+    static Map<String, String> settings(Path tmp, TestRelay local) {
+        Map<String, String> m = new HashMap<>();
+        m.put("constellation.reference-time", String.valueOf(Fixtures.REFERENCE_TIME));
+        m.put("constellation.node-id", Fixtures.LOCAL_NODE_ID);
+        m.put("constellation.ipfs.bin", tmp.resolve("no-ipfs").toString());
+        m.put("constellation.sink.mode", "relay");
+        m.put("constellation.local-relay-url", local.url());
+        m.put("constellation.spool.dir", tmp.resolve("spool").toString());
+        m.put("constellation.live.initial-lookback-seconds", "7200");
+        m.put("constellation.live.max-events-per-second", "20000");
+        m.put("camel.management.enabled", "false");
+        return m;
+    }
+
+    static List<String> sign(int n, long base, String tag) {
+        return IntStream.range(0, n).parallel().mapToObj(i -> EventSigner.sign(Fixtures.secretOf(AUTHORS[i % 4]), base + (i % 3000), 1, List.of(List.of("t", "bench")),
+                tag + " event " + i + " with some ordinary note text to look like a real post")).map(e -> e.toJson()).toList();
+    }
+
+    @Test
+    void burstThenSteadyRate(@TempDir Path tmp) throws Exception {
+        List<String> burst = sign(100_000, Fixtures.REFERENCE_TIME - 3000, "burst");
+        List<String> steady = sign(10_000, Fixtures.REFERENCE_TIME - 3000, "steady");
+        Map<String, Long> published = new ConcurrentHashMap<>();
+        Map<String, Long> arrived = new ConcurrentHashMap<>();
+        List<TestRelay> peers = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            peers.add(new TestRelay().host("127.0.0." + (2 + i)).recordFrames(false).start());
+        }
+        try (TestRelay local = new TestRelay().verifyEvents(false).recordFrames(false).onClientEvent(arrived::putIfAbsent).start()) {
+            Path home = station(tmp, peers);
+            try (AppProcess app = AppProcess.start(tmp, JVM, settings(tmp, local), "--home", home.toString(), "run")) {
+                await("4 peers subscribed", 60_000, () -> peers.stream().allMatch(p -> !p.reqs().isEmpty()));
+                long t0 = System.nanoTime();
+                long cpu0 = app.cpuMillis();
+                List<Thread> pushers = new ArrayList<>();
+                for (int p = 0; p < 4; p++) {
+                    final int peer = p;
+                    Thread t = new Thread(() -> {
+                        for (int i = peer; i < burst.size(); i += 4) {
+                            peers.get(peer).publish(burst.get(i));
+                        }
+                    });
+                    pushers.add(t);
+                    t.start();
+                }
+                for (Thread t : pushers) {
+                    t.join();
+                }
+                await("100,000 events at the sink", 600_000, () -> local.clientEventCount() >= 100_000);
+                double secs = (System.nanoTime() - t0) / 1e9;
+                long cpu = app.cpuMillis() - cpu0;
+                System.out.printf("BENCH burst: 100,000 events from 4 peers in %.1f s = %.0f events/s end to end; daemon CPU %.1f s (%.0f %% of 2 cores)%n",
+                        secs, 100_000 / secs, cpu / 1000.0, 100.0 * cpu / 1000.0 / secs / 2);
+                // steady 1,000 events/s for 10 s, spread over the 4 peers
+                arrived.clear();
+                long start = System.nanoTime();
+                long cpu1 = app.cpuMillis();
+                for (int i = 0; i < steady.size(); i++) {
+                    long due = start + i * 1_000_000L;
+                    while (System.nanoTime() < due) {
+                        Thread.onSpinWait();
+                    }
+                    String id = steady.get(i).substring(7, 71);
+                    published.put(id, System.nanoTime());
+                    peers.get(i % 4).publish(steady.get(i));
+                }
+                await("10,000 steady events at the sink", 60_000, () -> published.keySet().stream().allMatch(arrived::containsKey));
+                double steadySecs = (System.nanoTime() - start) / 1e9;
+                long steadyCpu = app.cpuMillis() - cpu1;
+                double[] lat = published.entrySet().stream().mapToDouble(e -> (arrived.get(e.getKey()) - e.getValue()) / 1e6).sorted().toArray();
+                System.out.printf("BENCH steady 1,000 events/s: latency peer-accepts -> sink-receives p50 %.1f ms, p99 %.1f ms, max %.1f ms; daemon CPU %.0f %% of one core%n",
+                        lat[lat.length / 2], lat[(int) (lat.length * 0.99)], lat[lat.length - 1], 100.0 * steadyCpu / 1000.0 / steadySecs);
+                System.out.printf("BENCH daemon peak RSS %d MB (JVM %s)%n", app.peakRssKb() / 1024, String.join(" ", JVM));
+            }
+        } finally {
+            for (TestRelay p : peers) {
+                p.close();
+            }
+        }
+    }
+
+    @Test
+    void idleDaemonWithTwentyPeers(@TempDir Path tmp) throws Exception {
+        List<TestRelay> peers = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            peers.add(new TestRelay().host("127.0.0." + (10 + i)).start());
+        }
+        try (TestRelay local = new TestRelay().start()) {
+            Path home = station(tmp, peers);
+            try (AppProcess app = AppProcess.start(tmp, JVM, settings(tmp, local), "--home", home.toString(), "run")) {
+                await("20 peers subscribed", 60_000, () -> peers.stream().allMatch(p -> !p.reqs().isEmpty()));
+                Thread.sleep(20_000);
+                System.out.printf("BENCH idle daemon, 20 connected peers, after 20 s: RSS %d MB, peak %d MB, CPU %.1f s since start%n",
+                        app.rssKb() / 1024, app.peakRssKb() / 1024, app.cpuMillis() / 1000.0);
+            }
+        } finally {
+            for (TestRelay p : peers) {
+                p.close();
+            }
+        }
+    }
+}

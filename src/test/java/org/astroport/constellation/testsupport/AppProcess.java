@@ -1,0 +1,102 @@
+package org.astroport.constellation.testsupport;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** The application as its own process (as operators run it), for benchmarks that measure its memory. */
+public final class AppProcess implements AutoCloseable {
+
+    private final Process process;
+    public final Path log;
+
+    private AppProcess(Process p, Path log) {
+        this.process = p;
+        this.log = log;
+    }
+
+    public static AppProcess start(Path workDir, List<String> jvmArgs, Map<String, String> properties, String... args) throws IOException {
+        Path config = workDir.resolve("app-" + System.nanoTime() + ".properties");
+        StringBuilder sb = new StringBuilder();
+        properties.forEach((k, v) -> sb.append(k).append(" = ").append(v).append('\n'));
+        Files.writeString(config, sb);
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(jvmArgs);
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        cmd.add("org.astroport.constellation.Main");
+        cmd.add("--config");
+        cmd.add(config.toString());
+        cmd.addAll(List.of(args));
+        Path log = workDir.resolve("app-" + System.nanoTime() + ".out");
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        return new AppProcess(p, log);
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    /** Peak resident set size (VmHWM) in kB, from /proc; -1 when unavailable. */
+    public long peakRssKb() {
+        return procStatus("VmHWM:");
+    }
+
+    public long rssKb() {
+        return procStatus("VmRSS:");
+    }
+
+    private long procStatus(String field) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(process.pid()), "status"))) {
+                if (line.startsWith(field)) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", ""));
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            return -1;
+        }
+        return -1;
+    }
+
+    /** CPU time used so far (user + system), in clock ticks converted to ms. */
+    public long cpuMillis() {
+        try {
+            String[] f = Files.readString(Path.of("/proc", String.valueOf(process.pid()), "stat")).split(" ");
+            return (Long.parseLong(f[13]) + Long.parseLong(f[14])) * 10;
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    public int waitFor(long seconds) throws InterruptedException {
+        if (!process.waitFor(seconds, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            return -999;
+        }
+        return process.exitValue();
+    }
+
+    public String output() {
+        try {
+            return Files.readString(log);
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (process.isAlive()) {
+            process.destroy(); // SIGTERM: graceful stop
+            if (!process.waitFor(20, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+            }
+        }
+    }
+}
