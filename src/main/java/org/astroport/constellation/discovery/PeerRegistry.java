@@ -167,17 +167,29 @@ public class PeerRegistry {
         return changes;
     }
 
-    /** Re-tries tunnels that failed to open (ipfs not up yet). */
-    public List<PeerChange> retryTunnels() {
+    private long nextTunnelRetryMillis = 0;
+    private long tunnelRetryDelayMillis = 5_000;
+
+    /** Re-tries tunnels that failed to open (ipfs not up yet), backing off to once every 5 minutes. */
+    public synchronized List<PeerChange> retryTunnels() {
         List<PeerChange> changes = new ArrayList<>();
+        long now = System.currentTimeMillis();
+        if (now < nextTunnelRetryMillis) {
+            return changes;
+        }
+        boolean anyClosed = false;
         for (Peer p : allPeers()) {
             if (p.state() == PeerState.TUNNEL && p.tunnelPort() == 0) {
                 IpfsTunnels.Result r = tunnels.open(p.id());
                 if (r.open()) {
                     changes.addAll(apply(p.id(), p.withTunnel(r.port(), r.status())));
+                } else {
+                    anyClosed = true;
                 }
             }
         }
+        tunnelRetryDelayMillis = anyClosed ? Math.min(300_000, tunnelRetryDelayMillis * 2) : 5_000;
+        nextTunnelRetryMillis = now + tunnelRetryDelayMillis;
         return changes;
     }
 

@@ -77,7 +77,12 @@ class LiveSyncBench {
         }
         try (TestRelay local = new TestRelay().verifyEvents(false).recordFrames(false).onClientEvent(arrived::putIfAbsent).start()) {
             Path home = station(tmp, peers);
-            try (AppProcess app = AppProcess.start(tmp, JVM, settings(tmp, local), "--home", home.toString(), "run")) {
+            List<String> jvm = new ArrayList<>(JVM);
+            String jfr = System.getProperty("bench.jfr");
+            if (jfr != null) {
+                jvm.add("-XX:StartFlightRecording=filename=" + jfr + ",settings=profile");
+            }
+            try (AppProcess app = AppProcess.start(tmp, jvm, settings(tmp, local), "--home", home.toString(), "run")) {
                 await("4 peers subscribed", 60_000, () -> peers.stream().allMatch(p -> !p.reqs().isEmpty()));
                 long t0 = System.nanoTime();
                 long cpu0 = app.cpuMillis();
