@@ -1,0 +1,56 @@
+package org.astroport.constellation.bench;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.astroport.constellation.testrelay.TestRelay;
+import org.astroport.constellation.testsupport.AppProcess;
+import org.astroport.constellation.testsupport.Fixtures;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * mvn -B -Pbench test -Dtest=BackfillBench : `backfill --days 1 --no-profiles` as its own process against
+ * 4 peers each holding the same 100,000 events (pages capped at 500), 90 % of them already local.
+ */
+@Tag("bench")
+class BackfillBench {
+
+    @Test
+    void fourPeersOneHundredThousandEventsNinetyPercentLocal(@TempDir Path tmp) throws Exception {
+        List<String> events = LiveSyncBench.sign(100_000, Fixtures.REFERENCE_TIME - 80_000, "backfill");
+        List<JsonNode> nodes = new ArrayList<>(events.size());
+        for (String e : events) {
+            nodes.add(TestRelay.parseEvent(e));
+        }
+        List<TestRelay> peers = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            TestRelay r = new TestRelay().host("127.0.0." + (2 + i)).maxLimit(500).recordFrames(false).start();
+            r.storeAll(nodes);
+            peers.add(r);
+        }
+        try (TestRelay local = new TestRelay().verifyEvents(false).recordFrames(false).start()) {
+            local.storeAll(nodes.subList(0, 90_000));
+            Path home = LiveSyncBench.station(tmp, peers);
+            Map<String, String> settings = LiveSyncBench.settings(tmp, local);
+            settings.put("constellation.backfill.concurrency", "4");
+            long t0 = System.nanoTime();
+            try (AppProcess app = AppProcess.start(tmp, LiveSyncBench.JVM, settings, "--home", home.toString(), "backfill", "--days", "1", "--no-profiles")) {
+                int status = app.waitFor(1200);
+                double secs = (System.nanoTime() - t0) / 1e9;
+                String out = app.output();
+                System.out.println(out.lines().filter(l -> l.startsWith("SYNC_")).reduce((a, b) -> a + "\n" + b).orElse(out));
+                System.out.printf("BENCH backfill 4 peers x 100,000 events (90 %% local): exit %d, wall %.1f s (JVM start included), %.0f events fetched/s, "
+                        + "%d new events stored locally (local relay now %d)%n", status, secs, 400_000 / secs, local.storedCount() - 90_000, local.storedCount());
+            }
+        } finally {
+            for (TestRelay p : peers) {
+                p.close();
+            }
+        }
+    }
+}
