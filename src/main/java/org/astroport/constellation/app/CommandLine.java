@@ -23,13 +23,16 @@ public final class CommandLine {
               backfill [FLAGS]    one catch-up run, flags as backfill_constellation.sh (backfill --help)
               stats               events in the local strfry, monitored keys per source
               show-hex            the monitored keys with their sources
+              routes              copy the built-in YAML routes into <home>/constellation-sync/routes
+                                  to edit them (a running daemon applies saved edits at once)
               help                this text
 
             Options:
               --home DIR          station home (default: $CONSTELLATION_HOME, $ZEN_HOME or ~/.zen)
               --node-id ID        this station's IPFS node id (default: $IPFSNODEID or ~/.ipfs/config)
               --config FILE       extra properties file overriding application.properties
-                                  (<home>/constellation-sync.properties is read when it exists)
+                                  (<home>/constellation-sync/constellation-sync.properties is
+                                  always read, and watched by the daemon)
             """;
 
     private CommandLine() {
@@ -81,6 +84,16 @@ public final class CommandLine {
             case "show-hex" -> {
                 rest.add("--show-hex");
                 return org.astroport.constellation.backfill.BackfillCli.run(rest, station, null, out, err);
+            }
+            case "routes" -> {
+                Path dir = OperatorRoutes.operatorDirectory(station);
+                List<Path> written = OperatorRoutes.export(dir);
+                for (Path p : written) {
+                    out.println("wrote " + p);
+                }
+                out.println(written.isEmpty() ? "nothing to copy: " + OperatorRoutes.routesDirectory(dir) + " already has every built-in route"
+                        : "edit them there; the daemon loads these instead of the built-in ones (delete a file to go back to the built-in route)");
+                return 0;
             }
             case "help", "--help", "-h" -> {
                 out.print(USAGE);

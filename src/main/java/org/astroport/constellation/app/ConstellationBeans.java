@@ -12,9 +12,9 @@ import java.util.List;
 import java.util.Set;
 
 import org.apache.camel.spi.Registry;
-import org.apache.camel.support.processor.idempotent.MemoryIdempotentRepository;
 import org.astroport.constellation.ingest.DeletionTracker;
 import org.astroport.constellation.ingest.EventGate;
+import org.astroport.constellation.ingest.SeenEvents;
 import org.astroport.constellation.ingest.SyncStats;
 import org.astroport.constellation.nostr.EventParser;
 import org.astroport.constellation.nostr.EventPolicy;
@@ -98,8 +98,8 @@ public class ConstellationBeans implements CamelConfiguration {
         registry.bind("syncStats", stats);
         DeletionTracker deletions = new DeletionTracker(settings.getInt("constellation.deletions.capacity", 100_000));
         registry.bind("deletionTracker", deletions);
-        MemoryIdempotentRepository seen = (MemoryIdempotentRepository) MemoryIdempotentRepository.memoryIdempotentRepository(
-                settings.getInt("constellation.dedupe.capacity", 200_000));
+        SeenEvents seen = new SeenEvents(settings.getInt("constellation.dedupe.capacity", 200_000));
+        seen.start();
         registry.bind("seenEvents", seen);
         Set<Integer> kindSet = Set.copyOf(settings.kinds());
         EventGate gate = new EventGate(new EventParser(settings.getInt("constellation.frame.max-bytes", EventParser.DEFAULT_MAX_BYTES)),
@@ -148,6 +148,17 @@ public class ConstellationBeans implements CamelConfiguration {
         PeerRoutes peerRoutes = new PeerRoutes(context, peers, settings.getBoolean("constellation.live.enabled", true));
         registry.bind("peerRoutes", peerRoutes);
         context.addStartupListener(peerRoutes);
+        context.getManagementStrategy().addEventNotifier(new org.astroport.constellation.sync.ReloadListener(peerRoutes,
+                settings.getLong("constellation.reload.settle-millis", 1000)));
+        // what Camel reloads when the settings file changes (it reloads no route unless told which)
+        List<org.apache.camel.spi.Resource> routeFiles = new java.util.ArrayList<>();
+        String include = context.getPropertiesComponent().resolveProperty("camel.main.routes-include-pattern").orElse("");
+        for (String location : include.split(",")) {
+            if (!location.isBlank() && !location.contains("*")) {
+                routeFiles.add(org.apache.camel.support.PluginHelper.getResourceLoader(context).resolveResource(location.trim()));
+            }
+        }
+        registry.bind(org.apache.camel.support.RouteWatcherReloadStrategy.RELOAD_RESOURCES, routeFiles);
 
         // ---- operations: JMX, health, Prometheus
         peersView.attach(peerRoutes, stats);

@@ -52,7 +52,34 @@ public final class Daemon {
         // defaults derived from the environment; a properties file or -D still wins
         main.addInitialProperty("constellation.home", station.home().toString());
         main.addInitialProperty("constellation.node-id", station.nodeId());
+        main.addInitialProperty("camel.main.routes-include-pattern", OperatorRoutes.includePattern(operatorDirectory()));
+        // hot reload of the operator's directory; routes not in a changed file keep running
+        boolean watchable = Files.isDirectory(station.home());
+        if (watchable) {
+            try {
+                Files.createDirectories(operatorDirectory());
+                // Camel reloads a properties location only if it existed at start
+                Path settings = operatorDirectory().resolve(SETTINGS_FILE);
+                if (!Files.exists(settings)) {
+                    Files.writeString(settings, SETTINGS_TEMPLATE);
+                }
+            } catch (java.io.IOException e) {
+                watchable = false;
+            }
+        }
+        main.addInitialProperty("camel.main.routes-reload-enabled", String.valueOf(watchable));
+        main.addInitialProperty("camel.main.routes-reload-directory", operatorDirectory().toString());
+        main.addInitialProperty("camel.main.routes-reload-directory-recursive", "true");
+        main.addInitialProperty("camel.main.routes-reload-pattern", "*.yaml,*.properties");
+        // Camel's default reload removes every route (ours made at runtime too) and, in 4.17, then fails
+        // on duplicate ids when several files were loaded: only the changed file's routes are replaced
+        main.addOverrideProperty("camel.main.routes-reload-remove-all-routes", "false");
         return main;
+    }
+
+    /** {@code <home>/constellation-sync}: the operator's settings and edited routes, watched for changes. */
+    public Path operatorDirectory() {
+        return OperatorRoutes.operatorDirectory(station);
     }
 
     /** Camel takes the first location that defines a key: most specific first. */
@@ -61,10 +88,21 @@ public final class Daemon {
         if (extraConfig != null) {
             locations.add("file:" + extraConfig);
         }
-        locations.add("file:" + station.home().resolve("constellation-sync.properties") + ";optional=true");
+        locations.add("file:" + operatorDirectory().resolve(SETTINGS_FILE) + ";optional=true");
         locations.add("classpath:application.properties");
         return String.join(",", locations);
     }
+
+    public static final String SETTINGS_FILE = "constellation-sync.properties";
+
+    static final String SETTINGS_TEMPLATE = """
+            # constellation-sync settings for this station: key = value, overriding the defaults listed
+            # (with comments) in the jar's application.properties and the README. The daemon watches this
+            # file: settings used by the routes (rates, batch sizes, backfill cron, ...) apply on save;
+            # the others at the next start.
+            # constellation.no-dms = true
+            # constellation.live.max-events-per-second = 2000
+            """;
 
     private void logWhatIsWatched(Logger log, boolean homeExisted) {
         log.info("constellation-sync started: station home {} ({}), node id {} (from {})",

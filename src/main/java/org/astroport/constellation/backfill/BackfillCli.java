@@ -1,5 +1,6 @@
 package org.astroport.constellation.backfill;
 
+import org.astroport.constellation.app.OperatorRoutes;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -60,7 +61,7 @@ public final class BackfillCli {
             return 0;
         }
         Main main = new Daemon(station, extraConfig).createMain();
-        cliOverrides(main, o.dryRun());
+        cliOverrides(main, o.dryRun(), OperatorRoutes.operatorDirectory(station));
         main.start();
         try {
             BackfillRunner runner = main.getCamelContext().getRegistry().lookupByNameAndType("backfill", BackfillRunner.class);
@@ -85,10 +86,12 @@ public final class BackfillCli {
     }
 
     /** One run, no live sync, no HTTP port (the daemon may be running), no file routes; DRYRUN opens no tunnel. */
-    static void cliOverrides(Main main, boolean dryRun) {
+    static void cliOverrides(Main main, boolean dryRun, Path operatorDirectory) {
         main.addOverrideProperty("camel.management.enabled", "false");
         main.addOverrideProperty("constellation.live.enabled", "false");
-        main.addOverrideProperty("camel.main.routes-include-pattern", "classpath:routes/ingest.yaml,classpath:routes/sink.yaml");
+        main.addOverrideProperty("camel.main.routes-reload-enabled", "false");
+        main.addOverrideProperty("camel.main.routes-include-pattern",
+                OperatorRoutes.includePattern(operatorDirectory, List.of("ingest.yaml", "sink.yaml"), false));
         if (dryRun) {
             main.addOverrideProperty("constellation.ipfs.dry-run", "true");
             main.addOverrideProperty("constellation.sink.mode", "none");

@@ -1,5 +1,6 @@
 package org.astroport.constellation.sync;
 
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -7,6 +8,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Route;
 import org.apache.camel.builder.TemplatedRouteBuilder;
+import org.apache.camel.model.Model;
+import org.apache.camel.model.RouteTemplateDefinition;
 import org.astroport.constellation.discovery.Peer;
 import org.astroport.constellation.discovery.PeerChange;
 import org.astroport.constellation.discovery.PeerRegistry;
@@ -39,6 +42,37 @@ public class PeerRoutes implements org.apache.camel.ExtendedStartupListener {
 
     @Override
     public void onCamelContextStarted(CamelContext context, boolean alreadyStarted) {
+    }
+
+    /**
+     * After a hot reload: peer routes are rebuilt from the (possibly edited) template with the current
+     * properties, and those a remove-all reload dropped come back. Each resumes from its own last
+     * event, so nothing is missed while it reconnects.
+     */
+    public synchronized int rebuildAfterReload() {
+        if (!enabled) {
+            return 0;
+        }
+        // a reload adds the template again beside the old one, and lookups find the old one first
+        Model model = context.getCamelContextExtension().getContextPlugin(Model.class);
+        List<RouteTemplateDefinition> versions = model.getRouteTemplateDefinitions().stream().filter(t -> TEMPLATE.equals(t.getId())).toList();
+        if (versions.isEmpty()) {
+            LOG.error("live sync: the reloaded routes define no '{}' template; peer routes left as they were", TEMPLATE);
+            return 0;
+        }
+        for (RouteTemplateDefinition old : versions.subList(0, versions.size() - 1)) {
+            try {
+                model.removeRouteTemplateDefinition(old);
+            } catch (Exception e) {
+                LOG.warn("live sync: dropping the previous '{}' template: {}", TEMPLATE, e.toString());
+            }
+        }
+        for (String peerId : new java.util.ArrayList<>(routes.keySet())) {
+            remove(peerId);
+        }
+        int n = startAll();
+        LOG.info("live sync: {} peer route(s) rebuilt after a reload", n);
+        return n;
     }
 
     @Override

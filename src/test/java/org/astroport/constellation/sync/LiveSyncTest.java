@@ -43,7 +43,7 @@ public class LiveSyncTest {
         return m;
     }
 
-    static Set<String> expectedImport(boolean noDms) throws Exception {
+    public static Set<String> expectedImport(boolean noDms) throws Exception {
         JsonNode expected = Fixtures.expected();
         Map<String, Integer> kinds = new HashMap<>();
         for (String line : Fixtures.validLines()) {
@@ -80,7 +80,7 @@ public class LiveSyncTest {
     }
 
     /** ids of the events the local relay received through EVENT, with how many times each. */
-    static Map<String, Integer> deliveries(TestRelay local) throws Exception {
+    public static Map<String, Integer> deliveries(TestRelay local) throws Exception {
         Map<String, Integer> n = new HashMap<>();
         for (String f : local.framesReceived()) {
             JsonNode a = Fixtures.JSON.readTree(f);

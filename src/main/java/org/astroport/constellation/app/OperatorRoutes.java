@@ -1,0 +1,88 @@
+package org.astroport.constellation.app;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeSet;
+
+/**
+ * Where the routes come from: the built-in YAML in the jar, except those the operator copied into
+ * {@code <home>/constellation-sync/routes/} (edited copies win, extra files are added).
+ */
+public final class OperatorRoutes {
+
+    public static final List<String> BUILT_IN = List.of("discovery.yaml", "ingest.yaml", "live-sync.yaml", "sink.yaml", "backfill.yaml");
+
+    private OperatorRoutes() {
+    }
+
+    public static Path operatorDirectory(StationHome station) {
+        return station.home().resolve("constellation-sync");
+    }
+
+    public static Path routesDirectory(Path operatorDirectory) {
+        return operatorDirectory.resolve("routes");
+    }
+
+    /** A value for camel.main.routes-include-pattern. */
+    public static String includePattern(Path operatorDirectory) {
+        return includePattern(operatorDirectory, BUILT_IN, true);
+    }
+
+    /** Only the named built-in routes (the operator's edited copy when there is one), extras optional. */
+    public static String includePattern(Path operatorDirectory, List<String> names, boolean withExtras) {
+        Path dir = routesDirectory(operatorDirectory);
+        List<String> locations = new ArrayList<>();
+        for (String name : names) {
+            Path edited = dir.resolve(name);
+            locations.add(Files.isRegularFile(edited) ? "file:" + edited : "classpath:routes/" + name);
+        }
+        for (Path extra : withExtras ? extraFiles(dir) : List.<Path>of()) {
+            locations.add("file:" + extra);
+        }
+        return String.join(",", locations);
+    }
+
+    /** Copies the built-in routes the operator does not have yet; returns the files written. */
+    public static List<Path> export(Path operatorDirectory) throws IOException {
+        Path dir = routesDirectory(operatorDirectory);
+        Files.createDirectories(dir);
+        List<Path> written = new ArrayList<>();
+        for (String name : BUILT_IN) {
+            Path target = dir.resolve(name);
+            if (Files.exists(target)) {
+                continue;
+            }
+            try (InputStream in = OperatorRoutes.class.getResourceAsStream("/routes/" + name)) {
+                if (in == null) {
+                    throw new IOException("built-in route " + name + " missing from the jar");
+                }
+                Files.copy(in, target);
+            }
+            written.add(target);
+        }
+        return written;
+    }
+
+    private static List<Path> extraFiles(Path dir) {
+        TreeSet<Path> extra = new TreeSet<>();
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*.yaml")) {
+            for (Path f : files) {
+                if (!BUILT_IN.contains(f.getFileName().toString()) && Files.isRegularFile(f)) {
+                    extra.add(f);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + dir, e);
+        }
+        return new ArrayList<>(extra);
+    }
+}

@@ -1,0 +1,127 @@
+package org.astroport.constellation.app;
+
+import static org.astroport.constellation.testsupport.RunningApp.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import org.apache.camel.Route;
+import org.astroport.constellation.relay.NostrRelayEndpoint;
+import org.astroport.constellation.sync.LiveSyncTest;
+import org.astroport.constellation.testrelay.TestRelay;
+import org.astroport.constellation.testsupport.Fixtures;
+import org.astroport.constellation.testsupport.RunningApp;
+import org.astroport.constellation.testsupport.ZenHome;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Editing a route YAML or the settings file in {@code <home>/constellation-sync/} while the daemon
+ * runs: the change applies, and the peer routes made at runtime come back built from it.
+ */
+class HotReloadTest {
+
+    static final String PEER_ROUTE = "peer-astroport.example-a.test";
+
+    @Test
+    void anEditedRouteAndAnEditedSettingApplyAndPeerRoutesSurvive(@TempDir Path tmp) throws Exception {
+        reloadScenario(tmp, true);
+    }
+
+    @Test
+    void anEditedSettingAppliesToTheBuiltInRoutes(@TempDir Path tmp) throws Exception {
+        reloadScenario(tmp, false);
+    }
+
+    void reloadScenario(Path tmp, boolean editRoutes) throws Exception {
+        List<String> wanted = new ArrayList<>();
+        Set<String> importIds = Set.copyOf(LiveSyncTest.expectedImport(false));
+        for (String line : Fixtures.validLines()) {
+            String id = Fixtures.JSON.readTree(line).get("id").asText();
+            if (importIds.contains(id) && wanted.stream().noneMatch(l -> l.contains(id))) {
+                wanted.add(line);
+            }
+        }
+        String early = wanted.get(0);
+        String late = wanted.get(1);
+        try (TestRelay peerA = new TestRelay().host("127.0.0.2").start();
+             TestRelay peerB = new TestRelay().host("127.0.0.3").start();
+             TestRelay local = new TestRelay().start()) {
+            peerA.storeOnly(early);
+            Path home = ZenHome.copyTo(tmp.resolve("zen"));
+            ZenHome.setPeerRelay(home, ZenHome.PEER_A, peerA.url());
+            ZenHome.setPeerRelay(home, ZenHome.PEER_B, peerB.url());
+            Path operator = home.resolve("constellation-sync");
+            if (editRoutes) {
+                java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+                int status = CommandLine.run(new String[] {"--home", home.toString(), "--node-id", Fixtures.LOCAL_NODE_ID, "routes"}, Map.of(),
+                        new java.io.PrintStream(out, true), System.err);
+                assertEquals(0, status);
+                assertEquals(OperatorRoutes.BUILT_IN.size(), out.toString().lines().filter(l -> l.startsWith("wrote ")).count(), out.toString());
+                for (String name : OperatorRoutes.BUILT_IN) {
+                    assertTrue(Files.isRegularFile(operator.resolve("routes").resolve(name)), name);
+                }
+            }
+            Map<String, String> settings = LiveSyncTest.appSettings(tmp, local, false);
+            try (RunningApp app = RunningApp.start(home, settings)) {
+                await("the first event reached the local relay", 15_000, () -> local.storedCount() == 1);
+                assertEquals(2000, endpoint(app).getQueueHighWatermark());
+                assertEquals(500, endpoint(app).getPageThreshold());
+                int connectionsBefore = peerA.connectionsAccepted();
+
+                int watermark = 2000;
+                if (editRoutes) {
+                    // 1. an edited route: the template now pins the queue watermark
+                    Path liveSync = operator.resolve("routes/live-sync.yaml");
+                    String yaml = Files.readString(liveSync);
+                    assertTrue(yaml.contains("\"{{constellation.live.queue-high-watermark:2000}}\""));
+                    Files.writeString(liveSync, yaml.replace("\"{{constellation.live.queue-high-watermark:2000}}\"", "\"777\""));
+                    watermark = 777;
+                    await("the peer route is rebuilt from the edited template", 15_000,
+                            () -> endpointOrNull(app) != null && endpointOrNull(app).getQueueHighWatermark() == 777);
+                    await("the rebuilt route reconnects", 10_000, () -> peerA.connectionsAccepted() > connectionsBefore && peerA.liveConnections() == 1);
+                    for (String id : List.of("sink", "ingest", "peer-changed", "authors-changed")) {
+                        assertNotNull(app.context().getRoute(id), "route " + id + " is still there after the reload");
+                    }
+                    assertNotNull(app.context().getRoute("peer-station-b.example.test"), "the other peer's route is back too");
+                }
+
+                // 2. an edited setting used by the routes
+                Files.writeString(operator.resolve(Daemon.SETTINGS_FILE), "constellation.live.page-threshold = 450\n");
+                await("the peer route follows the new setting", 15_000,
+                        () -> endpointOrNull(app) != null && endpointOrNull(app).getPageThreshold() == 450);
+                assertEquals(watermark, endpoint(app).getQueueHighWatermark(), "the edited template is kept");
+                assertNotNull(app.context().getRoute("peer-station-b.example.test"), "the other peer's route is there");
+
+                // 3. the stream goes on: an event published after the reloads arrives, once
+                await("peer A is subscribed again", 10_000, () -> peerA.liveConnections() == 1);
+                Thread.sleep(300);
+                peerA.publish(late);
+                String lateId = Fixtures.JSON.readTree(late).get("id").asText();
+                await("the event published after the reloads reached the local relay", 15_000, () -> local.storedIds().contains(lateId));
+                Thread.sleep(300);
+                Map<String, Integer> sent = LiveSyncTest.deliveries(local);
+                assertEquals(2, sent.size(), "only the two events: " + sent.keySet());
+                assertTrue(sent.values().stream().allMatch(c -> c == 1), "each sent once: " + sent);
+            }
+        }
+    }
+
+    static NostrRelayEndpoint endpoint(RunningApp app) {
+        NostrRelayEndpoint e = endpointOrNull(app);
+        assertNotNull(e, "route " + PEER_ROUTE + " exists");
+        return e;
+    }
+
+    static NostrRelayEndpoint endpointOrNull(RunningApp app) {
+        Route r = app.context().getRoute(PEER_ROUTE);
+        return r != null && r.getEndpoint() instanceof NostrRelayEndpoint e ? e : null;
+    }
+}
