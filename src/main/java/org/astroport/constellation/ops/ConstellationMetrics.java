@@ -44,21 +44,21 @@ public class ConstellationMetrics extends ServiceSupport {
 
     @Override
     protected void doStart() {
-        Gauge.builder("constellation.authors.monitored", authors, AuthorRegistry::size).register(registry);
-        Gauge.builder("constellation.authors.invalid.lines", authors, AuthorRegistry::invalidLineCount).register(registry);
+        Gauge.builder("constellation.authors.monitored", authors, AuthorRegistry::size).description("monitored authors (pubkeys) after the blacklist").register(registry);
+        Gauge.builder("constellation.authors.invalid.lines", authors, AuthorRegistry::invalidLineCount).description("invalid lines skipped in the station's key files").register(registry);
         for (PeerState s : PeerState.values()) {
-            Gauge.builder("constellation.peers", peers, r -> r.allPeers().stream().filter(p -> p.state() == s).count()).tag("state", s.name().toLowerCase())
+            Gauge.builder("constellation.peers", peers, r -> r.allPeers().stream().filter(p -> p.state() == s).count()).description("peers in the registry by state").tag("state", s.name().toLowerCase())
                     .register(registry);
         }
-        Gauge.builder("constellation.peers.connected", routes, PeerRoutes::connectedCount).register(registry);
-        Gauge.builder("constellation.sink.up", sink, s -> s.downSinceMillis() == 0 ? 1 : 0).register(registry);
-        Gauge.builder("constellation.spool.events", sink, s -> s.spool().pendingEvents()).register(registry);
-        FunctionCounter.builder("constellation.sink.written", sink, SinkRouter::written).register(registry);
-        FunctionCounter.builder("constellation.sink.spooled", sink, SinkRouter::spooled).register(registry);
-        FunctionCounter.builder("constellation.sink.replayed", sink, SinkRouter::replayed).register(registry);
-        FunctionCounter.builder("constellation.sink.errors", sink, SinkRouter::errors).register(registry);
-        FunctionCounter.builder("constellation.sink.ephemeral.not.stored", sink, SinkRouter::ephemeralDropped).register(registry);
-        Gauge.builder("constellation.sink.latency.p99.ms", sink, s -> Math.max(0, s.latency().percentileMillis(99))).register(registry);
+        Gauge.builder("constellation.peers.connected", routes, PeerRoutes::connectedCount).description("peer routes whose WebSocket is open").register(registry);
+        Gauge.builder("constellation.sink.up", sink, s -> s.downSinceMillis() == 0 ? 1 : 0).description("1 when the local strfry accepts writes").register(registry);
+        Gauge.builder("constellation.spool.events", sink, s -> s.spool().pendingEvents()).description("events waiting in the on-disk spool").register(registry);
+        FunctionCounter.builder("constellation.sink.written", sink, SinkRouter::written).description("events written to the local strfry").register(registry);
+        FunctionCounter.builder("constellation.sink.spooled", sink, SinkRouter::spooled).description("events spooled while the sink was down").register(registry);
+        FunctionCounter.builder("constellation.sink.replayed", sink, SinkRouter::replayed).description("spooled events replayed into the sink").register(registry);
+        FunctionCounter.builder("constellation.sink.errors", sink, SinkRouter::errors).description("failed sink writes").register(registry);
+        FunctionCounter.builder("constellation.sink.ephemeral.not.stored", sink, SinkRouter::ephemeralDropped).description("ephemeral events the sink does not store").register(registry);
+        Gauge.builder("constellation.sink.latency.p99.ms", sink, s -> Math.max(0, s.latency().percentileMillis(99))).description("p99 ms from receipt to sink write (recent events)").register(registry);
         scan();
         scanner = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "constellation-metrics");
@@ -73,20 +73,20 @@ public class ConstellationMetrics extends ServiceSupport {
         for (PeerStats s : stats.all()) {
             String p = s.peer();
             once("peer|" + p, () -> {
-                FunctionCounter.builder("constellation.events.received", s, PeerStats::receivedCount).tag("peer", p).register(registry);
-                FunctionCounter.builder("constellation.events.forwarded", s, PeerStats::forwardedCount).tag("peer", p).register(registry);
-                FunctionCounter.builder("constellation.events.duplicates", s, PeerStats::duplicates).tag("peer", p).register(registry);
-                FunctionCounter.builder("constellation.events.spooled", s, PeerStats::spooledCount).tag("peer", p).register(registry);
-                FunctionCounter.builder("constellation.peer.reconnects", s, PeerStats::reconnects).tag("peer", p).register(registry);
-                Gauge.builder("constellation.peer.last.event.seconds", s, PeerStats::lastEventCreatedAt).tag("peer", p).register(registry);
+                FunctionCounter.builder("constellation.events.received", s, PeerStats::receivedCount).description("events received from the peer").tag("peer", p).register(registry);
+                FunctionCounter.builder("constellation.events.forwarded", s, PeerStats::forwardedCount).description("events from the peer forwarded to the sink").tag("peer", p).register(registry);
+                FunctionCounter.builder("constellation.events.duplicates", s, PeerStats::duplicates).description("events from the peer already forwarded").tag("peer", p).register(registry);
+                FunctionCounter.builder("constellation.events.spooled", s, PeerStats::spooledCount).description("events from the peer spooled").tag("peer", p).register(registry);
+                FunctionCounter.builder("constellation.peer.reconnects", s, PeerStats::reconnects).description("reconnections to the peer").tag("peer", p).register(registry);
+                Gauge.builder("constellation.peer.last.event.seconds", s, PeerStats::lastEventCreatedAt).description("created_at of the newest event from the peer").tag("peer", p).register(registry);
             });
             for (String reason : s.invalidByReason().keySet()) {
                 once("invalid|" + p + "|" + reason, () -> FunctionCounter.builder("constellation.events.invalid", s,
-                        x -> x.invalidByReason().getOrDefault(reason, 0L)).tag("peer", p).tag("reason", reason).register(registry));
+                        x -> x.invalidByReason().getOrDefault(reason, 0L)).description("events refused as invalid, by reason").tag("peer", p).tag("reason", reason).register(registry));
             }
             for (String reason : s.filteredByReason().keySet()) {
                 once("filtered|" + p + "|" + reason, () -> FunctionCounter.builder("constellation.events.filtered", s,
-                        x -> x.filteredByReason().getOrDefault(reason, 0L)).tag("peer", p).tag("reason", reason).register(registry));
+                        x -> x.filteredByReason().getOrDefault(reason, 0L)).description("events dropped by policy, by reason").tag("peer", p).tag("reason", reason).register(registry));
             }
         }
     }
