@@ -30,7 +30,9 @@ import org.astroport.constellation.backfill.RelayLocalStore;
 import org.astroport.constellation.backfill.StrfryLocalStore;
 import org.apache.camel.processor.aggregate.DefaultAggregateController;
 import org.astroport.constellation.sync.LiveSubscriptions;
+import org.astroport.constellation.nostr.EventValidator;
 import org.astroport.constellation.sync.PeerRoutes;
+import org.astroport.constellation.sync.Upstream;
 import org.astroport.constellation.discovery.AuthorRegistry;
 import org.astroport.constellation.discovery.Discovery;
 import org.astroport.constellation.discovery.FileVersions;
@@ -148,7 +150,16 @@ public class ConstellationBeans implements CamelConfiguration {
         PeerRoutes peerRoutes = new PeerRoutes(context, peers, settings.getBoolean("constellation.live.enabled", true));
         registry.bind("peerRoutes", peerRoutes);
         context.addStartupListener(peerRoutes);
-        context.getManagementStrategy().addEventNotifier(new org.astroport.constellation.sync.ReloadListener(peerRoutes,
+        String direction = settings.get("constellation.direction", "pull").trim();
+        if (!direction.equals("pull") && !direction.equals("both")) {
+            throw new IllegalArgumentException("constellation.direction must be 'pull' (peers to us) or 'both' (also our members' events to peers), not '" + direction + "'");
+        }
+        Upstream upstream = new Upstream(context, peerRoutes, authors, settings::kinds,
+                new EventValidator(settings.getInt("constellation.frame.max-bytes", EventParser.DEFAULT_MAX_BYTES)), direction.equals("both"),
+                settings.getInt("constellation.dedupe.capacity", 200_000));
+        registry.bind("upstream", upstream);
+        context.addStartupListener(upstream);
+        context.getManagementStrategy().addEventNotifier(new org.astroport.constellation.sync.ReloadListener(peerRoutes, upstream,
                 settings.getLong("constellation.reload.settle-millis", 1000)));
         // what Camel reloads when the settings file changes (it reloads no route unless told which)
         List<org.apache.camel.spi.Resource> routeFiles = new java.util.ArrayList<>();

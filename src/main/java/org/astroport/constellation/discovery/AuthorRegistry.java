@@ -100,6 +100,18 @@ public final class AuthorRegistry implements AuthorSet {
         return version.get();
     }
 
+    /** Keys named by the sources this accepts (kind, name relative to home), sorted, blacklisted ones left out. */
+    public synchronized List<String> keysFrom(java.util.function.BiPredicate<AuthorSource, String> source) {
+        TreeSet<String> out = new TreeSet<>();
+        sources.forEach((name, keys) -> {
+            if (source.test(sourceKinds.get(name), name)) {
+                out.addAll(keys);
+            }
+        });
+        out.removeAll(blacklist());
+        return new ArrayList<>(out);
+    }
+
     /** Sources naming this key, sorted. */
     public synchronized List<String> sourcesOf(String pubkeyHex) {
         List<String> out = new ArrayList<>();

@@ -18,13 +18,15 @@ public class ReloadListener extends EventNotifierSupport {
     private static final Logger LOG = LoggerFactory.getLogger(ReloadListener.class);
 
     private final PeerRoutes peerRoutes;
+    private final Upstream upstream;
     private final long settleMillis;
     private ScheduledExecutorService timer;
     private ScheduledFuture<?> pending;
     private volatile int reloads;
 
-    public ReloadListener(PeerRoutes peerRoutes, long settleMillis) {
+    public ReloadListener(PeerRoutes peerRoutes, Upstream upstream, long settleMillis) {
         this.peerRoutes = peerRoutes;
+        this.upstream = upstream;
         this.settleMillis = settleMillis;
         setIgnoreRouteEvents(false);
     }
@@ -52,6 +54,7 @@ public class ReloadListener extends EventNotifierSupport {
     private void rebuild() {
         try {
             peerRoutes.rebuildAfterReload();
+            upstream.startIfEnabled();
         } catch (RuntimeException e) {
             LOG.error("live sync: rebuilding peer routes after a reload failed: {}", e.toString());
         } finally {
