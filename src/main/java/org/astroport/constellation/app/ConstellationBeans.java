@@ -192,7 +192,7 @@ public class ConstellationBeans implements CamelConfiguration {
             }
             MeterRegistry meters = ctx.getRegistry().findSingleByType(MeterRegistry.class);
             if (meters != null) {
-                ctx.addService(new ConstellationMetrics(meters, stats, sinkRouter, peers, authors, peerRoutes), true, true);
+                ctx.addService(new ConstellationMetrics(meters, stats, sinkRouter, peers, authors, peerRoutes, upstream), true, true);
             } else {
                 LOG.info("no Micrometer registry (camel.metrics.enabled=false): our counters are on JMX only");
             }

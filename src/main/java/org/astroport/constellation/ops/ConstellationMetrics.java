@@ -17,6 +17,7 @@ import org.astroport.constellation.ingest.PeerStats;
 import org.astroport.constellation.ingest.SyncStats;
 import org.astroport.constellation.sink.SinkRouter;
 import org.astroport.constellation.sync.PeerRoutes;
+import org.astroport.constellation.sync.Upstream;
 
 /**
  * Our counters as labelled Prometheus series on /observe/metrics (camel-micrometer-prometheus's
@@ -30,16 +31,19 @@ public class ConstellationMetrics extends ServiceSupport {
     private final PeerRegistry peers;
     private final AuthorRegistry authors;
     private final PeerRoutes routes;
+    private final Upstream upstream;
     private final Set<String> registered = new HashSet<>();
     private ScheduledExecutorService scanner;
 
-    public ConstellationMetrics(MeterRegistry registry, SyncStats stats, SinkRouter sink, PeerRegistry peers, AuthorRegistry authors, PeerRoutes routes) {
+    public ConstellationMetrics(MeterRegistry registry, SyncStats stats, SinkRouter sink, PeerRegistry peers, AuthorRegistry authors, PeerRoutes routes,
+            Upstream upstream) {
         this.registry = registry;
         this.stats = stats;
         this.sink = sink;
         this.peers = peers;
         this.authors = authors;
         this.routes = routes;
+        this.upstream = upstream;
     }
 
     @Override
@@ -70,6 +74,18 @@ public class ConstellationMetrics extends ServiceSupport {
 
     /** Registers series for peers and reasons seen since the last scan. */
     public synchronized void scan() {
+        if (upstream.enabled()) {
+            once("upstream", () -> {
+                FunctionCounter.builder("constellation.upstream.echoes.avoided", upstream, Upstream::echoesAvoided)
+                        .description("members' events not sent back to a peer that sent them").register(registry);
+                FunctionCounter.builder("constellation.upstream.peer.offline", upstream, Upstream::peersOffline)
+                        .description("members' events not sent to a peer because it was not connected").register(registry);
+            });
+            for (String p : upstream.sentByPeer().keySet()) {
+                once("upstream|" + p, () -> FunctionCounter.builder("constellation.upstream.sent", upstream, u -> u.sentByPeer().getOrDefault(p, 0L))
+                        .description("members' events sent to the peer (direction both)").tag("peer", p).register(registry));
+            }
+        }
         for (PeerStats s : stats.all()) {
             String p = s.peer();
             once("peer|" + p, () -> {

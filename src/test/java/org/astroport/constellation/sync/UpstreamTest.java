@@ -78,6 +78,17 @@ class UpstreamTest {
                 assertEquals(List.of(mine.id(), fromA.id()), toB);
                 Upstream up = app.bean("upstream", Upstream.class);
                 assertTrue(up.echoesAvoided() >= 1, "the echo was avoided and counted");
+                java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+                java.net.URI metrics = java.net.URI.create("http://127.0.0.1:" + app.managementPort + "/observe/metrics");
+                await("upstream series on /observe/metrics", 15_000, () -> {
+                    try {
+                        String body = http.send(java.net.http.HttpRequest.newBuilder(metrics).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+                        return body.contains("constellation_upstream_sent_total{peer=\"station-b.example.test\"} 2.0")
+                                && body.contains("constellation_upstream_echoes_avoided_total 1.0");
+                    } catch (Exception e) {
+                        return false;
+                    }
+                });
             }
         }
     }
