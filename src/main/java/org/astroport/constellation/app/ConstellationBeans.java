@@ -145,15 +145,18 @@ public class ConstellationBeans implements CamelConfiguration {
                 settings.getInt("constellation.backfill.retries", 2), settings.getLong("constellation.backfill.retry-backoff-millis", 2000),
                 settings.getInt("constellation.backfill.page-size", 500), settings.getLong("constellation.backfill.timeout-millis", 30_000),
                 fallback, settings.getInt("constellation.backfill.days", 1));
+        String direction = settings.get("constellation.direction", "pull").trim();
+        if (!direction.equals("pull") && !direction.equals("both")) {
+            throw new IllegalArgumentException("constellation.direction must be 'pull' (peers to us) or 'both' (also our members' events to peers), not '" + direction + "'");
+        }
+        backfill.useNegentropy(new BackfillRunner.NegentropySettings(settings.getBoolean("constellation.backfill.negentropy", true),
+                settings.getInt("constellation.backfill.negentropy-frame-bytes", 60_000),
+                settings.getLong("constellation.backfill.negentropy-timeout-millis", 10_000), direction.equals("both")));
         registry.bind("backfill", backfill);
 
         PeerRoutes peerRoutes = new PeerRoutes(context, peers, settings.getBoolean("constellation.live.enabled", true));
         registry.bind("peerRoutes", peerRoutes);
         context.addStartupListener(peerRoutes);
-        String direction = settings.get("constellation.direction", "pull").trim();
-        if (!direction.equals("pull") && !direction.equals("both")) {
-            throw new IllegalArgumentException("constellation.direction must be 'pull' (peers to us) or 'both' (also our members' events to peers), not '" + direction + "'");
-        }
         Upstream upstream = new Upstream(context, peerRoutes, authors, settings::kinds,
                 new EventValidator(settings.getInt("constellation.frame.max-bytes", EventParser.DEFAULT_MAX_BYTES)), direction.equals("both"),
                 settings.getInt("constellation.dedupe.capacity", 200_000));

@@ -71,6 +71,36 @@ public class BackfillRunner {
     private final List<String> fallbackRelays;
     private final int days;
 
+    /** NIP-77 settings: on by default, REQ paging when a peer cannot reconcile. */
+    public record NegentropySettings(boolean enabled, int frameLimit, long answerTimeoutMillis, boolean upload) {
+        public static final NegentropySettings OFF = new NegentropySettings(false, 60_000, 10_000, false);
+    }
+
+    /** Counts for one run. */
+    static final class Transfer {
+        final AtomicLong bytesIn = new AtomicLong();
+        final AtomicLong bytesOut = new AtomicLong();
+        final AtomicLong reconciled = new AtomicLong();
+        final AtomicLong fallbacks = new AtomicLong();
+        final AtomicLong need = new AtomicLong();
+        final AtomicLong have = new AtomicLong();
+        final AtomicLong uploaded = new AtomicLong();
+
+        List<String> lines(boolean negentropy) {
+            List<String> out = new ArrayList<>();
+            if (negentropy) {
+                out.add("SYNC_NEGENTROPY: reconciled=" + reconciled + " fallback=" + fallbacks + " need=" + need + " have=" + have + " uploaded=" + uploaded);
+            }
+            out.add("SYNC_TRANSFER: bytes_in=" + bytesIn + " bytes_out=" + bytesOut);
+            return out;
+        }
+    }
+
+    private volatile NegentropySettings negentropy = NegentropySettings.OFF;
+    private volatile Transfer transfer = new Transfer();
+    private final Map<String, java.util.concurrent.Future<org.astroport.constellation.negentropy.NegentropyItems>> localItems =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
     private volatile BackfillReport lastReport;
     private volatile boolean running;
 
@@ -97,6 +127,11 @@ public class BackfillRunner {
         this.timeoutMillis = timeoutMillis;
         this.fallbackRelays = List.copyOf(fallbackRelays);
         this.days = days;
+    }
+
+    public BackfillRunner useNegentropy(NegentropySettings settings) {
+        this.negentropy = settings;
+        return this;
     }
 
     /** What the Quartz route calls (daily, 12:00 by default): the last {@code days} days. */
@@ -137,7 +172,7 @@ public class BackfillRunner {
         }
         if (lock.isEmpty()) {
             LOG.warn("backfill refused: {}", why);
-            return new BackfillReport(started / 1000, o.since(), 0, 0, Map.of(), new KindGroups(), 0, 0, 0, false, 0, why.toString());
+            return new BackfillReport(started / 1000, o.since(), 0, 0, Map.of(), new KindGroups(), 0, 0, 0, false, 0, why.toString(), List.of());
         }
         running = true;
         try (BackfillLock held = lock.get()) {
@@ -154,6 +189,8 @@ public class BackfillRunner {
     }
 
     private BackfillReport doRun(Options o, long started) {
+        transfer = new Transfer();
+        localItems.clear();
         List<Peer> targets = peers.reachablePeers();
         List<Peer> unreachable = peers.syncablePeers().stream().filter(p -> !p.isReachable()).toList();
         List<Integer> k = kindsFor(o);
@@ -211,7 +248,7 @@ public class BackfillRunner {
         }
         int total = targets.size() + unreachable.size();
         return new BackfillReport(started / 1000, o.since(), total, succeeded.size(), new LinkedHashMap<>(dead), groups, received.get(),
-                found, missing, checked, System.currentTimeMillis() - started, null);
+                found, missing, checked, System.currentTimeMillis() - started, null, transfer.lines(negentropy.enabled()));
     }
 
     private List<Filter> filters(List<Integer> k, List<String> who, Long since) {
@@ -231,10 +268,23 @@ public class BackfillRunner {
                 sleep(retryBackoffMillis << (attempt - 1));
                 LOG.info("backfill: {} retry {}/{}", p.displayName(), attempt, retries);
             }
-            try (PeerFetch fetch = new PeerFetch(vertx.get(), p.dialUrl(), p.relayUrl(), stationKey, clock, timeoutMillis)) {
+            PeerFetch fetch = new PeerFetch(vertx.get(), p.dialUrl(), p.relayUrl(), stationKey, clock, timeoutMillis);
+            try {
                 fetch.open();
                 long n = 0;
+                boolean negentropyOk = negentropy.enabled();
                 for (Filter f : filters) {
+                    if (negentropyOk) {
+                        try {
+                            n += reconcileThenFetch(fetch, p, f, groups, received);
+                            continue;
+                        } catch (PeerFetch.NegentropyUnavailable u) {
+                            transfer.fallbacks.incrementAndGet();
+                            // "blocked:" is about this filter's size; anything else means the peer will not do NIP-77 at all
+                            negentropyOk = u.getMessage().startsWith("NEG-ERR blocked");
+                            LOG.info("backfill: {}: negentropy unavailable ({}), paging with REQ", p.displayName(), u.getMessage());
+                        }
+                    }
                     n += fetch.fetchAll(f, pageSize, e -> ingest(p.displayName(), e, groups, received), null);
                 }
                 LOG.info("backfill: {} done, {} events received", p.displayName(), n);
@@ -242,9 +292,46 @@ public class BackfillRunner {
             } catch (PeerFetch.FetchFailed e) {
                 last = e.getMessage();
                 LOG.info("backfill: {} attempt {} failed: {}", p.displayName(), attempt + 1, last);
+            } finally {
+                fetch.close();
+                transfer.bytesIn.addAndGet(fetch.bytesIn());
+                transfer.bytesOut.addAndGet(fetch.bytesOut());
             }
         }
         return last;
+    }
+
+    /** NIP-77: learn which ids the peer has and we lack, then fetch just those (and, direction both, send what it lacks). */
+    private long reconcileThenFetch(PeerFetch fetch, Peer p, Filter f, KindGroups groups, AtomicLong received)
+            throws PeerFetch.FetchFailed, PeerFetch.NegentropyUnavailable {
+        org.astroport.constellation.negentropy.NegentropyItems ours;
+        try {
+            ours = localItems.computeIfAbsent(f.toJson(), k -> java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                try {
+                    return localStore.items(f);
+                } catch (Exception e) {
+                    throw new IllegalStateException(e.getMessage(), e);
+                }
+            })).get();
+        } catch (Exception e) {
+            throw new PeerFetch.NegentropyUnavailable("cannot list our own events in " + localStore.describe() + ": " + e.getMessage());
+        }
+        PeerFetch.Reconciled r = fetch.reconcile(f, ours, negentropy.frameLimit(), negentropy.answerTimeoutMillis());
+        transfer.reconciled.incrementAndGet();
+        transfer.need.addAndGet(r.need().size());
+        transfer.have.addAndGet(r.have().size());
+        LOG.debug("backfill: {}: reconciled in {} round(s): need {}, have {}", p.displayName(), r.rounds(), r.need().size(), r.have().size());
+        long n = fetch.fetchIds(r.need(), Math.min(pageSize, 500), e -> ingest(p.displayName(), e, groups, received));
+        if (negentropy.upload() && !r.have().isEmpty()) {
+            try {
+                transfer.uploaded.addAndGet(fetch.publish(localStore.events(r.have())));
+            } catch (PeerFetch.FetchFailed e) {
+                throw e;
+            } catch (Exception e) {
+                LOG.warn("backfill: {}: cannot read the {} event(s) it lacks from {}: {}", p.displayName(), r.have().size(), localStore.describe(), e.getMessage());
+            }
+        }
+        return n;
     }
 
     private void ingest(String peer, String eventJson, KindGroups groups, AtomicLong received) {

@@ -1,7 +1,15 @@
 package org.astroport.constellation.backfill;
 
 import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
+import java.util.function.Consumer;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.astroport.constellation.negentropy.NegentropyItems;
+import org.astroport.constellation.nostr.Filter;
 
 /** What the local strfry already holds, as far as the backfill needs to know. */
 public interface LocalStore {
@@ -16,4 +24,35 @@ public interface LocalStore {
     String databaseSize();
 
     String describe();
+
+    /** Every stored event matching the filter (no limit), handed over as JSON text. */
+    void scan(Filter filter, Consumer<String> events) throws Exception;
+
+    /** Events stored under these ids, as JSON text (for peers that lack them). */
+    default List<String> events(List<String> ids) throws Exception {
+        List<String> out = new java.util.ArrayList<>();
+        for (int i = 0; i < ids.size(); i += 500) {
+            scan(Filter.builder().ids(ids.subList(i, Math.min(ids.size(), i + 500))).build(), out::add);
+        }
+        return out;
+    }
+
+    /** (created_at, id) of the stored events matching the filter: our side of a negentropy reconciliation. */
+    default NegentropyItems items(Filter filter) throws Exception {
+        ObjectMapper json = new ObjectMapper();
+        NegentropyItems.Builder b = NegentropyItems.builder();
+        Set<String> seen = new HashSet<>();
+        scan(filter, e -> {
+            try {
+                JsonNode n = json.readTree(e);
+                String id = n.path("id").asText("");
+                if (id.length() == 64 && seen.add(id)) {
+                    b.add(n.path("created_at").asLong(), id);
+                }
+            } catch (Exception ignored) {
+                // a stored event we cannot read is simply not counted as ours: the peer sends it again
+            }
+        });
+        return b.seal();
+    }
 }

@@ -10,7 +10,11 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 
 import io.vertx.core.Vertx;
+import org.astroport.constellation.negentropy.Negentropy;
+import org.astroport.constellation.negentropy.NegentropyException;
+import org.astroport.constellation.negentropy.NegentropyItems;
 import org.astroport.constellation.nostr.Filter;
+import org.astroport.constellation.nostr.Hex;
 import org.astroport.constellation.nostr.NostrEvent;
 import org.astroport.constellation.nostr.RelayMessage;
 import org.astroport.constellation.nostr.RelayMessageCodec;
@@ -34,6 +38,17 @@ public final class PeerFetch implements AutoCloseable {
         }
     }
 
+    /** The relay will not reconcile this filter with NIP-77 (unsupported, refused, too many events, no answer): page with REQ instead. */
+    public static final class NegentropyUnavailable extends Exception {
+        public NegentropyUnavailable(String message) {
+            super(message);
+        }
+    }
+
+    /** What a reconciliation found: ids only the relay has (need), ids only we have (have). */
+    public record Reconciled(List<String> need, List<String> have, int rounds) {
+    }
+
     private final String url;
     private final String authRelayUrl;
     private final StationKey stationKey;
@@ -52,6 +67,9 @@ public final class PeerFetch implements AutoCloseable {
     private volatile boolean resendAfterAuth;
     private volatile boolean closed;
     private int subCounter;
+    // the negentropy exchange in flight
+    private volatile String currentNeg;
+    private volatile CompletableFuture<String> negReply;
 
     public PeerFetch(Vertx vertx, String url, String authRelayUrl, StationKey stationKey, Clock clock, long timeoutMillis) {
         this.url = url;
@@ -114,6 +132,94 @@ public final class PeerFetch implements AutoCloseable {
         return total;
     }
 
+    /**
+     * NIP-77: reconciles the relay's events matching the filter with ours, round after round, each
+     * message within the frame limit.
+     */
+    public Reconciled reconcile(Filter filter, NegentropyItems ours, int frameLimit, long answerTimeoutMillis)
+            throws FetchFailed, NegentropyUnavailable {
+        if (closed || session == null) {
+            throw new FetchFailed(url + " closed the connection");
+        }
+        Negentropy neg = new Negentropy(ours, frameLimit);
+        String sub = "neg-" + (subCounter++);
+        currentNeg = sub;
+        List<String> need = new ArrayList<>();
+        List<String> have = new ArrayList<>();
+        byte[] msg = neg.initiate();
+        String frame = RelayMessageCodec.encode(new RelayMessage.NegOpen(sub, filter.withLimit(null), Hex.encode(msg)));
+        int rounds = 0;
+        try {
+            while (msg != null) {
+                rounds++;
+                CompletableFuture<String> reply = new CompletableFuture<>();
+                negReply = reply;
+                session.send(frame);
+                String hex;
+                try {
+                    hex = reply.get(answerTimeoutMillis, TimeUnit.MILLISECONDS);
+                } catch (TimeoutException e) {
+                    throw new NegentropyUnavailable("no NIP-77 answer within " + answerTimeoutMillis + " ms");
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new FetchFailed("interrupted");
+                } catch (ExecutionException e) {
+                    if (e.getCause() instanceof NegentropyUnavailable u) {
+                        throw u;
+                    }
+                    throw new FetchFailed(e.getCause().getMessage());
+                }
+                byte[] in;
+                try {
+                    in = Hex.decode(hex);
+                } catch (RuntimeException e) {
+                    throw new NegentropyUnavailable("NEG-MSG is not hex");
+                }
+                try {
+                    msg = neg.reconcile(in, have, need);
+                } catch (NegentropyException e) {
+                    throw new NegentropyUnavailable(e.getMessage());
+                }
+                if (msg != null) {
+                    frame = RelayMessageCodec.encode(new RelayMessage.NegMsg(sub, Hex.encode(msg)));
+                }
+            }
+            return new Reconciled(need, have, rounds);
+        } finally {
+            currentNeg = null;
+            negReply = null;
+            if (session != null && !closed) {
+                session.send(RelayMessageCodec.encode(new RelayMessage.NegClose(sub)));
+            }
+        }
+    }
+
+    /** Fetches events by id, in REQs of at most {@code chunk} ids. */
+    public long fetchIds(List<String> ids, int chunk, Consumer<String> events) throws FetchFailed {
+        long n = 0;
+        for (int i = 0; i < ids.size(); i += chunk) {
+            List<String> part = ids.subList(i, Math.min(ids.size(), i + chunk));
+            List<String> got = page(Filter.builder().ids(part).limit(part.size()).build());
+            got.forEach(events);
+            n += got.size();
+        }
+        return n;
+    }
+
+    /** Sends events the relay lacks (direction both); the relay's OK answers are not awaited. */
+    public int publish(List<String> eventJsons) throws FetchFailed {
+        if (closed || session == null) {
+            throw new FetchFailed(url + " closed the connection");
+        }
+        int n = 0;
+        for (String e : eventJsons) {
+            if (session.send("[\"EVENT\"," + e + "]")) {
+                n++;
+            }
+        }
+        return n;
+    }
+
     private List<String> page(Filter f) throws FetchFailed {
         if (closed || session == null) {
             throw new FetchFailed(url + " closed the connection");
@@ -168,6 +274,22 @@ public final class PeerFetch implements AutoCloseable {
                     }
                     pageDone.complete(copy);
                 }
+            } else if (m instanceof RelayMessage.NegMsg nm) {
+                CompletableFuture<String> r = negReply;
+                if (r != null && nm.subscriptionId().equals(currentNeg)) {
+                    r.complete(nm.hexMessage());
+                }
+            } else if (m instanceof RelayMessage.NegErr ne) {
+                CompletableFuture<String> r = negReply;
+                if (r != null && ne.subscriptionId().equals(currentNeg)) {
+                    r.completeExceptionally(new NegentropyUnavailable("NEG-ERR " + ne.reason()));
+                }
+            } else if (m instanceof RelayMessage.Notice notice) {
+                // relays without NIP-77 answer NEG-OPEN with a NOTICE
+                CompletableFuture<String> r = negReply;
+                if (r != null) {
+                    r.completeExceptionally(new NegentropyUnavailable("NOTICE " + notice.message()));
+                }
             } else if (m instanceof RelayMessage.Auth auth) {
                 if (stationKey != null) {
                     NostrEvent ev = stationKey.authEvent(authRelayUrl, auth.challenge(), clock.millis() / 1000);
@@ -204,6 +326,10 @@ public final class PeerFetch implements AutoCloseable {
             if (p != null) {
                 p.completeExceptionally(new IllegalStateException(url + " closed the connection (" + code + ")"));
             }
+            CompletableFuture<String> r = negReply;
+            if (r != null) {
+                r.completeExceptionally(new IllegalStateException(url + " closed the connection (" + code + ")"));
+            }
             connection.stop();
         }
 
@@ -222,6 +348,10 @@ public final class PeerFetch implements AutoCloseable {
 
     public long bytesIn() {
         return connection.bytesIn();
+    }
+
+    public long bytesOut() {
+        return connection.bytesOut();
     }
 
     @Override

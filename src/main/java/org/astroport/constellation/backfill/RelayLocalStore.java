@@ -44,6 +44,14 @@ public class RelayLocalStore implements LocalStore {
     }
 
     @Override
+    public void scan(Filter filter, java.util.function.Consumer<String> events) throws Exception {
+        try (PeerFetch fetch = new PeerFetch(vertx, url, url, null, Clock.systemUTC(), timeoutMillis)) {
+            fetch.open();
+            fetch.fetchAll(filter.withLimit(null), 500, events, null);
+        }
+    }
+
+    @Override
     public long eventCount() {
         return -1;
     }

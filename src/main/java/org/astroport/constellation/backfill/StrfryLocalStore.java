@@ -30,6 +30,13 @@ public class StrfryLocalStore implements LocalStore {
     }
 
     private List<String> scan(boolean count, String filter) throws IOException, InterruptedException {
+        List<String> out = new ArrayList<>();
+        scan(count, filter, out::add);
+        return out;
+    }
+
+    /** Streams strfry scan's output line by line (a big database does not fit in a small heap at once). */
+    private void scan(boolean count, String filter, java.util.function.Consumer<String> lines) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>();
         cmd.add(strfryBin);
         if (config != null) {
@@ -46,11 +53,17 @@ public class StrfryLocalStore implements LocalStore {
         }
         Process p = pb.start();
         p.getOutputStream().close();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        try (java.io.BufferedReader r = p.inputReader(StandardCharsets.UTF_8)) {
+            String l;
+            while ((l = r.readLine()) != null) {
+                if (!l.isBlank()) {
+                    lines.accept(l);
+                }
+            }
+        }
         if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
             throw new IOException("strfry scan failed (exit " + (p.isAlive() ? "timeout" : p.exitValue()) + ")");
         }
-        return out.lines().filter(l -> !l.isBlank()).toList();
     }
 
     @Override
@@ -67,6 +80,11 @@ public class StrfryLocalStore implements LocalStore {
             }
         }
         return found;
+    }
+
+    @Override
+    public void scan(Filter filter, java.util.function.Consumer<String> events) throws Exception {
+        scan(false, filter.withLimit(null).toJson(), events);
     }
 
     @Override

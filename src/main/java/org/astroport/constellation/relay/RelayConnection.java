@@ -46,6 +46,7 @@ public final class RelayConnection {
     private final AtomicLong framesIn = new AtomicLong();
     private final AtomicLong framesOut = new AtomicLong();
     private final AtomicLong bytesIn = new AtomicLong();
+    private final AtomicLong bytesOut = new AtomicLong();
     private final AtomicLong oversized = new AtomicLong();
     private volatile long lastConnectedMillis;
     private volatile String lastError = "";
@@ -268,6 +269,7 @@ public final class RelayConnection {
         context.runOnContext(v -> {
             if (socket != null) {
                 framesOut.incrementAndGet();
+                bytesOut.addAndGet(frame.length());
                 socket.writeTextMessage(frame);
             }
         });
@@ -302,6 +304,11 @@ public final class RelayConnection {
         return bytesIn.get();
     }
 
+    /** Characters of the frames sent (ASCII for everything but event contents). */
+    public long bytesOut() {
+        return bytesOut.get();
+    }
+
     public long oversizedFrames() {
         return oversized.get();
     }
@@ -331,12 +338,14 @@ public final class RelayConnection {
                     return false;
                 }
                 framesOut.incrementAndGet();
+                bytesOut.addAndGet(frame.length());
                 ws.writeTextMessage(frame);
                 return true;
             }
             context.runOnContext(v -> {
                 if (socket == ws) {
                     framesOut.incrementAndGet();
+                    bytesOut.addAndGet(frame.length());
                     ws.writeTextMessage(frame);
                 }
             });

@@ -92,8 +92,10 @@ class BackfillCommandTest {
             Path home = ZenHome.copyTo(tmp.resolve("zen"));
             ZenHome.setPeerRelay(home, ZenHome.PEER_A, peerA.url());
             ZenHome.setPeerRelay(home, ZenHome.PEER_B, "ws://127.0.0.3:" + deadPort); // nothing listens there
-            Run r = cli(home, config(tmp, local, Map.of()), "backfill", "--no-profiles");
+            // REQ paging (what peers without NIP-77 get); negentropy has its own test
+            Run r = cli(home, config(tmp, local, Map.of("constellation.backfill.negentropy", "false")), "backfill", "--no-profiles");
             assertEquals(0, r.status(), r.out() + r.err());
+            assertTrue(peerA.negentropyOpens() == 0 && peerA.reqs().stream().noneMatch(q -> q.contains("\"ids\"")), "paging only");
             Set<String> want = ids(events.subList(0, 1320));
             assertTrue(new TreeSet<>(local.storedIds()).containsAll(want), "all 1,320 despite the 500 cap: got " + local.storedCount());
             assertFalse(local.storedIds().contains(Fixtures.JSON.readTree(events.get(1320)).get("id").asText()), "window respected");

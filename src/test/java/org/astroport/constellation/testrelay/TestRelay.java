@@ -57,7 +57,16 @@ public final class TestRelay implements AutoCloseable {
     private volatile java.util.function.BiConsumer<String, Long> onClientEvent;
     private final java.util.concurrent.atomic.AtomicLong clientEvents = new java.util.concurrent.atomic.AtomicLong();
 
+    /** How the relay treats NIP-77: speaks it, answers NOTICE (unsupported), or ignores it. */
+    public enum Negentropy { ON, NOTICE, SILENT }
+
+    private volatile Negentropy negentropy = Negentropy.ON;
+    private volatile int negentropyMaxEvents = Integer.MAX_VALUE;
+    private volatile int negentropyFrameLimit = 60_000;
+    private final java.util.concurrent.atomic.AtomicLong negOpens = new java.util.concurrent.atomic.AtomicLong();
+
     private static final class Client {
+        final Map<String, org.astroport.constellation.negentropy.Negentropy> negs = new ConcurrentHashMap<>();
         final ServerWebSocket ws;
         final String challenge = "challenge-" + UUID.randomUUID();
         final Map<String, List<JsonNode>> subs = new ConcurrentHashMap<>();
@@ -324,7 +333,85 @@ public final class TestRelay implements AutoCloseable {
             case "CLOSE" -> c.subs.remove(a.get(1).asText());
             case "EVENT" -> onEvent(c, a.get(1));
             case "AUTH" -> onAuth(c, a.get(1));
+            case "NEG-OPEN", "NEG-MSG", "NEG-CLOSE" -> onNegentropy(c, a);
             default -> notice(c, "error: unknown message type " + a.get(0).asText());
+        }
+    }
+
+    public TestRelay negentropy(Negentropy mode) {
+        this.negentropy = mode;
+        return this;
+    }
+
+    /** NEG-OPEN over a filter matching more than this many events gets NEG-ERR "blocked: ...", as strfry's maxSyncEvents. */
+    public TestRelay negentropyMaxEvents(int n) {
+        this.negentropyMaxEvents = n;
+        return this;
+    }
+
+    public TestRelay negentropyFrameLimit(int bytes) {
+        this.negentropyFrameLimit = bytes;
+        return this;
+    }
+
+    public long negentropyOpens() {
+        return negOpens.get();
+    }
+
+    // NIP-77, the relay (server) side, with our own negentropy implementation
+    private void onNegentropy(Client c, JsonNode a) {
+        String verb = a.get(0).asText();
+        if (negentropy == Negentropy.SILENT) {
+            return;
+        }
+        if (negentropy == Negentropy.NOTICE) {
+            notice(c, "ERROR: bad msg: unknown cmd " + verb);
+            return;
+        }
+        String sub = a.get(1).asText();
+        String subJson = JSON.valueToTree(sub).toString();
+        try {
+            org.astroport.constellation.negentropy.Negentropy neg;
+            String hex;
+            if (verb.equals("NEG-CLOSE")) {
+                c.negs.remove(sub);
+                return;
+            } else if (verb.equals("NEG-OPEN")) {
+                negOpens.incrementAndGet();
+                if (requireAuth && c.authedPubkey == null) {
+                    c.ws.writeTextMessage("[\"NEG-ERR\"," + subJson + ",\"auth-required: members only\"]");
+                    return;
+                }
+                org.astroport.constellation.negentropy.NegentropyItems.Builder items = org.astroport.constellation.negentropy.NegentropyItems.builder();
+                int n = 0;
+                synchronized (store) {
+                    for (JsonNode e : store.values()) {
+                        if (matches(a.get(2), e)) {
+                            items.add(e.get("created_at").asLong(), e.get("id").asText());
+                            n++;
+                        }
+                    }
+                }
+                if (n > negentropyMaxEvents) {
+                    c.ws.writeTextMessage("[\"NEG-ERR\"," + subJson + ",\"blocked: too many query results\"]");
+                    return;
+                }
+                neg = new org.astroport.constellation.negentropy.Negentropy(items.seal(), negentropyFrameLimit);
+                c.negs.put(sub, neg);
+                hex = a.get(3).asText();
+            } else {
+                neg = c.negs.get(sub);
+                if (neg == null) {
+                    c.ws.writeTextMessage("[\"NEG-ERR\"," + subJson + ",\"closed: unknown subscription\"]");
+                    return;
+                }
+                hex = a.get(2).asText();
+            }
+            byte[] reply = neg.respond(org.astroport.constellation.nostr.Hex.decode(hex));
+            c.ws.writeTextMessage("[\"NEG-MSG\"," + subJson + ",\"" + org.astroport.constellation.nostr.Hex.encode(reply) + "\"]");
+        } catch (Exception e) {
+            c.negs.remove(sub);
+            c.ws.writeTextMessage("[\"NEG-ERR\"," + subJson + "," + JSON.valueToTree("error: " + e.getMessage()) + "]");
         }
     }
 
@@ -344,15 +431,29 @@ public final class TestRelay implements AutoCloseable {
         synchronized (store) {
             for (JsonNode f : filters) {
                 List<JsonNode> matches = new ArrayList<>();
-                for (JsonNode e : store.values()) {
+                // by id: look them up rather than scan the store
+                Iterable<JsonNode> candidates = store.values();
+                if (f.has("ids")) {
+                    List<JsonNode> byId = new ArrayList<>();
+                    f.get("ids").forEach(id -> {
+                        JsonNode e = store.get(id.asText());
+                        if (e != null) {
+                            byId.add(e);
+                        }
+                    });
+                    candidates = byId;
+                }
+                for (JsonNode e : candidates) {
                     if (matches(f, e)) {
                         matches.add(e);
                     }
                 }
                 matches.sort(Comparator.<JsonNode>comparingLong(e -> -e.get("created_at").asLong()).thenComparing(e -> e.get("id").asText()));
                 int limit = f.has("limit") ? Math.min(f.get("limit").asInt(), maxLimit) : maxLimit;
+                java.util.Set<String> already = new java.util.HashSet<>();
+                out.forEach(e -> already.add(e.get("id").asText()));
                 for (int i = 0; i < matches.size() && i < limit; i++) {
-                    if (!out.contains(matches.get(i))) {
+                    if (already.add(matches.get(i).get("id").asText())) {
                         out.add(matches.get(i));
                     }
                 }

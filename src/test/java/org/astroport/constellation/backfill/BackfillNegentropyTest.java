@@ -1,0 +1,136 @@
+package org.astroport.constellation.backfill;
+
+import static org.astroport.constellation.backfill.BackfillCommandTest.cli;
+import static org.astroport.constellation.backfill.BackfillCommandTest.config;
+import static org.astroport.constellation.backfill.BackfillCommandTest.ids;
+import static org.astroport.constellation.backfill.BackfillCommandTest.notes;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+import org.astroport.constellation.backfill.BackfillCommandTest.Run;
+import org.astroport.constellation.sync.LiveSyncTest;
+import org.astroport.constellation.testrelay.TestRelay;
+import org.astroport.constellation.testsupport.Fixtures;
+import org.astroport.constellation.testsupport.ZenHome;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Backfill with NIP-77 over real sockets: only what is missing travels; relays that cannot reconcile
+ * (NOTICE, silence, NEG-ERR blocked) are paged with REQ and nothing is lost.
+ */
+class BackfillNegentropyTest {
+
+    /** 1,300 + 20 events in the window, on peer A (which caps REQ results at 500). */
+    static List<String> window() {
+        List<String> events = notes("member-1", 1300, Fixtures.REFERENCE_TIME - 10);
+        events.addAll(notes("member-2", 20, Fixtures.REFERENCE_TIME - 20));
+        return events;
+    }
+
+    Run backfill(Path tmp, TestRelay peerA, TestRelay local, Map<String, String> extra) throws Exception {
+        Path home = ZenHome.copyTo(tmp.resolve("zen"));
+        ZenHome.setPeerRelay(home, ZenHome.PEER_A, peerA.url());
+        ZenHome.setPeerRelay(home, ZenHome.PEER_B, "ws://127.0.0.3:1"); // down
+        Map<String, String> settings = new HashMap<>(extra);
+        settings.put("constellation.backfill.negentropy-frame-bytes", "4096"); // several rounds
+        Run r = cli(home, config(tmp, local, settings), "backfill", "--no-profiles");
+        assertEquals(0, r.status(), r.out() + r.err());
+        return r;
+    }
+
+    void overlap(Path tmp, int localShare) throws Exception {
+        List<String> events = window();
+        try (TestRelay peerA = new TestRelay().host("127.0.0.2").maxLimit(500).start();
+             TestRelay local = new TestRelay().start()) {
+            events.forEach(peerA::storeOnly);
+            List<String> already = events.subList(0, events.size() * localShare / 100);
+            already.forEach(local::storeOnly);
+            Set<String> missing = ids(events);
+            missing.removeAll(ids(already));
+            Run r = backfill(tmp, peerA, local, Map.of());
+            assertEquals(ids(events), new TreeSet<>(local.storedIds()), localShare + " % local: the local relay ends with everything");
+            Map<String, Integer> sent = LiveSyncTest.deliveries(local);
+            assertEquals(missing, sent.keySet(), localShare + " % local: exactly the missing events were written");
+            assertTrue(r.out().contains("SYNC_NEGENTROPY: reconciled=1 fallback=0 need=" + missing.size() + " have=0"), r.out());
+            assertTrue(peerA.negentropyOpens() == 1, "one reconciliation");
+            // only REQs by id, and none at all when nothing is missing
+            List<String> reqs = new ArrayList<>(peerA.reqs());
+            assertTrue(reqs.stream().allMatch(q -> q.contains("\"ids\"")), "REQs by id only: " + reqs.size());
+            if (missing.isEmpty()) {
+                assertTrue(reqs.isEmpty(), "nothing to fetch, nothing asked");
+            }
+        }
+    }
+
+    @Test
+    void noOverlapFetchesEverything(@TempDir Path tmp) throws Exception {
+        overlap(tmp, 0);
+    }
+
+    @Test
+    void partialOverlapFetchesOnlyTheDifference(@TempDir Path tmp) throws Exception {
+        overlap(tmp, 90);
+    }
+
+    @Test
+    void fullOverlapTransfersNoEvent(@TempDir Path tmp) throws Exception {
+        overlap(tmp, 100);
+    }
+
+    void fallsBackToPaging(Path tmp, TestRelay peerA, Map<String, String> extra, String why) throws Exception {
+        List<String> events = window();
+        try (TestRelay local = new TestRelay().start()) {
+            events.forEach(peerA::storeOnly);
+            events.subList(0, 600).forEach(local::storeOnly);
+            Run r = backfill(tmp, peerA, local, extra);
+            assertEquals(ids(events), new TreeSet<>(local.storedIds()), why + ": nothing lost");
+            assertTrue(r.out().contains("fallback=1"), r.out());
+            assertTrue(peerA.reqs().stream().anyMatch(q -> q.contains("\"until\"")), why + ": paged with until");
+        } finally {
+            peerA.close();
+        }
+    }
+
+    @Test
+    void aRelayWithoutNip77AnswersNoticeAndIsPaged(@TempDir Path tmp) throws Exception {
+        fallsBackToPaging(tmp, new TestRelay().host("127.0.0.2").maxLimit(500).negentropy(TestRelay.Negentropy.NOTICE).start(), Map.of(), "NOTICE");
+    }
+
+    @Test
+    void aRelayThatIgnoresNegOpenIsPagedAfterTheTimeout(@TempDir Path tmp) throws Exception {
+        fallsBackToPaging(tmp, new TestRelay().host("127.0.0.2").maxLimit(500).negentropy(TestRelay.Negentropy.SILENT).start(),
+                Map.of("constellation.backfill.negentropy-timeout-millis", "700"), "silence");
+    }
+
+    @Test
+    void negErrBlockedIsPaged(@TempDir Path tmp) throws Exception {
+        fallsBackToPaging(tmp, new TestRelay().host("127.0.0.2").maxLimit(500).negentropyMaxEvents(1000).start(), Map.of(), "NEG-ERR blocked");
+    }
+
+    @Test
+    void directionBothSendsWhatThePeerLacks(@TempDir Path tmp) throws Exception {
+        List<String> events = window();
+        try (TestRelay peerA = new TestRelay().host("127.0.0.2").maxLimit(500).start();
+             TestRelay local = new TestRelay().start()) {
+            events.subList(0, 1000).forEach(peerA::storeOnly);
+            events.subList(900, events.size()).forEach(local::storeOnly);
+            Run r = backfill(tmp, peerA, local, Map.of("constellation.direction", "both"));
+            assertEquals(ids(events), new TreeSet<>(local.storedIds()), "we got what we lacked");
+            assertTrue(r.out().contains("need=900 have=320 uploaded=320"), r.out());
+            Set<String> uploaded = new TreeSet<>();
+            for (String e : peerA.publishedByClients()) {
+                uploaded.add(Fixtures.JSON.readTree(e).get("id").asText());
+            }
+            assertEquals(ids(events.subList(1000, events.size())), uploaded, "the peer got exactly what it lacked");
+        }
+    }
+}
