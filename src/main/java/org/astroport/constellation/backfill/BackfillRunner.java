@@ -308,7 +308,11 @@ public class BackfillRunner {
         try {
             ours = localItems.computeIfAbsent(f.toJson(), k -> java.util.concurrent.CompletableFuture.supplyAsync(() -> {
                 try {
-                    return localStore.items(f);
+                    long t0 = System.nanoTime();
+                    org.astroport.constellation.negentropy.NegentropyItems items = localStore.items(f);
+                    LOG.info("backfill: {} local event(s) match a filter ({}), listed in {} ms", items.size(), localStore.describe(),
+                            (System.nanoTime() - t0) / 1_000_000);
+                    return items;
                 } catch (Exception e) {
                     throw new IllegalStateException(e.getMessage(), e);
                 }
@@ -316,11 +320,13 @@ public class BackfillRunner {
         } catch (Exception e) {
             throw new PeerFetch.NegentropyUnavailable("cannot list our own events in " + localStore.describe() + ": " + e.getMessage());
         }
+        long t0 = System.nanoTime();
         PeerFetch.Reconciled r = fetch.reconcile(f, ours, negentropy.frameLimit(), negentropy.answerTimeoutMillis());
+        LOG.info("backfill: {}: reconciled {} local event(s) in {} round(s), {} ms: need {}, have {}", p.displayName(), ours.size(), r.rounds(),
+                (System.nanoTime() - t0) / 1_000_000, r.need().size(), r.have().size());
         transfer.reconciled.incrementAndGet();
         transfer.need.addAndGet(r.need().size());
         transfer.have.addAndGet(r.have().size());
-        LOG.debug("backfill: {}: reconciled in {} round(s): need {}, have {}", p.displayName(), r.rounds(), r.need().size(), r.have().size());
         long n = fetch.fetchIds(r.need(), Math.min(pageSize, 500), e -> ingest(p.displayName(), e, groups, received));
         if (negentropy.upload() && !r.have().isEmpty()) {
             try {

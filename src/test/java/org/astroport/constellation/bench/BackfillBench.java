@@ -57,6 +57,11 @@ class BackfillBench {
                 double secs = (System.nanoTime() - t0) / 1e9;
                 String out = app.output();
                 System.out.println(out.lines().filter(l -> l.startsWith("SYNC_")).reduce((a, b) -> a + "\n" + b).orElse(out));
+                Path log = home.resolve("strfry/constellation-backfill.log");
+                if (java.nio.file.Files.exists(log)) {
+                    java.nio.file.Files.readAllLines(log).stream().filter(l -> l.contains("local event") || l.contains(" done, "))
+                            .forEach(l -> System.out.println("  " + l));
+                }
                 System.out.printf("BENCH backfill 4 peers x 100,000 events (%s): exit %d, wall %.1f s (JVM start included), "
                         + "%d new events stored locally (local relay now %d)%n", label, status, secs, localRelay.storedCount() - local, localRelay.storedCount());
             }
