@@ -150,7 +150,8 @@ public class ConstellationBeans implements CamelConfiguration {
             throw new IllegalArgumentException("constellation.direction must be 'pull' (peers to us) or 'both' (also our members' events to peers), not '" + direction + "'");
         }
         backfill.useNegentropy(new BackfillRunner.NegentropySettings(settings.getBoolean("constellation.backfill.negentropy", true),
-                settings.getInt("constellation.backfill.negentropy-frame-bytes", 60_000),
+                // the limit is on hex characters on the wire (strfry's default: 60,000), two per message byte
+                settings.getInt("constellation.backfill.negentropy-frame-hex-chars", 60_000) / 2,
                 settings.getLong("constellation.backfill.negentropy-timeout-millis", 10_000), direction.equals("both")));
         registry.bind("backfill", backfill);
 

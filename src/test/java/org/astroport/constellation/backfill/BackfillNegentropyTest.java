@@ -41,7 +41,7 @@ class BackfillNegentropyTest {
         ZenHome.setPeerRelay(home, ZenHome.PEER_A, peerA.url());
         ZenHome.setPeerRelay(home, ZenHome.PEER_B, "ws://127.0.0.3:1"); // down
         Map<String, String> settings = new HashMap<>(extra);
-        settings.put("constellation.backfill.negentropy-frame-bytes", "4096"); // several rounds
+        settings.put("constellation.backfill.negentropy-frame-hex-chars", "8192"); // 4,096-byte messages: several rounds
         Run r = cli(home, config(tmp, local, settings), "backfill", "--no-profiles");
         assertEquals(0, r.status(), r.out() + r.err());
         return r;

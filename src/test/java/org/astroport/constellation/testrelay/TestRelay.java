@@ -3,6 +3,7 @@ package org.astroport.constellation.testrelay;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.Iterator;
@@ -46,6 +47,9 @@ public final class TestRelay implements AutoCloseable {
     private volatile boolean applyDeletions = true;
 
     private final Map<String, JsonNode> store = new LinkedHashMap<>();
+    // the store newest first (as a relay answers), rebuilt after a change; guarded by store
+    private JsonNode[] sorted;
+    private long[] sortedCreatedAt;
     private final Map<ServerWebSocket, Client> clients = new ConcurrentHashMap<>();
     private final AtomicInteger accepted = new AtomicInteger();
     private final AtomicInteger maxConcurrent = new AtomicInteger();
@@ -415,6 +419,35 @@ public final class TestRelay implements AutoCloseable {
         }
     }
 
+    /** Stored events newest first, from the first one at or before `until`, stopping once `limit` match the filter. */
+    private List<JsonNode> newestFirst(long until, JsonNode filter, int limit) {
+        if (sorted == null) {
+            sorted = store.values().toArray(JsonNode[]::new);
+            Arrays.sort(sorted, Comparator.<JsonNode>comparingLong(e -> -e.get("created_at").asLong()).thenComparing(e -> e.get("id").asText()));
+            sortedCreatedAt = new long[sorted.length];
+            for (int i = 0; i < sorted.length; i++) {
+                sortedCreatedAt[i] = sorted[i].get("created_at").asLong();
+            }
+        }
+        int lo = 0;
+        int hi = sorted.length;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (sortedCreatedAt[mid] > until) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        List<JsonNode> out = new ArrayList<>();
+        for (int i = lo; i < sorted.length && out.size() < limit; i++) {
+            if (matches(filter, sorted[i])) {
+                out.add(sorted[i]);
+            }
+        }
+        return out;
+    }
+
     private void onReq(Client c, JsonNode a, String text) {
         reqs.add(text);
         String sub = a.get(1).asText();
@@ -431,8 +464,9 @@ public final class TestRelay implements AutoCloseable {
         synchronized (store) {
             for (JsonNode f : filters) {
                 List<JsonNode> matches = new ArrayList<>();
-                // by id: look them up rather than scan the store
-                Iterable<JsonNode> candidates = store.values();
+                // by id: look them up rather than scan the store; else newest first from `until` on
+                int limit = f.has("limit") ? Math.min(f.get("limit").asInt(), maxLimit) : maxLimit;
+                Iterable<JsonNode> candidates = newestFirst(f.has("until") ? f.get("until").asLong() : Long.MAX_VALUE, f, limit);
                 if (f.has("ids")) {
                     List<JsonNode> byId = new ArrayList<>();
                     f.get("ids").forEach(id -> {
@@ -449,7 +483,6 @@ public final class TestRelay implements AutoCloseable {
                     }
                 }
                 matches.sort(Comparator.<JsonNode>comparingLong(e -> -e.get("created_at").asLong()).thenComparing(e -> e.get("id").asText()));
-                int limit = f.has("limit") ? Math.min(f.get("limit").asInt(), maxLimit) : maxLimit;
                 java.util.Set<String> already = new java.util.HashSet<>();
                 out.forEach(e -> already.add(e.get("id").asText()));
                 for (int i = 0; i < matches.size() && i < limit; i++) {
@@ -526,6 +559,7 @@ public final class TestRelay implements AutoCloseable {
             return; // ephemeral: relayed, never stored
         }
         store.put(e.get("id").asText(), e);
+        sorted = null;
         if (kind == 5 && applyDeletions) {
             String author = e.get("pubkey").asText();
             for (JsonNode t : e.get("tags")) {
@@ -533,6 +567,7 @@ public final class TestRelay implements AutoCloseable {
                     JsonNode target = store.get(t.get(1).asText());
                     if (target != null && target.get("pubkey").asText().equals(author) && target.path("kind").asInt() != 5) {
                         store.remove(t.get(1).asText());
+                        sorted = null;
                     }
                 }
             }
