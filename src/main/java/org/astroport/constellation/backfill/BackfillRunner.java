@@ -85,6 +85,7 @@ public class BackfillRunner {
         final AtomicLong need = new AtomicLong();
         final AtomicLong have = new AtomicLong();
         final AtomicLong uploaded = new AtomicLong();
+        final AtomicLong toSink = new AtomicLong();
 
         List<String> lines(boolean negentropy) {
             List<String> out = new ArrayList<>();
@@ -98,6 +99,7 @@ public class BackfillRunner {
 
     private volatile NegentropySettings negentropy = NegentropySettings.OFF;
     private volatile Transfer transfer = new Transfer();
+    private volatile long handledBefore;
     private final Map<String, java.util.concurrent.Future<org.astroport.constellation.negentropy.NegentropyItems>> localItems =
             new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -191,6 +193,7 @@ public class BackfillRunner {
     private BackfillReport doRun(Options o, long started) {
         transfer = new Transfer();
         localItems.clear();
+        handledBefore = sink.handled();
         List<Peer> targets = peers.reachablePeers();
         List<Peer> unreachable = peers.syncablePeers().stream().filter(p -> !p.isReachable()).toList();
         List<Integer> k = kindsFor(o);
@@ -231,7 +234,7 @@ public class BackfillRunner {
         } finally {
             pool.shutdownNow();
         }
-        flushSink();
+        flushSink(handledBefore, transfer.toSink.get());
 
         int found = 0;
         int missing = 0;
@@ -349,6 +352,7 @@ public class BackfillRunner {
         });
         boolean duplicate = Boolean.TRUE.equals(ex.getProperty(Exchange.DUPLICATE_MESSAGE, Boolean.class));
         if ("ok".equals(ex.getMessage().getHeader(EventGate.VERDICT, String.class)) && !duplicate) {
+            transfer.toSink.incrementAndGet();
             groups.count(EventPeek.of(eventJson).kind());
         }
     }
@@ -373,7 +377,7 @@ public class BackfillRunner {
         for (Peer p : live) {
             fetchWithRetries(p, full, groups, received);
         }
-        flushSink();
+        flushSink(handledBefore, transfer.toSink.get());
         try {
             have = localStore.authorsWithProfile(monitored);
         } catch (Exception e) {
@@ -393,7 +397,7 @@ public class BackfillRunner {
                     LOG.info("backfill: fallback relay {}: {}", relay, e.getMessage());
                 }
             }
-            flushSink();
+            flushSink(handledBefore, transfer.toSink.get());
             try {
                 have = localStore.authorsWithProfile(monitored);
             } catch (Exception e) {
@@ -405,18 +409,25 @@ public class BackfillRunner {
     }
 
     /** Completes the pending micro-batch and waits until the sink has taken it. */
-    private void flushSink() {
-        if (batches != null) {
-            batches.forceCompletionOfAllGroups();
-        }
-        long last = -1;
-        for (int i = 0; i < 50; i++) {
-            long now = sink.batches();
-            if (now == last) {
+    /** Waits until every event this run handed to the sink has been written, refused or spooled. */
+    private void flushSink(long handledBefore, long sent) {
+        // the ingest route hands events to the aggregator; it is done when the sink has seen them all
+        long deadline = System.currentTimeMillis() + Math.max(60_000, timeoutMillis * 4);
+        long lastLog = System.currentTimeMillis();
+        while (sink.handled() - handledBefore < sent) {
+            if (batches != null) {
+                batches.forceCompletionOfAllGroups();
+            }
+            if (System.currentTimeMillis() > deadline) {
+                LOG.warn("backfill: {} event(s) still on their way to the sink after {} s; shutting down flushes them or spools them",
+                        sent - (sink.handled() - handledBefore), (deadline - lastLog) / 1000);
                 break;
             }
-            last = now;
-            sleep(100);
+            if (System.currentTimeMillis() - lastLog > 10_000) {
+                lastLog = System.currentTimeMillis();
+                LOG.info("backfill: waiting for the sink: {} of {} event(s) written", sink.handled() - handledBefore, sent);
+            }
+            sleep(20);
         }
         sink.replaySpool();
     }

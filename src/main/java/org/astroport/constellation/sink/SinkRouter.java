@@ -38,6 +38,7 @@ public class SinkRouter {
     private volatile long downSinceMillis = 0;
     private volatile String lastError = "";
     private volatile long lastErrorMillis = 0;
+    private final AtomicLong handled = new AtomicLong();
     private volatile long nextReplayMillis = 0;
     private int replayFailures;
 
@@ -50,6 +51,14 @@ public class SinkRouter {
     }
 
     public synchronized void write(List<SinkEvent> batch) throws IOException {
+        try {
+            writeBatch(batch);
+        } finally {
+            handled.addAndGet(batch.size());
+        }
+    }
+
+    private void writeBatch(List<SinkEvent> batch) throws IOException {
         batches.incrementAndGet();
         List<SinkEvent> kept = deletions.prune(batch);
         deletedPruned.addAndGet(batch.size() - kept.size());
@@ -156,6 +165,11 @@ public class SinkRouter {
 
     public LatencyRecorder latency() {
         return latency;
+    }
+
+    /** Events that reached the sink so far: written, refused, spooled or dropped on purpose. */
+    public long handled() {
+        return handled.get();
     }
 
     public long batches() {

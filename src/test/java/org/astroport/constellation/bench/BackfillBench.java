@@ -25,6 +25,11 @@ class BackfillBench {
         run(tmp, 90_000, true, "90 % local");
     }
 
+    @Test
+    void pagingOnePercentMissing(@TempDir Path tmp) throws Exception {
+        run(tmp, 99_000, false, "99 % local, REQ paging");
+    }
+
     /** Issue 7: 1 % missing locally, negentropy and then REQ paging on the same data, side by side. */
     @Test
     void negentropyVersusPagingOnePercentMissing(@TempDir Path tmp) throws Exception {
@@ -57,10 +62,12 @@ class BackfillBench {
                 double secs = (System.nanoTime() - t0) / 1e9;
                 String out = app.output();
                 System.out.println(out.lines().filter(l -> l.startsWith("SYNC_")).reduce((a, b) -> a + "\n" + b).orElse(out));
-                Path log = home.resolve("strfry/constellation-backfill.log");
-                if (java.nio.file.Files.exists(log)) {
-                    java.nio.file.Files.readAllLines(log).stream().filter(l -> l.contains("local event") || l.contains(" done, "))
+                for (String name : List.of("constellation-backfill.log", "constellation-sync.log")) {
+                Path log = home.resolve("strfry").resolve(name);
+                if (java.nio.file.Files.exists(log) && (name.contains("backfill") || true)) {
+                    java.nio.file.Files.readAllLines(log).stream().filter(l -> name.contains("backfill") || l.contains(" WARN ") || l.contains(" ERROR ") || l.contains("Sink")).filter(l -> l.contains("local event") || l.contains(" done, ") || l.contains(" WARN ") || l.contains(" ERROR ") || l.contains("Sink"))
                             .forEach(l -> System.out.println("  " + l));
+                }
                 }
                 System.out.printf("BENCH backfill 4 peers x 100,000 events (%s): exit %d, wall %.1f s (JVM start included), "
                         + "%d new events stored locally (local relay now %d)%n", label, status, secs, localRelay.storedCount() - local, localRelay.storedCount());
