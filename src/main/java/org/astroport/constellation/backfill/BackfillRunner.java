@@ -76,6 +76,9 @@ public class BackfillRunner {
         public static final NegentropySettings OFF = new NegentropySettings(false, 60_000, 10_000, false);
     }
 
+    // unanswered EVENTs per peer during an upload; strfry answers each OK in well under a millisecond
+    private static final int UPLOAD_WINDOW = 200;
+
     /** Counts for one run. */
     static final class Transfer {
         final AtomicLong bytesIn = new AtomicLong();
@@ -85,12 +88,14 @@ public class BackfillRunner {
         final AtomicLong need = new AtomicLong();
         final AtomicLong have = new AtomicLong();
         final AtomicLong uploaded = new AtomicLong();
+        final AtomicLong uploadRefused = new AtomicLong();
         final AtomicLong toSink = new AtomicLong();
 
         List<String> lines(boolean negentropy) {
             List<String> out = new ArrayList<>();
             if (negentropy) {
-                out.add("SYNC_NEGENTROPY: reconciled=" + reconciled + " fallback=" + fallbacks + " need=" + need + " have=" + have + " uploaded=" + uploaded);
+                out.add("SYNC_NEGENTROPY: reconciled=" + reconciled + " fallback=" + fallbacks + " need=" + need + " have=" + have + " uploaded=" + uploaded
+                        + (uploadRefused.get() > 0 ? " upload_refused=" + uploadRefused : ""));
             }
             out.add("SYNC_TRANSFER: bytes_in=" + bytesIn + " bytes_out=" + bytesOut);
             return out;
@@ -333,7 +338,13 @@ public class BackfillRunner {
         long n = fetch.fetchIds(r.need(), Math.min(pageSize, 500), e -> ingest(p.displayName(), e, groups, received));
         if (negentropy.upload() && !r.have().isEmpty()) {
             try {
-                transfer.uploaded.addAndGet(fetch.publish(localStore.events(r.have())));
+                PeerFetch.Published sent = fetch.publish(localStore.events(r.have()), UPLOAD_WINDOW);
+                transfer.uploaded.addAndGet(sent.accepted());
+                transfer.uploadRefused.addAndGet(sent.refused() + sent.unanswered());
+                if (sent.refused() + sent.unanswered() > 0) {
+                    LOG.warn("backfill: {}: sent {} event(s) it lacked: {} accepted, {} refused (last: {}), {} unanswered", p.displayName(),
+                            r.have().size(), sent.accepted(), sent.refused(), sent.lastRefusal(), sent.unanswered());
+                }
             } catch (PeerFetch.FetchFailed e) {
                 throw e;
             } catch (Exception e) {

@@ -3,10 +3,14 @@ package org.astroport.constellation.backfill;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 import io.vertx.core.Vertx;
@@ -19,6 +23,7 @@ import org.astroport.constellation.nostr.NostrEvent;
 import org.astroport.constellation.nostr.RelayMessage;
 import org.astroport.constellation.nostr.RelayMessageCodec;
 import org.astroport.constellation.nostr.StationKey;
+import org.astroport.constellation.relay.EventPeek;
 import org.astroport.constellation.relay.RelayConnection;
 import org.astroport.constellation.relay.RelayOptions;
 import org.astroport.constellation.relay.RelaySession;
@@ -70,6 +75,12 @@ public final class PeerFetch implements AutoCloseable {
     // the negentropy exchange in flight
     private volatile String currentNeg;
     private volatile CompletableFuture<String> negReply;
+    // the upload in flight
+    private final Set<String> awaitingOk = ConcurrentHashMap.newKeySet();
+    private final AtomicLong publishAccepted = new AtomicLong();
+    private final AtomicLong publishRefused = new AtomicLong();
+    private volatile Semaphore publishSlots;
+    private volatile String lastRefusal = "";
 
     public PeerFetch(Vertx vertx, String url, String authRelayUrl, StationKey stationKey, Clock clock, long timeoutMillis) {
         this.url = url;
@@ -206,18 +217,57 @@ public final class PeerFetch implements AutoCloseable {
         return n;
     }
 
-    /** Sends events the relay lacks (direction both); the relay's OK answers are not awaited. */
-    public int publish(List<String> eventJsons) throws FetchFailed {
+    /** What the relay answered to events we sent it. */
+    public record Published(int accepted, int refused, int unanswered, String lastRefusal) {
+    }
+
+    /**
+     * Sends events the relay lacks (direction both) and waits for each {@code OK}, at most
+     * {@code window} unanswered at a time so a slow relay is not flooded. An event whose OK never
+     * comes within the timeout counts as unanswered.
+     */
+    public Published publish(List<String> eventJsons, int window) throws FetchFailed {
         if (closed || session == null) {
             throw new FetchFailed(url + " closed the connection");
         }
-        int n = 0;
-        for (String e : eventJsons) {
-            if (session.send("[\"EVENT\"," + e + "]")) {
-                n++;
+        Semaphore slots = new Semaphore(window);
+        publishSlots = slots;
+        publishAccepted.set(0);
+        publishRefused.set(0);
+        int sent = 0;
+        try {
+            for (String e : eventJsons) {
+                if (!slots.tryAcquire(timeoutMillis, TimeUnit.MILLISECONDS)) {
+                    break;
+                }
+                if (closed) {
+                    throw new FetchFailed(url + " closed the connection while we were sending it events");
+                }
+                String id = EventPeek.of(e).id();
+                if (id == null) {
+                    slots.release();
+                    continue;
+                }
+                awaitingOk.add(id);
+                if (!session.send("[\"EVENT\"," + e + "]")) {
+                    awaitingOk.remove(id);
+                    slots.release();
+                    continue;
+                }
+                sent++;
             }
+            // all slots back means every OK arrived
+            slots.tryAcquire(window, timeoutMillis, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new FetchFailed("interrupted");
+        } finally {
+            publishSlots = null;
+            awaitingOk.clear();
         }
-        return n;
+        int accepted = (int) publishAccepted.get();
+        int refused = (int) publishRefused.get();
+        return new Published(accepted, refused, Math.max(0, sent - accepted - refused), lastRefusal);
     }
 
     private List<String> page(Filter f) throws FetchFailed {
@@ -248,7 +298,7 @@ public final class PeerFetch implements AutoCloseable {
     }
 
     private static long createdAt(String eventJson) {
-        return org.astroport.constellation.relay.EventPeek.of(eventJson).createdAt();
+        return EventPeek.of(eventJson).createdAt();
     }
 
     private final class Handler implements RelaySessionHandler {
@@ -297,7 +347,19 @@ public final class PeerFetch implements AutoCloseable {
                     s.send(RelayMessageCodec.encode(RelayMessage.AuthResponse.of(ev)));
                 }
             } else if (m instanceof RelayMessage.Ok ok) {
-                if (ok.eventId().equals(pendingAuthId)) {
+                if (awaitingOk.remove(ok.eventId())) {
+                    // "duplicate:" comes with true: the relay has it, which is what we wanted
+                    if (ok.accepted()) {
+                        publishAccepted.incrementAndGet();
+                    } else {
+                        publishRefused.incrementAndGet();
+                        lastRefusal = ok.message();
+                    }
+                    Semaphore slots = publishSlots;
+                    if (slots != null) {
+                        slots.release();
+                    }
+                } else if (ok.eventId().equals(pendingAuthId)) {
                     pendingAuthId = null;
                     if (ok.accepted() && resendAfterAuth && currentReq != null) {
                         resendAfterAuth = false;

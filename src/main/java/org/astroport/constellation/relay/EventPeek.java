@@ -6,13 +6,14 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 
-/** The few top-level fields paging needs (created_at, pubkey, kind), read without building the event. */
-public record EventPeek(long createdAt, String pubkey, int kind) {
+/** The few top-level fields paging and uploads need (id, created_at, pubkey, kind), read without building the event. */
+public record EventPeek(String id, long createdAt, String pubkey, int kind) {
 
     private static final JsonFactory FACTORY = new JsonFactory();
-    static final EventPeek NONE = new EventPeek(-1, null, -1);
+    static final EventPeek NONE = new EventPeek(null, -1, null, -1);
 
     public static EventPeek of(String eventJson) {
+        String id = null;
         long createdAt = -1;
         String pubkey = null;
         int kind = -1;
@@ -24,6 +25,7 @@ public record EventPeek(long createdAt, String pubkey, int kind) {
                 String name = p.currentName();
                 JsonToken v = p.nextToken();
                 switch (name) {
+                    case "id" -> id = v == JsonToken.VALUE_STRING ? p.getText() : null;
                     case "created_at" -> createdAt = v == JsonToken.VALUE_NUMBER_INT ? p.getLongValue() : -1;
                     case "pubkey" -> pubkey = v == JsonToken.VALUE_STRING ? p.getText() : null;
                     case "kind" -> kind = v == JsonToken.VALUE_NUMBER_INT ? p.getIntValue() : -1;
@@ -33,7 +35,7 @@ public record EventPeek(long createdAt, String pubkey, int kind) {
         } catch (IOException | RuntimeException e) {
             return NONE;
         }
-        return new EventPeek(createdAt, pubkey, kind);
+        return new EventPeek(id, createdAt, pubkey, kind);
     }
 
     /** Whether a relay would have counted this event against the filter's limit. */
