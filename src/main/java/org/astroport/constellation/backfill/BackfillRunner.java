@@ -91,13 +91,16 @@ public class BackfillRunner {
         final AtomicLong uploadRefused = new AtomicLong();
         final AtomicLong toSink = new AtomicLong();
 
-        List<String> lines(boolean negentropy) {
+        List<String> lines(boolean negentropy, long spooled) {
             List<String> out = new ArrayList<>();
             if (negentropy) {
                 out.add("SYNC_NEGENTROPY: reconciled=" + reconciled + " fallback=" + fallbacks + " need=" + need + " have=" + have + " uploaded=" + uploaded
                         + (uploadRefused.get() > 0 ? " upload_refused=" + uploadRefused : ""));
             }
             out.add("SYNC_TRANSFER: bytes_in=" + bytesIn + " bytes_out=" + bytesOut);
+            if (spooled > 0) {
+                out.add("SYNC_SPOOL: pending=" + spooled + " (the sink did not take them yet; the daemon replays the spool when it is back)");
+            }
             return out;
         }
     }
@@ -256,7 +259,7 @@ public class BackfillRunner {
         }
         int total = targets.size() + unreachable.size();
         return new BackfillReport(started / 1000, o.since(), total, succeeded.size(), new LinkedHashMap<>(dead), groups, received.get(),
-                found, missing, checked, System.currentTimeMillis() - started, null, transfer.lines(negentropy.enabled()));
+                found, missing, checked, System.currentTimeMillis() - started, null, transfer.lines(negentropy.enabled(), sink.spool().pendingEvents()));
     }
 
     private List<Filter> filters(List<Integer> k, List<String> who, Long since) {
@@ -419,7 +422,6 @@ public class BackfillRunner {
         return new int[] {found, monitored.size() - found};
     }
 
-    /** Completes the pending micro-batch and waits until the sink has taken it. */
     /** Waits until every event this run handed to the sink has been written, refused or spooled. */
     private void flushSink(long handledBefore, long sent) {
         // the ingest route hands events to the aggregator; it is done when the sink has seen them all
@@ -440,7 +442,13 @@ public class BackfillRunner {
             }
             sleep(20);
         }
-        sink.replaySpool();
+        // events the sink could not take went to the spool: give it a few chances before we report them
+        for (int attempt = 0; !sink.spool().isEmpty() && attempt < 5; attempt++) {
+            if (attempt > 0) {
+                sleep(1000L << attempt);
+            }
+            sink.replaySpoolNow();
+        }
     }
 
     private List<Integer> kindsFor(Options o) {

@@ -38,6 +38,7 @@ public final class RelayConnection {
     private long timerId = -1;
     private long pingTimerId = -1;
     private int attempt;
+    private long connectAttempt;
     private long openedAtMillis;
     private long lastReadMillis;
 
@@ -121,15 +122,27 @@ public final class RelayConnection {
         boolean tls = "wss".equalsIgnoreCase(u.getScheme());
         int port = u.getPort() > 0 ? u.getPort() : tls ? 443 : 80;
         String path = (u.getRawPath() == null || u.getRawPath().isEmpty() ? "/" : u.getRawPath()) + (u.getRawQuery() == null ? "" : "?" + u.getRawQuery());
+        // setTimeout would also apply to the upgraded socket and end it after that long; the
+        // handshake gets its own timer instead
         WebSocketConnectOptions co = new WebSocketConnectOptions().setHost(u.getHost()).setPort(port).setURI(path).setSsl(tls)
-                .setTimeout(options.connectTimeoutMillis());
+                .setConnectTimeout(options.connectTimeoutMillis());
+        long thisAttempt = ++connectAttempt;
+        long handshakeTimer = vertx.setTimer(Math.max(1, options.connectTimeoutMillis()), id -> {
+            if (connectAttempt == thisAttempt && state == State.CONNECTING) {
+                connectAttempt++; // the late answer, if any, is dropped
+                connectFailed(new java.util.concurrent.TimeoutException("no WebSocket handshake within " + options.connectTimeoutMillis() + " ms"));
+            }
+        });
         client.connect(co).onComplete(ar -> {
+            vertx.cancelTimer(handshakeTimer);
+            if (connectAttempt != thisAttempt) {
+                if (ar.succeeded()) {
+                    ar.result().close((short) 1000, "handshake too late");
+                }
+                return;
+            }
             if (ar.failed()) {
-                connectFailures.incrementAndGet();
-                lastError = String.valueOf(ar.cause().getMessage());
-                LOG.debug("{}: connect failed: {}", url, lastError);
-                handler.onError(ar.cause());
-                scheduleReconnect();
+                connectFailed(ar.cause());
                 return;
             }
             WebSocket ws = ar.result();
@@ -139,6 +152,14 @@ public final class RelayConnection {
             }
             opened(ws);
         });
+    }
+
+    private void connectFailed(Throwable cause) {
+        connectFailures.incrementAndGet();
+        lastError = String.valueOf(cause.getMessage());
+        LOG.debug("{}: connect failed: {}", url, lastError);
+        handler.onError(cause);
+        scheduleReconnect();
     }
 
     private void opened(WebSocket ws) {

@@ -15,6 +15,8 @@ import org.astroport.constellation.relay.RelayConnection;
 import org.astroport.constellation.relay.RelayOptions;
 import org.astroport.constellation.relay.RelaySession;
 import org.astroport.constellation.relay.RelaySessionHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The alternative sink: EVENT to the local relay over WebSocket, waiting for every OK. {@code OK false
@@ -22,6 +24,8 @@ import org.astroport.constellation.relay.RelaySessionHandler;
  * Ephemeral events go through here too: the relay broadcasts them without storing.
  */
 public class RelayPublishSink implements EventSink {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RelayPublishSink.class);
 
     private final String url;
     private final long okTimeoutMillis;
@@ -44,6 +48,19 @@ public class RelayPublishSink implements EventSink {
                         f.complete(ok);
                     }
                 }
+            }
+
+            @Override
+            public void onClose(int code, String reason, boolean willReconnect) {
+                LOG.warn("local relay {} closed the connection (code {}{}); {} event(s) awaiting OK go to the spool", url, code,
+                        reason == null || reason.isEmpty() ? "" : ", " + reason, pending.size());
+                // fail the batch in flight now instead of waiting out the OK timeout
+                pending.values().forEach(f -> f.completeExceptionally(new IllegalStateException("connection closed (" + code + ")")));
+            }
+
+            @Override
+            public void onError(Throwable error) {
+                LOG.debug("local relay {}: {}", url, error.toString());
             }
         });
         connection.start();

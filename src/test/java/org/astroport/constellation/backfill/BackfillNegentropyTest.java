@@ -133,4 +133,20 @@ class BackfillNegentropyTest {
             assertEquals(ids(events.subList(1000, events.size())), uploaded, "the peer got exactly what it lacked");
         }
     }
+
+    @Test
+    void anUploadThePeerRefusesIsCountedNotHidden(@TempDir Path tmp) throws Exception {
+        List<String> events = window();
+        try (TestRelay peerA = new TestRelay().host("127.0.0.2").maxLimit(500).start();
+             TestRelay local = new TestRelay().verifyEvents(false).start()) {
+            events.forEach(peerA::storeOnly);
+            // one event only we have, whose content no longer matches its id: the peer answers OK false
+            var damaged = (com.fasterxml.jackson.databind.node.ObjectNode) Fixtures.JSON.readTree(notes("member-3", 1, Fixtures.REFERENCE_TIME - 30).get(0));
+            damaged.put("content", "edited after signing");
+            local.storeOnly(damaged.toString());
+            Run r = backfill(tmp, peerA, local, Map.of("constellation.direction", "both"));
+            assertTrue(r.out().contains("have=1 uploaded=0 upload_refused=1"), r.out());
+            assertTrue(peerA.publishedByClients().isEmpty(), "the peer stored nothing");
+        }
+    }
 }

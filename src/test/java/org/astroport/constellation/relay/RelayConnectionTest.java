@@ -131,4 +131,54 @@ class RelayConnectionTest {
             c.stop();
         }
     }
+
+    /** Vert.x applies a WebSocket request timeout to the whole connection: a connect timeout must not end a healthy socket. */
+    @Test
+    void aHealthySocketOutlivesTheConnectTimeout() throws Exception {
+        try (TestRelay relay = new TestRelay().start()) {
+            Recorder rec = new Recorder(null);
+            RelayOptions opts = new RelayOptions(800, 20, 200, 30_000, 0, Long.MAX_VALUE, 1 << 20);
+            RelayConnection c = new RelayConnection(vertx, relay.url(), opts, rec);
+            c.start();
+            await("open", 5000, () -> rec.opens.get() == 1);
+            for (int i = 0; i < 12; i++) {
+                Thread.sleep(200);
+                c.send("[\"REQ\",\"q" + i + "\",{\"kinds\":[1],\"limit\":1}]");
+            }
+            assertEquals(1, rec.opens.get(), "still the first socket 2.4 s after connecting");
+            assertEquals(0, c.reconnects());
+            assertEquals(1, relay.connectionsAccepted());
+            c.stop();
+        }
+    }
+
+    @Test
+    void aServerThatNeverAnswersTheHandshakeIsRetried() throws Exception {
+        try (java.net.ServerSocket silent = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            List<java.net.Socket> held = new CopyOnWriteArrayList<>();
+            Thread acceptor = new Thread(() -> {
+                try {
+                    while (true) {
+                        held.add(silent.accept()); // accept, read nothing, answer nothing
+                    }
+                } catch (java.io.IOException e) {
+                    // closed
+                }
+            });
+            acceptor.setDaemon(true);
+            acceptor.start();
+            Recorder rec = new Recorder(null);
+            RelayOptions opts = new RelayOptions(300, 20, 100, 30_000, 0, Long.MAX_VALUE, 1 << 20);
+            RelayConnection c = new RelayConnection(vertx, "ws://127.0.0.1:" + silent.getLocalPort(), opts, rec);
+            c.start();
+            await("handshake timeouts counted as failures", 5000, () -> c.connectFailures() >= 2);
+            assertTrue(c.lastError().contains("no WebSocket handshake"), c.lastError());
+            assertTrue(held.size() >= 2, "it tried again: " + held.size());
+            assertEquals(0, rec.opens.get());
+            c.stop();
+            for (java.net.Socket s : held) {
+                s.close();
+            }
+        }
+    }
 }
