@@ -89,6 +89,7 @@ public final class BackfillCli {
     static void cliOverrides(Main main, boolean dryRun, Path operatorDirectory) {
         main.addOverrideProperty("camel.management.enabled", "false");
         main.addOverrideProperty("constellation.live.enabled", "false");
+        main.addOverrideProperty("constellation.spool.dir-suffix", "-backfill");
         main.addOverrideProperty("camel.main.routes-reload-enabled", "false");
         main.addOverrideProperty("camel.main.routes-include-pattern",
                 OperatorRoutes.includePattern(operatorDirectory, List.of("ingest.yaml", "sink.yaml"), false));

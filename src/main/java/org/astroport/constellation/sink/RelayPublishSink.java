@@ -52,6 +52,9 @@ public class RelayPublishSink implements EventSink {
 
             @Override
             public void onClose(int code, String reason, boolean willReconnect) {
+                if (!willReconnect) {
+                    return; // we are stopping
+                }
                 LOG.warn("local relay {} closed the connection (code {}{}); {} event(s) awaiting OK go to the spool", url, code,
                         reason == null || reason.isEmpty() ? "" : ", " + reason, pending.size());
                 // fail the batch in flight now instead of waiting out the OK timeout

@@ -41,7 +41,9 @@ public final class SinkSelector {
             case "auto" -> sink = strfry != null ? importSink(s, home, strfry) : relaySink(s, transport);
             default -> throw new IllegalArgumentException("constellation.sink.mode = '" + mode + "': expected auto, import, relay (or none, which stores nothing)");
         }
-        Path spoolDir = Path.of(s.get("constellation.spool.dir", home.resolve("strfry/constellation-spool").toString()));
+        // a backfill CLI run keeps its own spool: the daemon may be running and owns the main one
+        Path spoolDir = Path.of(s.get("constellation.spool.dir", home.resolve("strfry/constellation-spool").toString())
+                + s.get("constellation.spool.dir-suffix", ""));
         Spool spool;
         try {
             spool = new Spool(spoolDir, s.getLong("constellation.spool.segment-bytes", 8L << 20));
