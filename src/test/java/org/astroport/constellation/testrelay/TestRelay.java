@@ -98,6 +98,27 @@ public final class TestRelay implements AutoCloseable {
     }
 
     public synchronized TestRelay start(int wantedPort) {
+        // a restart on the same port may find it briefly held (kernel release, or a client that
+        // connected to itself on that port until its handshake timer ends it): retry for a while
+        long deadline = System.currentTimeMillis() + (wantedPort == 0 ? 0 : 12_000);
+        while (true) {
+            try {
+                return listen(wantedPort);
+            } catch (IllegalStateException e) {
+                if (System.currentTimeMillis() > deadline || !String.valueOf(e.getMessage()).contains("in use")) {
+                    throw e;
+                }
+                try {
+                    Thread.sleep(50);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private TestRelay listen(int wantedPort) {
         CountDownLatch ready = new CountDownLatch(1);
         Throwable[] failure = new Throwable[1];
         server = vertx.createHttpServer(new HttpServerOptions().setMaxWebSocketMessageSize(4 << 20).setMaxWebSocketFrameSize(1 << 20));
