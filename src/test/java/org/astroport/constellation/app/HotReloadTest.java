@@ -55,9 +55,7 @@ class HotReloadTest {
              TestRelay peerB = new TestRelay().host("127.0.0.3").start();
              TestRelay local = new TestRelay().start()) {
             peerA.storeOnly(early);
-            Path home = ZenHome.copyTo(tmp.resolve("zen"));
-            ZenHome.setPeerRelay(home, ZenHome.PEER_A, peerA.url());
-            ZenHome.setPeerRelay(home, ZenHome.PEER_B, peerB.url());
+            Path home = ZenHome.withPeers(tmp, peerA.url(), peerB.url());
             Path operator = home.resolve("constellation-sync");
             if (editRoutes) {
                 java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();

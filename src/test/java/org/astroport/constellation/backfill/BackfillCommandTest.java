@@ -89,9 +89,7 @@ class BackfillCommandTest {
             events.addAll(notes("member-2", 20, Fixtures.REFERENCE_TIME - 20));
             events.add(EventSigner.sign(Fixtures.secretOf("member-1"), Fixtures.REFERENCE_TIME - 2 * 86_400, 1, List.of(), "outside the window").toJson());
             events.forEach(peerA::storeOnly);
-            Path home = ZenHome.copyTo(tmp.resolve("zen"));
-            ZenHome.setPeerRelay(home, ZenHome.PEER_A, peerA.url());
-            ZenHome.setPeerRelay(home, ZenHome.PEER_B, "ws://127.0.0.3:" + deadPort); // nothing listens there
+            Path home = ZenHome.withPeers(tmp, peerA.url(), "ws://127.0.0.3:" + deadPort); // nothing listens there
             // REQ paging (what peers without NIP-77 get); negentropy has its own test
             Run r = cli(home, config(tmp, local, Map.of("constellation.backfill.negentropy", "false")), "backfill", "--no-profiles");
             assertEquals(0, r.status(), r.out() + r.err());
@@ -113,9 +111,7 @@ class BackfillCommandTest {
     @Test
     void allPeersDownIsANonZeroExitWithTheReason(@TempDir Path tmp) throws Exception {
         try (TestRelay local = new TestRelay().start()) {
-            Path home = ZenHome.copyTo(tmp.resolve("zen"));
-            ZenHome.setPeerRelay(home, ZenHome.PEER_A, "ws://127.0.0.2:" + RunningApp.freePort());
-            ZenHome.setPeerRelay(home, ZenHome.PEER_B, "ws://127.0.0.3:" + RunningApp.freePort());
+            Path home = ZenHome.withPeers(tmp, "ws://127.0.0.2:" + RunningApp.freePort(), "ws://127.0.0.3:" + RunningApp.freePort());
             Run r = cli(home, config(tmp, local, Map.of()), "backfill");
             assertEquals(1, r.status());
             assertTrue(r.err().contains("no peer could be backfilled"), r.err());
@@ -134,9 +130,7 @@ class BackfillCommandTest {
                     peerA.storeOnly(line);
                 }
             }
-            Path home = ZenHome.copyTo(tmp.resolve("zen"));
-            ZenHome.setPeerRelay(home, ZenHome.PEER_A, peerA.url());
-            ZenHome.setPeerRelay(home, ZenHome.PEER_B, peerA.url());
+            Path home = ZenHome.withPeers(tmp, peerA.url(), peerA.url());
             // a one-day window ending long after the fixture's events: only the profile pass can find them
             Run r = cli(home, config(tmp, local, Map.of("constellation.reference-time", String.valueOf(Fixtures.REFERENCE_TIME + 30 * 86_400),
                     "constellation.discovery.stale-days", "60")), "backfill");
@@ -181,9 +175,7 @@ class BackfillCommandTest {
         try (TestRelay peerA = new TestRelay().host("127.0.0.2").start();
              TestRelay peerB = new TestRelay().host("127.0.0.3").start();
              TestRelay local = new TestRelay().start()) {
-            Path home = ZenHome.copyTo(tmp.resolve("zen"));
-            ZenHome.setPeerRelay(home, ZenHome.PEER_A, peerA.url());
-            ZenHome.setPeerRelay(home, ZenHome.PEER_B, peerB.url());
+            Path home = ZenHome.withPeers(tmp, peerA.url(), peerB.url());
             Run r = cli(home, config(tmp, local, Map.of("constellation.ipfs.bin", ipfs.toString())), "backfill", "--DRYRUN", "--days", "2");
             assertEquals(0, r.status(), r.err());
             assertTrue(r.out().contains(peerA.url()) && r.out().contains(peerB.url()), r.out());

@@ -37,9 +37,7 @@ class BackfillNegentropyTest {
     }
 
     Run backfill(Path tmp, TestRelay peerA, TestRelay local, Map<String, String> extra) throws Exception {
-        Path home = ZenHome.copyTo(tmp.resolve("zen"));
-        ZenHome.setPeerRelay(home, ZenHome.PEER_A, peerA.url());
-        ZenHome.setPeerRelay(home, ZenHome.PEER_B, "ws://127.0.0.3:1"); // down
+        Path home = ZenHome.withPeers(tmp, peerA.url(), "ws://127.0.0.3:1"); // down
         Map<String, String> settings = new HashMap<>(extra);
         settings.put("constellation.backfill.negentropy-frame-hex-chars", "8192"); // 4,096-byte messages: several rounds
         Run r = cli(home, config(tmp, local, settings), "backfill", "--no-profiles");

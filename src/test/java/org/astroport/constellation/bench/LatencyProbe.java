@@ -28,9 +28,7 @@ class LatencyProbe {
         try (TestRelay peerA = new TestRelay().host("127.0.0.2").start();
              TestRelay peerB = new TestRelay().host("127.0.0.3").start();
              TestRelay local = new TestRelay().verifyEvents(false).onClientEvent(arrived::putIfAbsent).start()) {
-            Path home = ZenHome.copyTo(tmp.resolve("zen"));
-            ZenHome.setPeerRelay(home, ZenHome.PEER_A, peerA.url());
-            ZenHome.setPeerRelay(home, ZenHome.PEER_B, peerB.url());
+            Path home = ZenHome.withPeers(tmp, peerA.url(), peerB.url());
             try (RunningApp app = RunningApp.start(home, LiveSyncTest.appSettings(tmp, local, false))) {
                 await("subscribed", 10_000, () -> !peerA.reqs().isEmpty());
                 Thread.sleep(500);

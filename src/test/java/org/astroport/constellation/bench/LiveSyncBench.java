@@ -32,9 +32,7 @@ class LiveSyncBench {
     static final String[] AUTHORS = {"member-1", "member-2", "member-3", "member-4"};
 
     static Path station(Path tmp, List<TestRelay> peers) throws Exception {
-        Path home = ZenHome.copyTo(tmp.resolve("zen"));
-        ZenHome.setPeerRelay(home, ZenHome.PEER_A, peers.get(0).url());
-        ZenHome.setPeerRelay(home, ZenHome.PEER_B, peers.get(1).url());
+        Path home = ZenHome.withPeers(tmp, peers.get(0).url(), peers.get(1).url());
         String template = Files.readString(home.resolve("tmp/swarm/" + ZenHome.PEER_A + "/12345.json"));
         for (int i = 2; i < peers.size(); i++) {
             String id = "12D3KooWBenchPeer" + "abcdefghijkmnopqrstuvwxyzABCDEFGHJK".substring(0, 35 - String.valueOf(i).length()) + i;

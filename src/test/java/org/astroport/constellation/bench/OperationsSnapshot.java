@@ -38,9 +38,7 @@ class OperationsSnapshot {
              TestRelay peerB = new TestRelay().host("127.0.0.3").start();
              TestRelay local = new TestRelay().start()) {
             Fixtures.validLines().forEach(peerA::storeOnly);
-            Path home = ZenHome.copyTo(tmp.resolve("zen"));
-            ZenHome.setPeerRelay(home, ZenHome.PEER_A, peerA.url());
-            ZenHome.setPeerRelay(home, ZenHome.PEER_B, peerB.url());
+            Path home = ZenHome.withPeers(tmp, peerA.url(), peerB.url());
             try (RunningApp app = RunningApp.start(home, LiveSyncTest.appSettings(tmp, local, false))) {
                 await("synced", 20_000, () -> local.storedCount() >= 229);
                 HttpClient http = HttpClient.newHttpClient();

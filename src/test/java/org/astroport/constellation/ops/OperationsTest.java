@@ -59,9 +59,7 @@ class OperationsTest {
              TestRelay peerB = new TestRelay().host("127.0.0.3").start();
              TestRelay local = new TestRelay().start()) {
             Fixtures.validLines().forEach(peerA::storeOnly);
-            Path home = ZenHome.copyTo(tmp.resolve("zen"));
-            ZenHome.setPeerRelay(home, ZenHome.PEER_A, peerA.url());
-            ZenHome.setPeerRelay(home, ZenHome.PEER_B, peerB.url());
+            Path home = ZenHome.withPeers(tmp, peerA.url(), peerB.url());
             Map<String, String> settings = new HashMap<>(LiveSyncTest.appSettings(tmp, local, false));
             settings.put("constellation.health.sink-down-seconds", "1");
             try (RunningApp app = RunningApp.start(home, settings)) {

@@ -52,9 +52,7 @@ class LiveSyncResilienceTest {
     }
 
     private static Path home(Path tmp, TestRelay peerA, TestRelay peerB) {
-        Path home = ZenHome.copyTo(tmp.resolve("zen"));
-        ZenHome.setPeerRelay(home, ZenHome.PEER_A, peerA.url());
-        ZenHome.setPeerRelay(home, ZenHome.PEER_B, peerB.url());
+        Path home = ZenHome.withPeers(tmp, peerA.url(), peerB.url());
         return home;
     }
 

@@ -97,9 +97,7 @@ public class LiveSyncTest {
              TestRelay peerB = new TestRelay().host("127.0.0.3").start();
              TestRelay local = new TestRelay().start()) {
             Fixtures.validLines().forEach(peerA::storeOnly);
-            Path home = ZenHome.copyTo(tmp.resolve("zen"));
-            ZenHome.setPeerRelay(home, ZenHome.PEER_A, peerA.url());
-            ZenHome.setPeerRelay(home, ZenHome.PEER_B, peerB.url());
+            Path home = ZenHome.withPeers(tmp, peerA.url(), peerB.url());
             Set<String> want = expectedImport(noDms);
             try (RunningApp app = RunningApp.start(home, appSettings(tmp, local, noDms))) {
                 try {

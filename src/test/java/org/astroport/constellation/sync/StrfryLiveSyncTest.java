@@ -44,9 +44,7 @@ class StrfryLiveSyncTest {
             peerA.startRelay();
             peerB.startRelay();
             local.startRelay();
-            Path home = ZenHome.copyTo(tmp.resolve("zen"));
-            ZenHome.setPeerRelay(home, ZenHome.PEER_A, peerA.url());
-            ZenHome.setPeerRelay(home, ZenHome.PEER_B, peerB.url());
+            Path home = ZenHome.withPeers(tmp, peerA.url(), peerB.url());
             Map<String, String> settings = new HashMap<>();
             settings.put("constellation.reference-time", String.valueOf(Fixtures.REFERENCE_TIME));
             settings.put("constellation.ipfs.bin", tmp.resolve("no-ipfs").toString());

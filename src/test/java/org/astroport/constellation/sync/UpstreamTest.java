@@ -31,9 +31,7 @@ class UpstreamTest {
         try (TestRelay peerA = new TestRelay().host("127.0.0.2").start();
              TestRelay peerB = new TestRelay().host("127.0.0.3").start();
              TestRelay local = new TestRelay().start()) {
-            Path home = ZenHome.copyTo(tmp.resolve("zen"));
-            ZenHome.setPeerRelay(home, ZenHome.PEER_A, peerA.url());
-            ZenHome.setPeerRelay(home, ZenHome.PEER_B, peerB.url());
+            Path home = ZenHome.withPeers(tmp, peerA.url(), peerB.url());
             Map<String, String> settings = LiveSyncTest.appSettings(tmp, local, false);
             settings.put("constellation.direction", "both");
             try (RunningApp app = RunningApp.start(home, settings)) {

@@ -13,6 +13,14 @@ public final class ZenHome {
     private ZenHome() {
     }
 
+    /** The fixture station under {@code dir/zen}, its peers A and B pointed at these relay URLs. */
+    public static Path withPeers(Path dir, String peerAUrl, String peerBUrl) {
+        Path home = copyTo(dir.resolve("zen"));
+        setPeerRelay(home, PEER_A, peerAUrl);
+        setPeerRelay(home, PEER_B, peerBUrl);
+        return home;
+    }
+
     public static Path copyTo(Path target) {
         Path src = Fixtures.dir().resolve("zen");
         try (Stream<Path> all = Files.walk(src)) {
