@@ -6,6 +6,7 @@ import java.time.Duration;
 
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
+import org.apache.camel.Processor;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
@@ -109,6 +110,10 @@ public class ConstellationBeans implements CamelConfiguration {
                         settings.getInt("constellation.event.max-bytes", EventPolicy.DEFAULT_MAX_EVENT_BYTES)),
                 () -> kindSet, authors, authors::blacklist, contentFilters(settings), deletions, stats, seen);
         registry.bind("eventGate", gate);
+        // the per-event steps as processors: a bean call with method binding cost ~15 % of ingest CPU
+        registry.bind("screenEvent", (Processor) gate::screen);
+        registry.bind("admitEvent", (Processor) gate::admit);
+        registry.bind("countDuplicate", (Processor) gate::duplicate);
         registry.bind("subscriptionPlanner", new SubscriptionPlanner(new SubscriptionPlanner.Limits(
                 settings.getInt("constellation.req.max-frame-bytes", 120_000), settings.getInt("constellation.req.max-filters", 20),
                 settings.getInt("constellation.req.max-subscriptions", 10), settings.getInt("constellation.req.authors-per-filter", 250))));
@@ -162,6 +167,7 @@ public class ConstellationBeans implements CamelConfiguration {
                 new EventValidator(settings.getInt("constellation.frame.max-bytes", EventParser.DEFAULT_MAX_BYTES)), direction.equals("both"),
                 settings.getInt("constellation.dedupe.capacity", 200_000));
         registry.bind("upstream", upstream);
+        registry.bind("noteOrigin", (Processor) upstream::noteOrigin);
         context.addStartupListener(upstream);
         context.getManagementStrategy().addEventNotifier(new org.astroport.constellation.sync.ReloadListener(peerRoutes, upstream,
                 settings.getLong("constellation.reload.settle-millis", 1000)));

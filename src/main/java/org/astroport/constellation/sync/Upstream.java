@@ -13,7 +13,7 @@ import java.util.function.Supplier;
 
 import org.apache.camel.CamelContext;
 import org.apache.camel.ExtendedStartupListener;
-import org.apache.camel.Header;
+import org.apache.camel.Exchange;
 import org.astroport.constellation.discovery.AuthorRegistry;
 import org.astroport.constellation.discovery.AuthorSource;
 import org.astroport.constellation.ingest.EventGate;
@@ -75,8 +75,13 @@ public class Upstream implements ExtendedStartupListener, PeerSession.Wants {
     }
 
     /** Ingest calls this for every event a peer sent that passed validation and policy. */
-    public void noteOrigin(@Header(EventGate.EVENT_ID) String id, @Header(NostrRelayConsumer.HEADER_PEER) String peer) {
-        if (!enabled || id == null || peer == null) {
+    public void noteOrigin(Exchange exchange) {
+        if (!enabled) {
+            return;
+        }
+        String id = exchange.getMessage().getHeader(EventGate.EVENT_ID, String.class);
+        String peer = exchange.getMessage().getHeader(NostrRelayConsumer.HEADER_PEER, String.class);
+        if (id == null || peer == null) {
             return;
         }
         origins.computeIfAbsent(id, k -> ConcurrentHashMap.newKeySet()).add(peer);
