@@ -24,6 +24,7 @@ import org.astroport.constellation.relay.RelayTransport;
 import org.astroport.constellation.relay.SubscriptionPlanner;
 import org.astroport.constellation.sink.SinkRouter;
 import org.astroport.constellation.sink.SinkSelector;
+import org.astroport.constellation.sink.SinkWriter;
 import org.astroport.constellation.sink.StrfryImportSink;
 import org.astroport.constellation.backfill.BackfillRunner;
 import org.astroport.constellation.backfill.LocalStore;
@@ -130,6 +131,8 @@ public class ConstellationBeans implements CamelConfiguration {
         // ---- backfill (daily Quartz route and the command line)
         DefaultAggregateController sinkBatches = new DefaultAggregateController();
         registry.bind("sinkBatches", sinkBatches);
+        SinkWriter sinkWriter = new SinkWriter(settings.getInt("constellation.sink.queued-batches", 2));
+        registry.bind("sinkWriter", sinkWriter);
         LocalStore localStore = sinkRouter.sink() instanceof org.astroport.constellation.sink.DiscardingSink ? null
                 : sinkRouter.sink() instanceof StrfryImportSink
                 ? new StrfryLocalStore(SinkSelector.findStrfry(settings, home), SinkSelector.strfryConfig(settings, home),
@@ -210,8 +213,12 @@ public class ConstellationBeans implements CamelConfiguration {
         context.addService(jmx, true, true);
         context.addService(new org.apache.camel.support.service.ServiceSupport() {
             @Override
-            protected void doStop() {
+            protected void doStop() throws InterruptedException {
                 peers.close(); // closes our IPFS tunnels
+                sinkWriter.shutdown(); // the routes have stopped: write what is queued, then end
+                if (!sinkWriter.awaitTermination(30, java.util.concurrent.TimeUnit.SECONDS)) {
+                    LOG.warn("the sink writer still had {} batch(es) after 30 s", sinkWriter.queued());
+                }
             }
         }, true, true);
     }
