@@ -57,6 +57,41 @@ class LiveSyncResilienceTest {
     }
 
     @Test
+    void aSlowSinkSlowsThePeerDownInsteadOfQueueingOnTheHeap(@TempDir Path tmp) throws Exception {
+        int batch = 100;
+        List<String> events = notes(4_000, Fixtures.REFERENCE_TIME - 20_000);
+        // each batch waits ~100 ms for its OKs: the sink takes ~1,000 events/s, the peer offers far more
+        try (TestRelay peerA = new TestRelay().host("127.0.0.2").start();
+             TestRelay peerB = new TestRelay().host("127.0.0.3").start();
+             TestRelay local = new TestRelay().okDelayMillis(100).start()) {
+            Map<String, String> settings = LiveSyncTest.appSettings(tmp, local, false);
+            settings.put("constellation.sink.batch-size", String.valueOf(batch));
+            settings.put("constellation.sink.queued-batches", "1");
+            settings.put("constellation.live.queue-high-watermark", "200");
+            try (RunningApp app = RunningApp.start(home(tmp, peerA, peerB), settings)) {
+                await("subscribed", 10_000, () -> peerA.reqs().size() >= 1);
+                PeerStats stats = app.bean("syncStats", SyncStats.class).peer(PEER_A_NAME);
+                SinkRouter sink = app.bean("sinkRouter", SinkRouter.class);
+                Thread pusher = new Thread(() -> events.forEach(peerA::publish));
+                pusher.start();
+                long maxBacklog = 0;
+                long deadline = System.currentTimeMillis() + 60_000;
+                while (local.storedIds().size() < events.size() && System.currentTimeMillis() < deadline) {
+                    maxBacklog = Math.max(maxBacklog, stats.acceptedCount() - sink.handled());
+                    Thread.sleep(2);
+                }
+                pusher.join();
+                assertEquals(ids(events), new TreeSet<>(local.storedIds()), "every event arrives, late but whole");
+                // accepted but not yet written: the batch being filled, one queued, one being written, one waiting
+                // to be handed over. Without the bounded writer the backlog grows with the burst.
+                System.out.println("slow sink: largest backlog of accepted, unwritten events " + maxBacklog);
+                assertTrue(maxBacklog <= 4 * batch + 10, "backlog of accepted events reached " + maxBacklog);
+                assertTrue(maxBacklog >= batch, "the sink never fell behind (" + maxBacklog + "): the test proves nothing");
+            }
+        }
+    }
+
+    @Test
     void everyInvalidCaseOverTheWireIsHandledAndCountedWithoutDisturbingTheStream(@TempDir Path tmp) throws Exception {
         try (TestRelay peerA = new TestRelay().host("127.0.0.2").start();
              TestRelay peerB = new TestRelay().host("127.0.0.3").start();

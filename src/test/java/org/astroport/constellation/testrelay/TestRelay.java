@@ -44,6 +44,7 @@ public final class TestRelay implements AutoCloseable {
     private volatile int maxLimit = 500;
     private volatile boolean requireAuth;
     private volatile boolean verifyEvents = true;
+    private volatile long okDelayMillis = 0;
     private volatile boolean applyDeletions = true;
 
     private final Map<String, JsonNode> store = new LinkedHashMap<>();
@@ -208,6 +209,12 @@ public final class TestRelay implements AutoCloseable {
 
     public static JsonNode parseEvent(String json) {
         return parse(json);
+    }
+
+    /** Answers every OK this late (a relay on a slow disk). */
+    public TestRelay okDelayMillis(long millis) {
+        okDelayMillis = millis;
+        return this;
     }
 
     public TestRelay verifyEvents(boolean b) {
@@ -730,6 +737,10 @@ public final class TestRelay implements AutoCloseable {
     }
 
     private void ok(Client c, String id, boolean accepted, String message) {
+        if (okDelayMillis > 0) {
+            vertx.setTimer(okDelayMillis, t -> c.ws.writeTextMessage("[\"OK\"," + JSON.valueToTree(id) + "," + accepted + "," + JSON.valueToTree(message) + "]"));
+            return;
+        }
         c.ws.writeTextMessage("[\"OK\"," + JSON.valueToTree(id) + "," + accepted + "," + JSON.valueToTree(message) + "]");
     }
 
