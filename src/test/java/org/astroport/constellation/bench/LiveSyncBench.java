@@ -9,6 +9,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.IntStream;
 
 import org.astroport.constellation.nostr.EventSigner;
@@ -28,8 +30,21 @@ import org.junit.jupiter.api.io.TempDir;
 @Tag("bench")
 class LiveSyncBench {
 
-    /** The launcher's settings; -Dbench.jvm="..." (space separated) replaces them for an experiment. */
-    static final List<String> JVM = System.getProperty("bench.jvm") != null ? List.of(System.getProperty("bench.jvm").trim().split("\\s+")) : List.of("-Xms32m", "-Xmx160m", "-XX:+UseSerialGC", "-XX:MaxMetaspaceSize=96m", "-XX:ReservedCodeCacheSize=32m", "-XX:MaxDirectMemorySize=32m", "-Xss512k", "-Dio.netty.allocator.numDirectArenas=1", "-Dio.netty.allocator.numHeapArenas=1");
+    /** The launcher's default JAVA_OPTS, read from bin/constellation-sync; -Dbench.jvm="..." replaces them for an experiment. */
+    static final List<String> JVM = List.of((System.getProperty("bench.jvm") != null ? System.getProperty("bench.jvm") : launcherJavaOpts()).trim().split("\\s+"));
+
+    static String launcherJavaOpts() {
+        try {
+            Matcher m = Pattern.compile("JAVA_OPTS=\"\\$\\{JAVA_OPTS:-([^}]*)}\"").matcher(Files.readString(Path.of("bin/constellation-sync")));
+            if (!m.find()) {
+                throw new IllegalStateException("no default JAVA_OPTS in bin/constellation-sync");
+            }
+            return m.group(1);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     static final String[] AUTHORS = {"member-1", "member-2", "member-3", "member-4"};
 
     static Path station(Path tmp, List<TestRelay> peers) throws Exception {
