@@ -2,6 +2,7 @@ package org.astroport.constellation.sync;
 
 import static org.astroport.constellation.testsupport.RunningApp.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -37,10 +38,26 @@ class StrfryLiveSyncTest {
     void streamFixture(Path tmp, String sinkMode) throws Exception {
         Set<String> want = new TreeSet<>();
         Fixtures.expected().get("events").get("storedAfterReplaceable").get("ids").forEach(n -> want.add(n.asText()));
-        try (StrfryProcess peerA = StrfryProcess.create(tmp.resolve("peer-a"));
-             StrfryProcess peerB = StrfryProcess.create(tmp.resolve("peer-b"));
+        try (StrfryProcess peerA = StrfryProcess.create(tmp.resolve("peer-a"), "127.0.0.2");
+             StrfryProcess peerB = StrfryProcess.create(tmp.resolve("peer-b"), "127.0.0.3");
              StrfryProcess local = StrfryProcess.create(tmp.resolve("local"))) {
             peerA.importLines(Fixtures.validLines());
+            // strfry refuses some fixture events on import (those with a raw DEL character in the
+            // content): what the peer does not hold, no replicator can deliver
+            Set<String> peerHolds = peerA.storedIds();
+            Set<String> refusedByPeer = new TreeSet<>(want);
+            refusedByPeer.removeAll(peerHolds);
+            want.retainAll(peerHolds);
+            System.out.println("strfry refused on import " + refusedByPeer.size() + " of the events a relay would keep: " + refusedByPeer);
+            Map<String, String> contentById = new HashMap<>();
+            for (String line : Fixtures.validLines()) {
+                var e = Fixtures.JSON.readTree(line);
+                contentById.put(e.get("id").asText(), e.get("content").asText());
+            }
+            for (String id : refusedByPeer) {
+                assertTrue(contentById.get(id).contains("\u007f"),
+                        "peer A's strfry refused " + id + ", which has no DEL character: a new refusal to look into");
+            }
             peerA.startRelay();
             peerB.startRelay();
             local.startRelay();
@@ -55,7 +72,7 @@ class StrfryLiveSyncTest {
             settings.put("constellation.spool.dir", tmp.resolve("spool").toString());
             settings.put("constellation.live.initial-lookback-seconds", String.valueOf(5 * 86_400));
             try (RunningApp app = RunningApp.start(home, settings)) {
-                await("the local strfry holds what a relay keeps of the fixture", 30_000, () -> {
+                await("the local strfry holds what peer A holds of the fixture (" + want.size() + " events)", 30_000, () -> {
                     try {
                         return local.storedIds().size() >= want.size();
                     } catch (Exception e) {

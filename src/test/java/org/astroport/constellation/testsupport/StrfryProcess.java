@@ -18,17 +18,27 @@ public final class StrfryProcess implements AutoCloseable {
 
     private final String bin;
     private final Path config;
+    private final String host;
     private final int port;
     private Process relay;
 
-    private StrfryProcess(String bin, Path config, int port) {
+    private StrfryProcess(String bin, Path config, String host, int port) {
         this.bin = bin;
         this.config = config;
+        this.host = host;
         this.port = port;
     }
 
-    /** Writes a config (database under dir, relay on 127.0.0.1:port, strfry's default limits). */
+    /** The local relay, on 127.0.0.1. */
     public static StrfryProcess create(Path dir) throws Exception {
+        return create(dir, "127.0.0.1");
+    }
+
+    /**
+     * Writes a config (database under dir, relay on host:port, strfry's default limits). Peers need
+     * another loopback address (127.0.0.2 ...): discovery treats a 127.0.0.1 relay as a NAT-ed peer.
+     */
+    public static StrfryProcess create(Path dir, String host) throws Exception {
         String bin = System.getenv(ENV);
         if (bin == null || bin.isBlank()) {
             throw new IllegalStateException(ENV + " is not set");
@@ -39,7 +49,7 @@ public final class StrfryProcess implements AutoCloseable {
         Files.writeString(config, """
                 db = "%s/"
                 relay {
-                    bind = "127.0.0.1"
+                    bind = "%s"
                     port = %d
                     nofiles = 0
                     maxWebsocketPayloadSize = 131072
@@ -51,9 +61,14 @@ public final class StrfryProcess implements AutoCloseable {
                     writePolicy {
                         plugin = ""
                     }
+                    auth {
+                        # what a constellation station sets: strfry's default (4, 1059) serves DMs only
+                        # to an authenticated sender or recipient, never to a replicating station
+                        restrictedReadKinds = ""
+                    }
                 }
-                """.formatted(dir.resolve("db"), port));
-        return new StrfryProcess(bin, config, port);
+                """.formatted(dir.resolve("db"), host, port));
+        return new StrfryProcess(bin, config, host, port);
     }
 
     public StrfryProcess startRelay() throws Exception {
@@ -61,7 +76,7 @@ public final class StrfryProcess implements AutoCloseable {
                 .redirectOutput(config.resolveSibling("relay.log").toFile()).start();
         long deadline = System.currentTimeMillis() + 15_000;
         while (System.currentTimeMillis() < deadline) {
-            try (Socket s = new Socket("127.0.0.1", port)) {
+            try (Socket s = new Socket(host, port)) {
                 return this;
             } catch (IOException notYet) {
                 if (!relay.isAlive()) {
@@ -74,7 +89,7 @@ public final class StrfryProcess implements AutoCloseable {
     }
 
     public String url() {
-        return "ws://127.0.0.1:" + port;
+        return "ws://" + host + ":" + port;
     }
 
     public Path config() {
