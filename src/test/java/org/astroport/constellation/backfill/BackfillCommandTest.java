@@ -46,11 +46,15 @@ class BackfillCommandTest {
     }
 
     static Path config(Path tmp, TestRelay local, Map<String, String> extra) throws Exception {
+        return config(tmp, local.url(), extra);
+    }
+
+    static Path config(Path tmp, String localRelayUrl, Map<String, String> extra) throws Exception {
         Map<String, String> p = new HashMap<>();
         p.put("constellation.reference-time", String.valueOf(Fixtures.REFERENCE_TIME));
         p.put("constellation.ipfs.bin", tmp.resolve("no-ipfs").toString());
         p.put("constellation.sink.mode", "relay");
-        p.put("constellation.local-relay-url", local.url());
+        p.put("constellation.local-relay-url", localRelayUrl);
         p.put("constellation.spool.dir", tmp.resolve("spool").toString());
         p.put("constellation.backfill.retries", "1");
         p.put("constellation.backfill.retry-backoff-millis", "100");
