@@ -127,6 +127,11 @@ public class ConstellationBeans implements CamelConfiguration {
         registry.bind("relayTransport", transport);
         context.addService(transport, true, true);
         SinkRouter sinkRouter = SinkSelector.create(settings, home, transport, deletions, stats);
+        if (settings.get("constellation.sink.batch-size", null) == null) {
+            // every import batch is a strfry process start: bigger batches, or the sink caps the sync
+            context.getPropertiesComponent().addInitialProperty("constellation.sink.batch-size",
+                    String.valueOf(sinkRouter.sink() instanceof StrfryImportSink ? 5000 : 500));
+        }
         registry.bind("sinkRouter", sinkRouter);
         // ---- backfill (daily Quartz route and the command line)
         DefaultAggregateController sinkBatches = new DefaultAggregateController();

@@ -1,0 +1,53 @@
+package org.astroport.constellation.sink;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+
+import org.apache.camel.processor.aggregate.AggregateProcessor;
+import org.astroport.constellation.testsupport.RunningApp;
+import org.astroport.constellation.testsupport.ZenHome;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The sink route's batch size: large for strfry import (a process per batch), small for EVENT publish, the operator's value first. */
+class SinkBatchSizeTest {
+
+    int batchSize(Path tmp, String mode, String configured) throws Exception {
+        Path home = ZenHome.copyTo(tmp.resolve("zen"));
+        Path strfry = Files.writeString(tmp.resolve("strfry"), "#!/bin/sh\nexit 1\n");
+        strfry.toFile().setExecutable(true);
+        Map<String, String> settings = new HashMap<>();
+        settings.put("constellation.live.enabled", "false");
+        settings.put("constellation.ipfs.bin", tmp.resolve("no-ipfs").toString());
+        settings.put("constellation.spool.dir", tmp.resolve("spool").toString());
+        settings.put("constellation.sink.mode", mode);
+        settings.put("constellation.strfry.bin", strfry.toString());
+        settings.put("constellation.local-relay-url", "ws://127.0.0.2:1");
+        if (configured != null) {
+            settings.put("constellation.sink.batch-size", configured);
+        }
+        try (RunningApp app = RunningApp.start(home, settings)) {
+            return app.context().getRoute("sink").filter("*").stream().filter(AggregateProcessor.class::isInstance)
+                    .map(p -> ((AggregateProcessor) p).getCompletionSize()).findFirst().orElseThrow();
+        }
+    }
+
+    @Test
+    void importBatchesAreLarge(@TempDir Path tmp) throws Exception {
+        assertEquals(5000, batchSize(tmp, "import", null));
+    }
+
+    @Test
+    void relayBatchesStaySmall(@TempDir Path tmp) throws Exception {
+        assertEquals(500, batchSize(tmp, "relay", null));
+    }
+
+    @Test
+    void theOperatorsValueWins(@TempDir Path tmp) throws Exception {
+        assertEquals(1234, batchSize(tmp, "import", "1234"));
+    }
+}
