@@ -127,10 +127,13 @@ public class ConstellationBeans implements CamelConfiguration {
         registry.bind("relayTransport", transport);
         context.addService(transport, true, true);
         SinkRouter sinkRouter = SinkSelector.create(settings, home, transport, deletions, stats);
+        // every import batch is a strfry process start: bigger and rarer batches, or the sink caps the sync
+        boolean importing = sinkRouter.sink() instanceof StrfryImportSink;
         if (settings.get("constellation.sink.batch-size", null) == null) {
-            // every import batch is a strfry process start: bigger batches, or the sink caps the sync
-            context.getPropertiesComponent().addInitialProperty("constellation.sink.batch-size",
-                    String.valueOf(sinkRouter.sink() instanceof StrfryImportSink ? 5000 : 500));
+            context.getPropertiesComponent().addInitialProperty("constellation.sink.batch-size", importing ? "5000" : "500");
+        }
+        if (settings.get("constellation.sink.batch-millis", null) == null) {
+            context.getPropertiesComponent().addInitialProperty("constellation.sink.batch-millis", importing ? "200" : "25");
         }
         registry.bind("sinkRouter", sinkRouter);
         // ---- backfill (daily Quartz route and the command line)

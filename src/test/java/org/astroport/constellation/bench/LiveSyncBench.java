@@ -17,6 +17,7 @@ import org.astroport.constellation.nostr.EventSigner;
 import org.astroport.constellation.testrelay.TestRelay;
 import org.astroport.constellation.testsupport.AppProcess;
 import org.astroport.constellation.testsupport.Fixtures;
+import org.astroport.constellation.testsupport.StrfryProcess;
 import org.astroport.constellation.testsupport.ZenHome;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -160,6 +161,56 @@ class LiveSyncBench {
         long ours = ProcessHandle.current().info().totalCpuDuration().map(java.time.Duration::toMillis).orElse(0L) - ours0;
         System.out.printf("BENCH %s burst: %,d events from 4 peers in %.1f s = %.0f events/s end to end; daemon CPU %.1f s = %.0f us/event (%.0f %% of 2 cores); load generator + relays CPU %.1f s%n",
                 label, events.size(), secs, events.size() / secs, cpu / 1000.0, cpu * 1000.0 / events.size(), 100.0 * cpu / 1000.0 / secs / 2, ours / 1000.0);
+    }
+
+    /**
+     * The same two bursts into a real strfry through the default sink (strfry import): what a station
+     * gets end to end when strfry shares the 2 cores. Needs STRFRY_BIN.
+     */
+    @Test
+    @org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable(named = StrfryProcess.ENV, matches = ".+")
+    void burstIntoRealStrfry(@TempDir Path tmp) throws Exception {
+        List<String> burst = sign(100_000, Fixtures.REFERENCE_TIME - 3000, "burst");
+        List<String> warm = sign(100_000, Fixtures.REFERENCE_TIME - 3000, "warm");
+        List<TestRelay> peers = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            peers.add(new TestRelay().host("127.0.0." + (2 + i)).recordFrames(false).start());
+        }
+        try (TestRelay unused = new TestRelay().start()) {
+            StrfryProcess local = StrfryProcess.create(tmp.resolve("local"));
+            Map<String, String> settings = settings(tmp, unused);
+            settings.put("constellation.sink.mode", "import");
+            settings.put("constellation.strfry.bin", local.bin());
+            settings.put("constellation.strfry.config", local.config().toString());
+            try (AppProcess app = AppProcess.start(tmp, JVM, settings, "--home", station(tmp, peers).toString(), "run")) {
+                await("4 peers subscribed", 60_000, () -> peers.stream().allMatch(p -> !p.reqs().isEmpty()));
+                for (String[] round : new String[][] {{"cold", "100000"}, {"warm", "200000"}}) {
+                    List<String> events = round[0].equals("cold") ? burst : warm;
+                    long target = Long.parseLong(round[1]);
+                    long t0 = System.nanoTime();
+                    long cpu0 = app.cpuMillis();
+                    for (int i = 0; i < events.size(); i++) {
+                        peers.get(i % 4).publish(events.get(i));
+                    }
+                    await(events.size() + " events in strfry", 600_000, () -> {
+                        try {
+                            return local.count() >= target;
+                        } catch (Exception e) {
+                            return false;
+                        }
+                    });
+                    double secs = (System.nanoTime() - t0) / 1e9;
+                    long cpu = app.cpuMillis() - cpu0;
+                    System.out.printf("BENCH %s burst into a real strfry (import sink): %,d events in %.1f s = %.0f events/s end to end; daemon CPU %.0f us/event%n",
+                            round[0], events.size(), secs, events.size() / secs, cpu * 1000.0 / events.size());
+                }
+                System.out.printf("BENCH daemon peak RSS %d MB with the import sink%n", app.peakRssKb() / 1024);
+            }
+        } finally {
+            for (TestRelay p : peers) {
+                p.close();
+            }
+        }
     }
 
     @Test

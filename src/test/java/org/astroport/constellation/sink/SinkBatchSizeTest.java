@@ -1,5 +1,6 @@
 package org.astroport.constellation.sink;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.nio.file.Files;
@@ -13,10 +14,11 @@ import org.astroport.constellation.testsupport.ZenHome;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The sink route's batch size: large for strfry import (a process per batch), small for EVENT publish, the operator's value first. */
+/** The sink route's batches: large and rarer for strfry import (a process per batch), small for EVENT publish, the operator's value first. */
 class SinkBatchSizeTest {
 
-    int batchSize(Path tmp, String mode, String configured) throws Exception {
+    /** [completion size, completion interval in ms] of the sink route's aggregator. */
+    long[] batching(Path tmp, String mode, String configured) throws Exception {
         Path home = ZenHome.copyTo(tmp.resolve("zen"));
         Path strfry = Files.writeString(tmp.resolve("strfry"), "#!/bin/sh\nexit 1\n");
         strfry.toFile().setExecutable(true);
@@ -31,23 +33,24 @@ class SinkBatchSizeTest {
             settings.put("constellation.sink.batch-size", configured);
         }
         try (RunningApp app = RunningApp.start(home, settings)) {
-            return app.context().getRoute("sink").filter("*").stream().filter(AggregateProcessor.class::isInstance)
-                    .map(p -> ((AggregateProcessor) p).getCompletionSize()).findFirst().orElseThrow();
+            AggregateProcessor aggregator = app.context().getRoute("sink").filter("*").stream().filter(AggregateProcessor.class::isInstance)
+                    .map(AggregateProcessor.class::cast).findFirst().orElseThrow();
+            return new long[] {aggregator.getCompletionSize(), aggregator.getCompletionInterval()};
         }
     }
 
     @Test
     void importBatchesAreLarge(@TempDir Path tmp) throws Exception {
-        assertEquals(5000, batchSize(tmp, "import", null));
+        assertArrayEquals(new long[] {5000, 200}, batching(tmp, "import", null));
     }
 
     @Test
     void relayBatchesStaySmall(@TempDir Path tmp) throws Exception {
-        assertEquals(500, batchSize(tmp, "relay", null));
+        assertArrayEquals(new long[] {500, 25}, batching(tmp, "relay", null));
     }
 
     @Test
     void theOperatorsValueWins(@TempDir Path tmp) throws Exception {
-        assertEquals(1234, batchSize(tmp, "import", "1234"));
+        assertEquals(1234, batching(tmp, "import", "1234")[0]);
     }
 }

@@ -111,6 +111,17 @@ public final class StrfryProcess implements AutoCloseable {
         }
     }
 
+    /** How many events the database holds (strfry scan --count). */
+    public long count() throws Exception {
+        Process p = new ProcessBuilder(bin, "--config=" + config, "scan", "--count", "{}").redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        String out;
+        try (var r = p.inputReader(StandardCharsets.UTF_8)) {
+            out = r.lines().filter(l -> l.matches("\\d+")).findFirst().orElse("-1");
+        }
+        p.waitFor(60, TimeUnit.SECONDS);
+        return Long.parseLong(out);
+    }
+
     /** Ids of every event in the database (strfry scan). */
     public Set<String> storedIds() throws Exception {
         Process p = new ProcessBuilder(bin, "--config=" + config, "scan", "{}").redirectError(ProcessBuilder.Redirect.DISCARD).start();
