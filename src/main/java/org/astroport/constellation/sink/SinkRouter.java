@@ -106,6 +106,10 @@ public class SinkRouter {
     }
 
     /** Called by a timer route and by JMX: replay the spool if the sink is back. Returns events replayed. */
+    int replayBatchSize() {
+        return replayBatchSize;
+    }
+
     public int replaySpool() {
         return replay(false);
     }

@@ -51,7 +51,9 @@ public final class SinkSelector {
             throw new UncheckedIOException("cannot use spool directory " + spoolDir + ": " + e.getMessage(), e);
         }
         LOG.info("sink: {} (mode {}); spool {}", sink.describe(), mode, spoolDir);
-        return new SinkRouter(sink, spool, deletions, stats, s.getInt("constellation.spool.replay-batch-size", 500));
+        // replayed batches go through the same sink: each import batch is a strfry process start
+        int replayBatch = s.getInt("constellation.spool.replay-batch-size", sink instanceof StrfryImportSink ? 5000 : 500);
+        return new SinkRouter(sink, spool, deletions, stats, replayBatch);
     }
 
     public static Path strfryConfig(Settings s, Path home) {

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** The sink route's batches: large and rarer for strfry import (a process per batch), small for EVENT publish, the operator's value first. */
 class SinkBatchSizeTest {
 
-    /** [completion size, completion interval in ms] of the sink route's aggregator. */
+    /** [completion size, completion interval in ms] of the sink route's aggregator, and the spool's replay batch. */
     long[] batching(Path tmp, String mode, String configured) throws Exception {
         Path home = ZenHome.copyTo(tmp.resolve("zen"));
         Path strfry = Files.writeString(tmp.resolve("strfry"), "#!/bin/sh\nexit 1\n");
@@ -35,18 +35,19 @@ class SinkBatchSizeTest {
         try (RunningApp app = RunningApp.start(home, settings)) {
             AggregateProcessor aggregator = app.context().getRoute("sink").filter("*").stream().filter(AggregateProcessor.class::isInstance)
                     .map(AggregateProcessor.class::cast).findFirst().orElseThrow();
-            return new long[] {aggregator.getCompletionSize(), aggregator.getCompletionInterval()};
+            return new long[] {aggregator.getCompletionSize(), aggregator.getCompletionInterval(),
+                    app.bean("sinkRouter", SinkRouter.class).replayBatchSize()};
         }
     }
 
     @Test
     void importBatchesAreLarge(@TempDir Path tmp) throws Exception {
-        assertArrayEquals(new long[] {5000, 200}, batching(tmp, "import", null));
+        assertArrayEquals(new long[] {5000, 200, 5000}, batching(tmp, "import", null));
     }
 
     @Test
     void relayBatchesStaySmall(@TempDir Path tmp) throws Exception {
-        assertArrayEquals(new long[] {500, 25}, batching(tmp, "relay", null));
+        assertArrayEquals(new long[] {500, 25, 500}, batching(tmp, "relay", null));
     }
 
     @Test
