@@ -67,7 +67,10 @@ public final class CommandLine {
             }
         }
         String command = rest.isEmpty() ? "run" : rest.remove(0);
-        StationHome station = StationHome.resolve(home, nodeId, env, System.getProperty("user.home"));
+        // $HOME, as the station's shell scripts (and the launcher's pid file) use it; Java's user.home is
+        // the passwd entry, which differs under sudo -u, systemd User= or a container
+        String userHome = env.get("HOME") != null && !env.get("HOME").isBlank() ? env.get("HOME") : System.getProperty("user.home");
+        StationHome station = StationHome.resolve(home, nodeId, env, userHome);
         switch (command) {
             case "run", "daemon", "start" -> {
                 Path configFile = config == null ? null : Path.of(config).toAbsolutePath();

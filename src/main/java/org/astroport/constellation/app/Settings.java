@@ -52,7 +52,8 @@ public final class Settings {
     }
 
     public Path home() {
-        return Path.of(get("constellation.home", System.getProperty("user.home") + "/.zen"));
+        String userHome = System.getenv("HOME") != null && !System.getenv("HOME").isBlank() ? System.getenv("HOME") : System.getProperty("user.home");
+        return Path.of(get("constellation.home", userHome + "/.zen"));
     }
 
     public String nodeId() {

@@ -230,6 +230,18 @@ class BackfillCommandTest {
         assertTrue(stats.out().contains("Invalid lines        : " + invalid), stats.out());
     }
 
+    /** systemd User=, sudo -u, containers: $HOME decides where ~/.zen is, as in the station's scripts. */
+    @Test
+    void showHexFollowsHomeFromTheEnvironment(@TempDir Path tmp) throws Exception {
+        ZenHome.copyTo(tmp.resolve("operator/.zen"));
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int status = CommandLine.run(new String[] {"--node-id", Fixtures.LOCAL_NODE_ID, "show-hex"}, Map.of("HOME", tmp.resolve("operator").toString()),
+                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+        assertEquals(0, status);
+        assertTrue(out.toString(StandardCharsets.UTF_8).contains("Found " + Fixtures.expected().get("authorCount").asInt() + " HEX pubkeys:"),
+                out.toString(StandardCharsets.UTF_8));
+    }
+
     @Test
     void badFlagsAndHelp(@TempDir Path tmp) throws Exception {
         Path home = ZenHome.copyTo(tmp.resolve("zen"));

@@ -13,7 +13,7 @@ import java.util.TreeMap;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-/** The shared, real-format fixtures (../shared/fixtures). */
+/** The real-format fixtures, copied into the repository (src/test/resources/fixtures, see its README). */
 public final class Fixtures {
 
     public static final ObjectMapper JSON = new ObjectMapper();
@@ -25,7 +25,7 @@ public final class Fixtures {
 
     public static Path dir() {
         String p = System.getProperty("fixtures.dir");
-        Path d = p != null ? Path.of(p) : Path.of("..", "shared", "fixtures");
+        Path d = p != null ? Path.of(p) : Path.of("src", "test", "resources", "fixtures");
         if (!Files.isDirectory(d)) {
             throw new IllegalStateException("fixtures not found at " + d.toAbsolutePath() + " (set -Dfixtures.dir)");
         }
