@@ -31,6 +31,7 @@ import org.astroport.constellation.backfill.LocalStore;
 import org.astroport.constellation.backfill.RelayLocalStore;
 import org.astroport.constellation.backfill.StrfryLocalStore;
 import org.apache.camel.processor.aggregate.DefaultAggregateController;
+import org.astroport.constellation.sync.DurablePositions;
 import org.astroport.constellation.sync.LiveSubscriptions;
 import org.astroport.constellation.nostr.EventValidator;
 import org.astroport.constellation.sync.PeerRoutes;
@@ -126,7 +127,8 @@ public class ConstellationBeans implements CamelConfiguration {
         RelayTransport transport = new RelayTransport(2);
         registry.bind("relayTransport", transport);
         context.addService(transport, true, true);
-        SinkRouter sinkRouter = SinkSelector.create(settings, home, transport, deletions, stats);
+        SinkRouter sinkRouter = SinkSelector.create(settings, home, transport, deletions, stats, seen);
+        registry.bind("enterSink", (Processor) sinkRouter::enter);
         // every import batch is a strfry process start: bigger and rarer batches, or the sink caps the sync
         boolean importing = sinkRouter.sink() instanceof StrfryImportSink;
         if (settings.get("constellation.sink.batch-size", null) == null) {
@@ -170,6 +172,10 @@ public class ConstellationBeans implements CamelConfiguration {
                 settings.getInt("constellation.backfill.negentropy-frame-hex-chars", 60_000) / 2,
                 settings.getLong("constellation.backfill.negentropy-timeout-millis", 10_000), direction.equals("both")));
         registry.bind("backfill", backfill);
+        // each peer's sync position: durable, moved only once the events before it are safe
+        Path positionsDir = Path.of(settings.get("constellation.positions.dir", home.resolve("strfry/constellation-positions").toString()));
+        DurablePositions positions = new DurablePositions(positionsDir, sinkRouter, clock, backfill::closeGap);
+        registry.bind("syncPositions", positions);
 
         PeerRoutes peerRoutes = new PeerRoutes(context, peers, settings.getBoolean("constellation.live.enabled", true));
         registry.bind("peerRoutes", peerRoutes);
@@ -193,7 +199,7 @@ public class ConstellationBeans implements CamelConfiguration {
         registry.bind(org.apache.camel.support.RouteWatcherReloadStrategy.RELOAD_RESOURCES, routeFiles);
 
         // ---- operations: JMX, health, Prometheus
-        peersView.attach(peerRoutes, stats);
+        peersView.attach(peerRoutes, stats, positions);
         jmx.add("type=Sink", new SinkView(sinkRouter));
         jmx.add("type=Backfill", new BackfillView(backfill, settings.get("constellation.backfill.cron", "0 0 12 * * ?")));
         long sinkThreshold = settings.getLong("constellation.health.sink-down-seconds", 300) * 1000;
@@ -213,7 +219,7 @@ public class ConstellationBeans implements CamelConfiguration {
             }
             MeterRegistry meters = ctx.getRegistry().findSingleByType(MeterRegistry.class);
             if (meters != null) {
-                ctx.addService(new ConstellationMetrics(meters, stats, sinkRouter, peers, authors, peerRoutes, upstream), true, true);
+                ctx.addService(new ConstellationMetrics(meters, stats, sinkRouter, peers, authors, peerRoutes, upstream, positions), true, true);
             } else {
                 LOG.info("no Micrometer registry (camel.metrics.enabled=false): our counters are on JMX only");
             }
@@ -227,6 +233,8 @@ public class ConstellationBeans implements CamelConfiguration {
                 if (!sinkWriter.awaitTermination(30, java.util.concurrent.TimeUnit.SECONDS)) {
                     LOG.warn("the sink writer still had {} batch(es) after 30 s", sinkWriter.queued());
                 }
+                positions.close(); // what the last batches made safe
+                LOG.info("sync positions saved in {}", positions.directory());
             }
         }, true, true);
     }

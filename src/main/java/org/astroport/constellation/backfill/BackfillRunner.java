@@ -106,10 +106,16 @@ public class BackfillRunner {
     }
 
     private volatile NegentropySettings negentropy = NegentropySettings.OFF;
-    private volatile Transfer transfer = new Transfer();
+    /** One pass over peers: its counters, its listing of the local side (made once per filter), whether it uploads. */
+    private record Pass(Transfer transfer, Map<String, java.util.concurrent.Future<org.astroport.constellation.negentropy.NegentropyItems>> localItems,
+                        boolean upload) {
+        Pass(boolean upload) {
+            this(new Transfer(), new java.util.concurrent.ConcurrentHashMap<>(), upload);
+        }
+    }
+
+    private volatile Pass run = new Pass(false);
     private volatile long handledBefore;
-    private final Map<String, java.util.concurrent.Future<org.astroport.constellation.negentropy.NegentropyItems>> localItems =
-            new java.util.concurrent.ConcurrentHashMap<>();
 
     private volatile BackfillReport lastReport;
     private volatile boolean running;
@@ -149,6 +155,36 @@ public class BackfillRunner {
         long now = clock.millis() / 1000;
         BackfillReport r = run(new Options(days == 0 ? null : now - days * 86_400L, false, true, null));
         return String.join("\n", r.summaryLines());
+    }
+
+    /**
+     * Live sync's long gaps: one peer over one window, by reconciliation (REQ paging when the peer
+     * cannot), through the same ingest. Needs no backfill lock (it uploads nothing, duplicates are
+     * dropped) and lists the local side afresh. True once every event it handed on is safe.
+     */
+    public boolean closeGap(String peerName, String dialUrl, String relayUrl, long since, long until) {
+        List<Filter> window = filters(Kinds.withoutEphemeral(kinds.get()), authors.authors(), since).stream().map(f -> f.withUntil(until)).toList();
+        Pass pass = new Pass(false);
+        String failure = fetchWithRetries(pass, peerName, dialUrl, relayUrl, window, new KindGroups(), new AtomicLong());
+        if (failure != null) {
+            LOG.info("gap of {}: {}", peerName, failure);
+            return false;
+        }
+        long needed = sink.entered();
+        long deadline = System.currentTimeMillis() + Math.max(60_000, timeoutMillis * 4);
+        while (sink.settled() < needed) {
+            if (System.currentTimeMillis() > deadline) {
+                LOG.warn("gap of {}: the sink has not taken its events in time", peerName);
+                return false;
+            }
+            if (batches != null) {
+                batches.forceCompletionOfAllGroups();
+            }
+            sleep(20);
+        }
+        LOG.info("gap of {}: {} event(s) lacked by reconciliation, {} filter(s) paged by REQ instead", peerName, pass.transfer().need.get(),
+                pass.transfer().fallbacks.get());
+        return true;
     }
 
     /** Plain text of the plan, for --DRYRUN: contacts nothing. */
@@ -199,8 +235,8 @@ public class BackfillRunner {
     }
 
     private BackfillReport doRun(Options o, long started) {
-        transfer = new Transfer();
-        localItems.clear();
+        run = new Pass(negentropy.upload());
+        Transfer transfer = run.transfer();
         handledBefore = sink.handled();
         List<Peer> targets = peers.reachablePeers();
         List<Peer> unreachable = peers.syncablePeers().stream().filter(p -> !p.isReachable()).toList();
@@ -223,7 +259,7 @@ public class BackfillRunner {
             List<Future<?>> futures = new ArrayList<>();
             for (Peer p : targets) {
                 futures.add(pool.submit(() -> {
-                    String failure = fetchWithRetries(p, filters(k, monitored, o.since()), groups, received);
+                    String failure = fetchWithRetries(run, p.displayName(), p.dialUrl(), p.relayUrl(), filters(k, monitored, o.since()), groups, received);
                     if (failure == null) {
                         succeeded.add(p);
                     } else {
@@ -272,14 +308,16 @@ public class BackfillRunner {
     }
 
     /** null on success, else why the peer is dead for this run. */
-    private String fetchWithRetries(Peer p, List<Filter> filters, KindGroups groups, AtomicLong received) {
+    private String fetchWithRetries(Pass pass, String name, String dialUrl, String relayUrl, List<Filter> filters, KindGroups groups,
+                                    AtomicLong received) {
+        Transfer transfer = pass.transfer();
         String last = null;
         for (int attempt = 0; attempt <= retries; attempt++) {
             if (attempt > 0) {
                 sleep(retryBackoffMillis << (attempt - 1));
-                LOG.info("backfill: {} retry {}/{}", p.displayName(), attempt, retries);
+                LOG.info("backfill: {} retry {}/{}", name, attempt, retries);
             }
-            PeerFetch fetch = new PeerFetch(vertx.get(), p.dialUrl(), p.relayUrl(), stationKey, clock, timeoutMillis);
+            PeerFetch fetch = new PeerFetch(vertx.get(), dialUrl, relayUrl, stationKey, clock, timeoutMillis);
             try {
                 fetch.open();
                 long n = 0;
@@ -287,22 +325,22 @@ public class BackfillRunner {
                 for (Filter f : filters) {
                     if (negentropyOk) {
                         try {
-                            n += reconcileThenFetch(fetch, p, f, groups, received);
+                            n += reconcileThenFetch(pass, fetch, name, f, groups, received);
                             continue;
                         } catch (PeerFetch.NegentropyUnavailable u) {
                             transfer.fallbacks.incrementAndGet();
                             // "blocked:" is about this filter's size; anything else means the peer will not do NIP-77 at all
                             negentropyOk = u.getMessage().startsWith("NEG-ERR blocked");
-                            LOG.info("backfill: {}: negentropy unavailable ({}), paging with REQ", p.displayName(), u.getMessage());
+                            LOG.info("backfill: {}: negentropy unavailable ({}), paging with REQ", name, u.getMessage());
                         }
                     }
-                    n += fetch.fetchAll(f, pageSize, e -> ingest(p.displayName(), e, groups, received), null);
+                    n += fetch.fetchAll(f, pageSize, e -> ingest(transfer, name, e, groups, received), null);
                 }
-                LOG.info("backfill: {} done, {} events received", p.displayName(), n);
+                LOG.info("backfill: {} done, {} events received", name, n);
                 return null;
             } catch (PeerFetch.FetchFailed e) {
                 last = e.getMessage();
-                LOG.info("backfill: {} attempt {} failed: {}", p.displayName(), attempt + 1, last);
+                LOG.info("backfill: {} attempt {} failed: {}", name, attempt + 1, last);
             } finally {
                 fetch.close();
                 transfer.bytesIn.addAndGet(fetch.bytesIn());
@@ -313,11 +351,12 @@ public class BackfillRunner {
     }
 
     /** NIP-77: learn which ids the peer has and we lack, then fetch just those (and, direction both, send what it lacks). */
-    private long reconcileThenFetch(PeerFetch fetch, Peer p, Filter f, KindGroups groups, AtomicLong received)
+    private long reconcileThenFetch(Pass pass, PeerFetch fetch, String name, Filter f, KindGroups groups, AtomicLong received)
             throws PeerFetch.FetchFailed, PeerFetch.NegentropyUnavailable {
+        Transfer transfer = pass.transfer();
         org.astroport.constellation.negentropy.NegentropyItems ours;
         try {
-            ours = localItems.computeIfAbsent(f.toJson(), k -> java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            ours = pass.localItems().computeIfAbsent(f.toJson(), k -> java.util.concurrent.CompletableFuture.supplyAsync(() -> {
                 try {
                     long t0 = System.nanoTime();
                     org.astroport.constellation.negentropy.NegentropyItems items = localStore.items(f);
@@ -333,31 +372,31 @@ public class BackfillRunner {
         }
         long t0 = System.nanoTime();
         PeerFetch.Reconciled r = fetch.reconcile(f, ours, negentropy.frameLimit(), negentropy.answerTimeoutMillis());
-        LOG.info("backfill: {}: reconciled {} local event(s) in {} round(s), {} ms: need {}, have {}", p.displayName(), ours.size(), r.rounds(),
+        LOG.info("backfill: {}: reconciled {} local event(s) in {} round(s), {} ms: need {}, have {}", name, ours.size(), r.rounds(),
                 (System.nanoTime() - t0) / 1_000_000, r.need().size(), r.have().size());
         transfer.reconciled.incrementAndGet();
         transfer.need.addAndGet(r.need().size());
         transfer.have.addAndGet(r.have().size());
-        long n = fetch.fetchIds(r.need(), Math.min(pageSize, 500), e -> ingest(p.displayName(), e, groups, received));
-        if (negentropy.upload() && !r.have().isEmpty()) {
+        long n = fetch.fetchIds(r.need(), Math.min(pageSize, 500), e -> ingest(transfer, name, e, groups, received));
+        if (pass.upload() && !r.have().isEmpty()) {
             try {
                 PeerFetch.Published sent = fetch.publish(localStore.events(r.have()), UPLOAD_WINDOW);
                 transfer.uploaded.addAndGet(sent.accepted());
                 transfer.uploadRefused.addAndGet(sent.refused() + sent.unanswered());
                 if (sent.refused() + sent.unanswered() > 0) {
-                    LOG.warn("backfill: {}: sent {} event(s) it lacked: {} accepted, {} refused (last: {}), {} unanswered", p.displayName(),
+                    LOG.warn("backfill: {}: sent {} event(s) it lacked: {} accepted, {} refused (last: {}), {} unanswered", name,
                             r.have().size(), sent.accepted(), sent.refused(), sent.lastRefusal(), sent.unanswered());
                 }
             } catch (PeerFetch.FetchFailed e) {
                 throw e;
             } catch (Exception e) {
-                LOG.warn("backfill: {}: cannot read the {} event(s) it lacks from {}: {}", p.displayName(), r.have().size(), localStore.describe(), e.getMessage());
+                LOG.warn("backfill: {}: cannot read the {} event(s) it lacks from {}: {}", name, r.have().size(), localStore.describe(), e.getMessage());
             }
         }
         return n;
     }
 
-    private void ingest(String peer, String eventJson, KindGroups groups, AtomicLong received) {
+    private void ingest(Transfer transfer, String peer, String eventJson, KindGroups groups, AtomicLong received) {
         received.incrementAndGet();
         Exchange ex = template.send("direct:ingest", exchange -> {
             exchange.getMessage().setBody(eventJson);
@@ -389,9 +428,9 @@ public class BackfillRunner {
         progress(o, missing.size() + " author(s) without a profile: fetching their full history");
         List<Filter> full = filters(Kinds.withoutEphemeral(k), missing, null);
         for (Peer p : live) {
-            fetchWithRetries(p, full, groups, received);
+            fetchWithRetries(run, p.displayName(), p.dialUrl(), p.relayUrl(), full, groups, received);
         }
-        flushSink(handledBefore, transfer.toSink.get());
+        flushSink(handledBefore, run.transfer().toSink.get());
         try {
             have = localStore.authorsWithProfile(monitored);
         } catch (Exception e) {
@@ -405,13 +444,13 @@ public class BackfillRunner {
                 try (PeerFetch fetch = new PeerFetch(vertx.get(), relay, relay, null, clock, timeoutMillis)) {
                     fetch.open();
                     for (Filter f : profileOnly) {
-                        fetch.fetchAll(f, pageSize, e -> ingest("fallback " + relay, e, groups, received), null);
+                        fetch.fetchAll(f, pageSize, e -> ingest(run.transfer(), "fallback " + relay, e, groups, received), null);
                     }
                 } catch (PeerFetch.FetchFailed e) {
                     LOG.info("backfill: fallback relay {}: {}", relay, e.getMessage());
                 }
             }
-            flushSink(handledBefore, transfer.toSink.get());
+            flushSink(handledBefore, run.transfer().toSink.get());
             try {
                 have = localStore.authorsWithProfile(monitored);
             } catch (Exception e) {

@@ -16,6 +16,7 @@ import org.astroport.constellation.discovery.PeerState;
 import org.astroport.constellation.ingest.PeerStats;
 import org.astroport.constellation.ingest.SyncStats;
 import org.astroport.constellation.sink.SinkRouter;
+import org.astroport.constellation.sync.DurablePositions;
 import org.astroport.constellation.sync.PeerRoutes;
 import org.astroport.constellation.sync.Upstream;
 
@@ -34,9 +35,11 @@ public class ConstellationMetrics extends ServiceSupport {
     private final Upstream upstream;
     private final Set<String> registered = new HashSet<>();
     private ScheduledExecutorService scanner;
+    private final DurablePositions positions;
 
     public ConstellationMetrics(MeterRegistry registry, SyncStats stats, SinkRouter sink, PeerRegistry peers, AuthorRegistry authors, PeerRoutes routes,
-            Upstream upstream) {
+            Upstream upstream, DurablePositions positions) {
+        this.positions = positions;
         this.registry = registry;
         this.stats = stats;
         this.sink = sink;
@@ -61,6 +64,8 @@ public class ConstellationMetrics extends ServiceSupport {
         FunctionCounter.builder("constellation.sink.spooled", sink, SinkRouter::spooled).description("events spooled while the sink was down").register(registry);
         FunctionCounter.builder("constellation.sink.replayed", sink, SinkRouter::replayed).description("spooled events replayed into the sink").register(registry);
         FunctionCounter.builder("constellation.sink.errors", sink, SinkRouter::errors).description("failed sink writes").register(registry);
+        FunctionCounter.builder("constellation.sink.lost", sink, SinkRouter::lostEvents)
+                .description("events neither written nor spooled (then fetched again from the peers)").register(registry);
         FunctionCounter.builder("constellation.sink.ephemeral.not.stored", sink, SinkRouter::ephemeralDropped).description("ephemeral events the sink does not store").register(registry);
         Gauge.builder("constellation.sink.latency.p99.ms", sink, s -> Math.max(0, s.latency().percentileMillis(99))).description("p99 ms from receipt to sink write (recent events)").register(registry);
         scan();
@@ -95,6 +100,10 @@ public class ConstellationMetrics extends ServiceSupport {
                 FunctionCounter.builder("constellation.events.spooled", s, PeerStats::spooledCount).description("events from the peer spooled").tag("peer", p).register(registry);
                 FunctionCounter.builder("constellation.peer.reconnects", s, PeerStats::reconnects).description("reconnections to the peer").tag("peer", p).register(registry);
                 Gauge.builder("constellation.peer.last.event.seconds", s, PeerStats::lastEventCreatedAt).description("created_at of the newest event from the peer").tag("peer", p).register(registry);
+                if (positions != null) {
+                    Gauge.builder("constellation.peer.behind.seconds", positions, x -> x.secondsBehind(p))
+                            .description("now minus the peer's sync position (everything before it is safe); -1 before the first").tag("peer", p).register(registry);
+                }
             });
             for (String reason : s.invalidByReason().keySet()) {
                 once("invalid|" + p + "|" + reason, () -> FunctionCounter.builder("constellation.events.invalid", s,

@@ -11,6 +11,9 @@ public interface PeersMXBean {
     /** One line per live route: peer, connection state, URL, last event, counters by reason. */
     String[] getConnections();
 
+    /** One line per peer: its sync position (everything before it is safe), seconds behind, per subscription. */
+    String[] getPositions();
+
     int getRoutableCount();
 
     int getTunnelCount();

@@ -12,6 +12,7 @@ import org.astroport.constellation.ingest.PeerStats;
 import org.astroport.constellation.ingest.SyncStats;
 import org.astroport.constellation.relay.NostrRelayConsumer;
 import org.astroport.constellation.relay.RelayConnection;
+import org.astroport.constellation.sync.DurablePositions;
 import org.astroport.constellation.sync.PeerRoutes;
 
 public class PeersView implements PeersMXBean {
@@ -24,9 +25,26 @@ public class PeersView implements PeersMXBean {
         this.registry = registry;
     }
 
-    public void attach(PeerRoutes routes, SyncStats stats) {
+    private volatile DurablePositions positions;
+
+    public void attach(PeerRoutes routes, SyncStats stats, DurablePositions positions) {
         this.routes = routes;
         this.stats = stats;
+        this.positions = positions;
+    }
+
+    @Override
+    public String[] getPositions() {
+        if (positions == null) {
+            return new String[0];
+        }
+        List<String> out = new ArrayList<>();
+        positions.all().forEach((peer, subs) -> {
+            long oldest = subs.values().stream().mapToLong(Long::longValue).min().orElse(-1);
+            out.add(peer + " " + (oldest < 0 ? "none" : Instant.ofEpochSecond(oldest) + " (" + positions.secondsBehind(peer) + " s behind)")
+                    + " " + new java.util.TreeMap<>(subs));
+        });
+        return out.toArray(String[]::new);
     }
 
     @Override
@@ -45,7 +63,9 @@ public class PeersView implements PeersMXBean {
             String name = e.getValue().substring("peer-".length());
             PeerStats s = stats.peer(name);
             RelayConnection conn = c == null ? null : c.connection();
+            long behind = positions == null ? -1 : positions.secondsBehind(name);
             out.add(e.getValue() + " " + (conn == null ? "not started" : conn.state() + " " + conn.url())
+                    + " position=" + (behind < 0 ? "none" : behind + "s_behind") + (c != null && c.session() != null && c.session().caughtUp() ? "" : " catching_up")
                     + " last_event=" + (s.lastEventCreatedAt() < 0 ? "none" : Instant.ofEpochSecond(s.lastEventCreatedAt()))
                     + " received=" + s.receivedCount() + " forwarded=" + s.forwardedCount() + " duplicates=" + s.duplicates()
                     + " spooled=" + s.spooledCount() + " reconnects=" + s.reconnects()

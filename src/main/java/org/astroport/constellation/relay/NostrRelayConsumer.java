@@ -32,7 +32,8 @@ public class NostrRelayConsumer extends DefaultConsumer {
 
     private static final Logger LOG = LoggerFactory.getLogger(NostrRelayConsumer.class);
 
-    private record Item(String eventJson, String subscription, boolean live, long receivedNanos) {
+    /** An event, or a checkpoint (marker) between events. */
+    private record Item(String eventJson, String subscription, boolean live, long receivedNanos, Runnable marker) {
     }
 
     private final NostrRelayEndpoint endpoint;
@@ -65,10 +66,6 @@ public class NostrRelayConsumer extends DefaultConsumer {
                 public List<String> authors() {
                     return null;
                 }
-
-                public long resumeFrom() {
-                    return stats.lastEventCreatedAt();
-                }
             };
         }
         SubscriptionPlanner planner = endpoint.lookup(endpoint.getPlanner(), SubscriptionPlanner.class);
@@ -77,30 +74,28 @@ public class NostrRelayConsumer extends DefaultConsumer {
         }
         StationKey key = endpoint.lookup(endpoint.getStationKey(), StationKey.class);
         Clock clock = getEndpoint().getCamelContext().getRegistry().lookupByNameAndType("clock", Clock.class);
-        final PeerSession.Wants w = wants;
-        session = new PeerSession(endpoint.getPeer(), endpoint.getAuthRelayUrl(), new PeerSession.Wants() {
-            public List<Integer> kinds() {
-                return w.kinds();
-            }
-
-            public List<String> authors() {
-                return w.authors();
-            }
-
-            public long resumeFrom() {
-                return stats.lastEventCreatedAt();
-            }
-        }, planner, key, clock == null ? endpoint.getClock() : clock, endpoint.getResumeMarginSeconds(), endpoint.getInitialLookbackSeconds(),
-                endpoint.getPageThreshold(), new PeerSession.Delivery() {
+        // only an explicit reference: positions that wait for the sink mean nothing on a route without one
+        SyncPositions positions = endpoint.getPositions() != null ? endpoint.getPositions() : SyncPositions.inMemory();
+        String peer = endpoint.getPeer();
+        session = new PeerSession(peer, endpoint.getUrl(), endpoint.getAuthRelayUrl(), wants, planner, key, clock == null ? endpoint.getClock() : clock,
+                new PeerSession.Timing(endpoint.getResumeMarginSeconds(), endpoint.getInitialLookbackSeconds(), endpoint.getPageThreshold(),
+                        endpoint.getCheckpointMillis(), endpoint.getMaxCatchUpPages()),
+                positions, new PeerSession.Delivery() {
                     @Override
                     public void deliver(String eventJson, String subscriptionId, boolean live) {
-                        enqueue(new Item(eventJson, subscriptionId, live, System.nanoTime()));
+                        enqueue(new Item(eventJson, subscriptionId, live, System.nanoTime(), null));
                     }
 
                     @Override
                     public void refused(String reason, String detail) {
                         stats.invalid(reason);
-                        LOG.debug("{}: {} ({})", endpoint.getPeer(), reason, detail);
+                        LOG.debug("{}: {} ({})", peer, reason, detail);
+                    }
+
+                    @Override
+                    public void checkpoint(long cycle, java.util.Map<String, Long> candidate) {
+                        // behind every frame received so far: the worker reaches it once they all went through the route
+                        enqueue(new Item(null, null, true, 0, () -> positions.checkpoint(peer, cycle, candidate)));
                     }
                 });
         running = true;
@@ -135,6 +130,7 @@ public class NostrRelayConsumer extends DefaultConsumer {
                 session.onError(error);
             }
         });
+        connection.every(Math.max(50, endpoint.getCheckpointMillis()), session::tick);
         connection.start();
     }
 
@@ -156,6 +152,10 @@ public class NostrRelayConsumer extends DefaultConsumer {
                 return;
             }
             if (item == null) {
+                continue;
+            }
+            if (item.marker() != null) {
+                item.marker().run();
                 continue;
             }
             if (paused.get() && queue.size() <= endpoint.getQueueHighWatermark() / 4 && paused.compareAndSet(true, false)) {
@@ -182,7 +182,7 @@ public class NostrRelayConsumer extends DefaultConsumer {
     /** Re-sends the subscriptions (the author set changed). */
     public void resubscribe() {
         if (connection != null && session != null) {
-            endpoint.transport().vertx().runOnContext(v -> session.subscribe());
+            connection.execute(session::subscribe);
         }
     }
 

@@ -42,6 +42,12 @@ public class NostrRelayEndpoint extends DefaultEndpoint {
     private long initialLookbackSeconds = 3600;
     @UriParam(defaultValue = "500", description = "Events before EOSE that suggest the relay's per-query cap was hit")
     private int pageThreshold = 500;
+    @UriParam(defaultValue = "2000", description = "How often a live subscription proposes a new sync position")
+    private long checkpointMillis = 2000;
+    @UriParam(defaultValue = "20", description = "Pages of a catch-up beyond which the rest of the window is reconciled (NIP-77) instead")
+    private int maxCatchUpPages = 20;
+    @UriParam(description = "Durable sync positions; without it positions live in memory and move as soon as events are handed on")
+    private SyncPositions positions;
     @UriParam(description = "What to subscribe to")
     private PeerSession.Wants wants;
     @UriParam
@@ -194,6 +200,30 @@ public class NostrRelayEndpoint extends DefaultEndpoint {
 
     public void setPageThreshold(int v) {
         this.pageThreshold = v;
+    }
+
+    public long getCheckpointMillis() {
+        return checkpointMillis;
+    }
+
+    public void setCheckpointMillis(long v) {
+        this.checkpointMillis = v;
+    }
+
+    public int getMaxCatchUpPages() {
+        return maxCatchUpPages;
+    }
+
+    public void setMaxCatchUpPages(int v) {
+        this.maxCatchUpPages = v;
+    }
+
+    public SyncPositions getPositions() {
+        return positions;
+    }
+
+    public void setPositions(SyncPositions positions) {
+        this.positions = positions;
     }
 
     public PeerSession.Wants getWants() {

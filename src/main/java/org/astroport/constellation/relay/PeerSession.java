@@ -5,6 +5,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
 
 import org.astroport.constellation.nostr.Filter;
 import org.astroport.constellation.nostr.NostrEvent;
@@ -15,22 +17,33 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The Nostr side of one peer connection: after every (re)connect it subscribes from where it left
- * off, answers NIP-42 challenges with the station key, re-subscribes after {@code auth-required},
- * pages back when a relay's per-query cap may have cut the catch-up short, and hands every EVENT
- * on. Runs on the connection's event loop.
+ * The Nostr side of one peer connection: after every (re)connect it subscribes from each
+ * subscription's sync position, answers NIP-42 challenges with the station key, re-subscribes after
+ * {@code auth-required}, pages back when a relay's per-query cap may have cut the catch-up short, and
+ * hands every EVENT on. Runs on the connection's event loop.
+ * <p>
+ * Relays answer a REQ newest first, so a catch-up cut by a dropped connection has the newest events
+ * and lacks the oldest: the position therefore moves only once the whole window has arrived (EOSE of
+ * the REQ and of every page under it). From then on the subscription is live and a checkpoint every
+ * {@code checkpointMillis} proposes "now", which {@link SyncPositions} commits once the events before it
+ * are safe. A position older than the live lookback, or a catch-up that would need more than
+ * {@code maxCatchUpPages} pages, is a long gap: it is closed by set reconciliation (NIP-77) through
+ * {@link SyncPositions#closeGap}, and by REQ paging if that fails.
  */
 public final class PeerSession implements RelaySessionHandler {
 
     private static final Logger LOG = LoggerFactory.getLogger(PeerSession.class);
 
-    /** Receives the events of our subscriptions, raw, in arrival order. */
+    /** Receives the events of our subscriptions, raw, in arrival order, and the checkpoints between them. */
     public interface Delivery {
         void deliver(String eventJson, String subscriptionId, boolean live);
 
         /** A frame or event refused before it reached the pipeline (unknown subscription, malformed frame). */
         default void refused(String reason, String detail) {
         }
+
+        /** Hands {@link SyncPositions#checkpoint} a candidate once everything delivered before it went through. */
+        void checkpoint(long cycle, Map<String, Long> candidate);
     }
 
     /** What to ask for; read again on every (re)subscribe. */
@@ -39,20 +52,21 @@ public final class PeerSession implements RelaySessionHandler {
 
         /** null = anyone (filter locally). */
         List<String> authors();
+    }
 
-        /** Resume point: newest created_at accepted from this peer, or -1. */
-        long resumeFrom();
+    /** Timings and limits of a session. */
+    public record Timing(long resumeMarginSeconds, long initialLookbackSeconds, int pageThreshold, long checkpointMillis, int maxCatchUpPages) {
     }
 
     private final String peer;
+    private final String url;
     private final String authRelayUrl;
     private final Wants wants;
     private final SubscriptionPlanner planner;
     private final StationKey stationKey;
     private final Clock clock;
-    private final long resumeMarginSeconds;
-    private final long initialLookbackSeconds;
-    private final int pageThreshold;
+    private final Timing timing;
+    private final SyncPositions positions;
     private final Delivery delivery;
 
     // per connection, on the event loop
@@ -61,39 +75,53 @@ public final class PeerSession implements RelaySessionHandler {
     private String pendingAuthId;
     private boolean authenticated;
     private boolean resendAfterAuth;
+    private long cycle;
+    // a long gap being closed by reconciliation: no checkpoint until it is done
+    private CompletableFuture<Boolean> gap;
+    // reconciliation failed for this peer: catch up by REQ paging alone, however long it takes
+    private boolean pageEverything;
 
     private volatile long notices;
     private volatile long closedCount;
     private volatile String lastNotice = "";
     private volatile boolean authorsFilteredLocally;
+    private volatile boolean caughtUp;
+    private final AtomicLong gapsClosed = new AtomicLong();
 
-    /** One REQ; relays cap each filter separately, so counts and the oldest time are kept per filter. */
+    /** One REQ, or a page under one; relays cap each filter separately, so counts and the oldest time are kept per filter. */
     private static final class Sub {
         final List<Filter> filters;
         final int[] count;
         final long[] oldest;
-        boolean live;
+        final String parent; // a page: the REQ it belongs to
+        boolean eose;
         int pages;
+        int openPages; // a REQ: pages under it still running
 
-        Sub(List<Filter> filters) {
+        Sub(List<Filter> filters, String parent) {
             this.filters = filters;
+            this.parent = parent;
             this.count = new int[filters.size()];
             this.oldest = new long[filters.size()];
             java.util.Arrays.fill(oldest, Long.MAX_VALUE);
         }
+
+        boolean caughtUp() {
+            return eose && openPages == 0;
+        }
     }
 
-    public PeerSession(String peer, String authRelayUrl, Wants wants, SubscriptionPlanner planner, StationKey stationKey, Clock clock,
-                       long resumeMarginSeconds, long initialLookbackSeconds, int pageThreshold, Delivery delivery) {
+    public PeerSession(String peer, String url, String authRelayUrl, Wants wants, SubscriptionPlanner planner, StationKey stationKey, Clock clock,
+                       Timing timing, SyncPositions positions, Delivery delivery) {
         this.peer = peer;
+        this.url = url;
         this.authRelayUrl = authRelayUrl;
         this.wants = wants;
         this.planner = planner;
         this.stationKey = stationKey;
         this.clock = clock;
-        this.resumeMarginSeconds = resumeMarginSeconds;
-        this.initialLookbackSeconds = initialLookbackSeconds;
-        this.pageThreshold = pageThreshold;
+        this.timing = timing;
+        this.positions = positions;
         this.delivery = delivery;
     }
 
@@ -107,30 +135,113 @@ public final class PeerSession implements RelaySessionHandler {
         subscribe();
     }
 
-    /** (Re)sends the REQs; reusing subscription ids replaces the relay's old ones. */
+    /** (Re)sends the REQs from each subscription's position; reusing subscription ids replaces the relay's old ones. */
     public void subscribe() {
         if (session == null) {
             return;
         }
+        cycle = positions.cycle();
         long now = clock.millis() / 1000;
-        long resume = wants.resumeFrom();
-        long since = resume > 0 ? Math.max(0, resume - resumeMarginSeconds) : Math.max(0, now - initialLookbackSeconds);
-        SubscriptionPlanner.Plan plan = planner.plan("cs", wants.kinds(), wants.authors(), since, null, null);
+        long lookbackStart = Math.max(0, now - timing.initialLookbackSeconds());
+        Map<String, Long> saved = positions.positions(peer);
+        long oldestSaved = saved.values().stream().mapToLong(Long::longValue).min().orElse(-1);
+        SubscriptionPlanner.Plan plan = planner.plan("cs", wants.kinds(), wants.authors(), 0L, null, null);
         if (plan.authorsFilteredLocally() && !authorsFilteredLocally) {
             LOG.info("{}: too many authors for the peer's limits; subscribing by kind and filtering authors locally", peer);
         }
         authorsFilteredLocally = plan.authorsFilteredLocally();
         List<String> previous = new ArrayList<>(subs.keySet());
         subs.clear();
+        long gapFrom = Long.MAX_VALUE;
         for (RelayMessage.Req req : plan.reqs()) {
-            subs.put(req.subscriptionId(), new Sub(req.filters()));
-            session.send(RelayMessageCodec.encode(req));
+            Long position = saved.getOrDefault(req.subscriptionId(), oldestSaved >= 0 ? oldestSaved : null);
+            long since = position == null ? lookbackStart : Math.max(0, position - timing.resumeMarginSeconds());
+            if (since < lookbackStart && !pageEverything) {
+                gapFrom = Math.min(gapFrom, since); // older than the live lookback: reconcile it instead of paging through it
+                since = lookbackStart;
+            }
+            long from = since;
+            List<Filter> filters = req.filters().stream().map(f -> f.withSince(from)).toList();
+            subs.put(req.subscriptionId(), new Sub(filters, null));
+            session.send(RelayMessageCodec.encode(new RelayMessage.Req(req.subscriptionId(), filters)));
             previous.remove(req.subscriptionId());
         }
         for (String stale : previous) {
             session.send(RelayMessageCodec.encode(new RelayMessage.Close(stale)));
         }
-        LOG.debug("{}: subscribed with {} REQ(s) since {}", peer, plan.reqs().size(), since);
+        caughtUp = false;
+        LOG.debug("{}: subscribed with {} REQ(s), positions {}", peer, plan.reqs().size(), saved);
+        if (gapFrom != Long.MAX_VALUE) {
+            closeGap(gapFrom, lookbackStart + timing.resumeMarginSeconds());
+        }
+    }
+
+    /** Reconciles [since, until] with the peer; checkpoints wait for it. Falls back to REQ paging when it fails. */
+    private void closeGap(long since, long until) {
+        if (gap != null && !gap.isDone()) {
+            return; // one at a time per peer; the running one covers the start of any later window
+        }
+        LOG.info("{}: {} s to catch up before the live window; reconciling {} .. {} (NIP-77)", peer, until - since,
+                java.time.Instant.ofEpochSecond(since), java.time.Instant.ofEpochSecond(until));
+        long myCycle = cycle;
+        CompletableFuture<Boolean> f = positions.closeGap(peer, url, authRelayUrl, since, until);
+        gap = f;
+        RelaySession s = session;
+        f.whenComplete((ok, err) -> {
+            boolean closed = Boolean.TRUE.equals(ok) && err == null;
+            if (closed) {
+                gapsClosed.incrementAndGet();
+                LOG.info("{}: gap {} .. {} closed", peer, java.time.Instant.ofEpochSecond(since), java.time.Instant.ofEpochSecond(until));
+            } else {
+                LOG.warn("{}: could not reconcile the gap{}; catching up by REQ paging instead", peer, err == null ? "" : " (" + err + ")");
+            }
+            if (s != null) {
+                s.execute(() -> {
+                    if (gap == f) {
+                        gap = null;
+                    }
+                    if (!closed && session == s && cycle == myCycle) {
+                        pageEverything = true;
+                        subscribe();
+                    }
+                });
+            }
+        });
+    }
+
+    /**
+     * Called on the event loop every checkpointMillis: proposes "now" for each subscription whose
+     * catch-up is complete; catches up again from the saved positions if events were lost downstream.
+     */
+    public void tick() {
+        if (session == null) {
+            return;
+        }
+        if (positions.cycle() != cycle) {
+            LOG.info("{}: events were lost downstream; catching up again from the last safe position", peer);
+            subscribe();
+            return;
+        }
+        if (gap != null) {
+            return;
+        }
+        long now = clock.millis() / 1000;
+        Map<String, Long> candidate = new HashMap<>();
+        boolean all = true;
+        for (Map.Entry<String, Sub> e : subs.entrySet()) {
+            Sub sub = e.getValue();
+            if (sub.parent == null) {
+                if (sub.caughtUp()) {
+                    candidate.put(e.getKey(), now);
+                } else {
+                    all = false;
+                }
+            }
+        }
+        caughtUp = all && !candidate.isEmpty();
+        if (!candidate.isEmpty()) {
+            delivery.checkpoint(cycle, candidate);
+        }
     }
 
     @Override
@@ -142,7 +253,7 @@ public final class PeerSession implements RelaySessionHandler {
                 delivery.refused("unknown-subscription", "EVENT for subscription '" + e.subscriptionId() + "' we did not open");
                 return;
             }
-            if (!sub.live) {
+            if (!sub.eose) {
                 EventPeek peek = EventPeek.of(e.eventJson());
                 for (int i = 0; i < sub.filters.size(); i++) {
                     if (peek.createdAt() >= 0 && peek.countsFor(sub.filters.get(i))) {
@@ -151,10 +262,10 @@ public final class PeerSession implements RelaySessionHandler {
                     }
                 }
             }
-            delivery.deliver(e.eventJson(), e.subscriptionId(), sub.live);
+            delivery.deliver(e.eventJson(), e.subscriptionId(), sub.eose);
         } else if (m instanceof RelayMessage.Eose eose) {
             Sub sub = subs.get(eose.subscriptionId());
-            if (sub != null && !sub.live) {
+            if (sub != null && !sub.eose) {
                 onEose(eose.subscriptionId(), sub);
             }
         } else if (m instanceof RelayMessage.Ok ok) {
@@ -185,7 +296,11 @@ public final class PeerSession implements RelaySessionHandler {
                 }
             } else {
                 LOG.warn("{}: closed subscription {}: {}", peer, closed.subscriptionId(), closed.message());
-                subs.remove(closed.subscriptionId());
+                Sub gone = subs.remove(closed.subscriptionId());
+                if (gone != null && gone.parent != null) {
+                    // a page refused: its REQ cannot complete this time; reconnecting starts the catch-up again
+                    LOG.warn("{}: page {} refused; its window stays open until the next catch-up", peer, closed.subscriptionId());
+                }
             }
         } else if (m instanceof RelayMessage.Notice n) {
             notices++;
@@ -198,29 +313,40 @@ public final class PeerSession implements RelaySessionHandler {
 
     /**
      * Relays cap each filter (strfry: 500 events): a filter that returned that many before EOSE may
-     * have been cut short, so ask again for what is older, filter by filter.
+     * have been cut short, so ask again for what is older, filter by filter. A REQ is caught up once
+     * its own EOSE and those of all pages under it came.
      */
     private void onEose(String id, Sub sub) {
-        sub.live = true;
-        boolean isPage = id.contains("~");
-        String base = isPage ? id.substring(0, id.indexOf('~')) : id;
+        sub.eose = true;
+        String base = sub.parent == null ? id : sub.parent;
+        Sub req = subs.get(base);
         for (int i = 0; i < sub.filters.size(); i++) {
             Filter f = sub.filters.get(i);
-            boolean mayBeCut = sub.count[i] >= pageThreshold && sub.oldest[i] != Long.MAX_VALUE && (f.since() == null || sub.oldest[i] > f.since());
-            if (!mayBeCut) {
+            boolean mayBeCut = sub.count[i] >= timing.pageThreshold() && sub.oldest[i] != Long.MAX_VALUE && (f.since() == null || sub.oldest[i] > f.since());
+            if (!mayBeCut || req == null) {
                 continue;
             }
             // until is inclusive: repeat the oldest second (duplicates are dropped) unless that made no progress
             long until = f.until() == null || sub.oldest[i] < f.until() ? sub.oldest[i] : sub.oldest[i] - 1;
-            Sub page = new Sub(List.of(f.withUntil(until)));
-            page.pages = sub.pages + 1;
+            int pages = sub.pages + 1;
+            if (pages > timing.maxCatchUpPages() && !pageEverything && f.since() != null) {
+                // a long catch-up: the rest of this window by reconciliation
+                closeGap(f.since(), until);
+                continue;
+            }
+            Sub page = new Sub(List.of(f.withUntil(until)), base);
+            page.pages = pages;
             String pageId = base + "~" + i + "." + page.pages;
             subs.put(pageId, page);
+            req.openPages++;
             LOG.debug("{}: {} filter {} returned {} events before EOSE; paging back from {}", peer, id, i, sub.count[i], until);
             session.send(RelayMessageCodec.encode(new RelayMessage.Req(pageId, page.filters)));
         }
-        if (isPage) {
+        if (sub.parent != null) {
             subs.remove(id);
+            if (req != null) {
+                req.openPages--;
+            }
             session.send(RelayMessageCodec.encode(new RelayMessage.Close(id)));
         }
     }
@@ -260,5 +386,14 @@ public final class PeerSession implements RelaySessionHandler {
 
     public boolean authorsFilteredLocally() {
         return authorsFilteredLocally;
+    }
+
+    /** Every subscription has its whole window and no gap is being closed. */
+    public boolean caughtUp() {
+        return caughtUp;
+    }
+
+    public long gapsClosed() {
+        return gapsClosed.get();
     }
 }

@@ -1,6 +1,7 @@
 package org.astroport.constellation.relay;
 
 import java.net.URI;
+import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -52,6 +53,7 @@ public final class RelayConnection {
     private volatile long lastConnectedMillis;
     private volatile String lastError = "";
     private volatile State publicState = State.NEW;
+    private final List<Long> periodicTimers = new java.util.ArrayList<>();
 
     public RelayConnection(Vertx vertx, String url, RelayOptions options, RelaySessionHandler handler) {
         this.vertx = vertx;
@@ -84,11 +86,30 @@ public final class RelayConnection {
         });
     }
 
+    /** Runs a task on this connection's event loop (its handler's thread). */
+    public void execute(Runnable task) {
+        context.runOnContext(v -> task.run());
+    }
+
+    /** Runs a task on this connection's event loop every period until {@link #stop()}. */
+    public void every(long periodMillis, Runnable task) {
+        context.runOnContext(v -> {
+            long id = vertx.setPeriodic(periodMillis, t -> {
+                if (state != State.STOPPED) {
+                    task.run();
+                }
+            });
+            periodicTimers.add(id);
+        });
+    }
+
     /** Closes the socket and never reconnects. */
     public void stop() {
         context.runOnContext(v -> {
             setState(State.STOPPED);
             cancelTimers();
+            periodicTimers.forEach(vertx::cancelTimer);
+            periodicTimers.clear();
             if (socket != null) {
                 WebSocket s = socket;
                 socket = null;
@@ -376,6 +397,11 @@ public final class RelayConnection {
         @Override
         public String url() {
             return url;
+        }
+
+        @Override
+        public void execute(Runnable task) {
+            context.runOnContext(v -> task.run());
         }
 
         @Override

@@ -9,6 +9,9 @@ public interface RelaySession {
     /** The URL this session is connected to. */
     String url();
 
+    /** Runs a task on the connection's event loop, where its handler's state lives. */
+    void execute(Runnable task);
+
     /** Closes the socket; the connection reconnects unless it was stopped. */
     void close(String reason);
 }

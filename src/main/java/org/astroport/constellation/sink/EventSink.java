@@ -6,8 +6,14 @@ import java.util.Map;
 /** Where accepted events end up: the local strfry. */
 public interface EventSink {
 
-    /** What happened to a batch: written (including ones the relay already had), refused by reason. */
-    record Result(int written, Map<String, Integer> refused) {
+    /**
+     * What happened to a batch: written (including ones the relay already had), refused for good by
+     * reason, and those the sink could not take yet (rate-limited, a transient error): they are spooled.
+     */
+    record Result(int written, Map<String, Integer> refused, List<SinkEvent> retryLater) {
+        public Result(int written, Map<String, Integer> refused) {
+            this(written, refused, List.of());
+        }
     }
 
     /** Writes a batch or throws SinkUnavailableException, in which case none of it counts as written. */

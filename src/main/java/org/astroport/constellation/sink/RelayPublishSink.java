@@ -1,5 +1,6 @@
 package org.astroport.constellation.sink;
 
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -7,6 +8,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 
 import io.vertx.core.Vertx;
 import org.astroport.constellation.nostr.RelayMessage;
@@ -20,7 +22,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The alternative sink: EVENT to the local relay over WebSocket, waiting for every OK. {@code OK false
- * "duplicate:"} counts as written; other refusals are counted by their prefix (blocked:, invalid:, ...).
+ * "duplicate:"} counts as written; {@code rate-limited:} and {@code error:} are sent again after a
+ * growing pause, then handed back to be spooled; other refusals (invalid:, blocked:, pow:, ...) are
+ * final and counted by their prefix.
  * Ephemeral events go through here too: the relay broadcasts them without storing.
  */
 public class RelayPublishSink implements EventSink {
@@ -31,10 +35,20 @@ public class RelayPublishSink implements EventSink {
     private final long okTimeoutMillis;
     private final RelayConnection connection;
     private final Map<String, CompletableFuture<RelayMessage.Ok>> pending = new ConcurrentHashMap<>();
+    private final int retries;
+    private final long retryBackoffMillis;
+    private final AtomicLong retried = new AtomicLong();
 
     public RelayPublishSink(Vertx vertx, String url, long okTimeoutMillis) {
+        this(vertx, url, okTimeoutMillis, 4, 100);
+    }
+
+    /** retries, retryBackoffMillis: for rate-limited: and error: answers, doubling the wait each time. */
+    public RelayPublishSink(Vertx vertx, String url, long okTimeoutMillis, int retries, long retryBackoffMillis) {
         this.url = url;
         this.okTimeoutMillis = okTimeoutMillis;
+        this.retries = retries;
+        this.retryBackoffMillis = retryBackoffMillis;
         this.connection = new RelayConnection(vertx, url, RelayOptions.defaults().withBackoff(500, 10_000), new RelaySessionHandler() {
             @Override
             public void onOpen(RelaySession session) {
@@ -71,43 +85,96 @@ public class RelayPublishSink implements EventSink {
 
     @Override
     public Result write(List<SinkEvent> batch) throws SinkUnavailableException {
+        int written = (int) batch.stream().filter(SinkEvent::isEphemeral).count(); // broadcast, never answered
+        Map<String, Integer> refused = new HashMap<>();
+        List<SinkEvent> toSend = batch;
+        for (int attempt = 0; ; attempt++) {
+            Map<String, RelayMessage.Ok> answers = publish(toSend);
+            List<SinkEvent> again = new ArrayList<>();
+            for (SinkEvent e : toSend) {
+                RelayMessage.Ok ok = answers.get(e.id());
+                if (ok == null) {
+                    continue; // ephemeral
+                }
+                if (ok.accepted() || ok.message().startsWith("duplicate:")) {
+                    written++;
+                } else if (isTransient(ok.message())) {
+                    again.add(e);
+                } else {
+                    refused.merge(prefixOf(ok.message()), 1, Integer::sum);
+                }
+            }
+            if (again.isEmpty()) {
+                return new Result(written, refused);
+            }
+            if (attempt >= retries) {
+                // still pushed back: the router spools them and replays them later, in order
+                LOG.info("local relay {}: {} event(s) still refused for now ({}) after {} attempt(s); spooling them", url, again.size(),
+                        answers.get(again.get(0).id()).message(), attempt + 1);
+                return new Result(written, refused, again);
+            }
+            retried.addAndGet(again.size());
+            sleep(retryBackoffMillis << attempt);
+            toSend = again;
+        }
+    }
+
+    /** NIP-01's machine-readable prefixes: these two mean "not now", the others (invalid, blocked, pow, ...) are final. */
+    static boolean isTransient(String okMessage) {
+        return okMessage.startsWith("rate-limited:") || okMessage.startsWith("error:");
+    }
+
+    private static String prefixOf(String okMessage) {
+        return okMessage.contains(":") ? okMessage.substring(0, okMessage.indexOf(':')) : "refused";
+    }
+
+    /** Sends every event and waits for the OK of each stored one; throws when the relay is gone or silent. */
+    private Map<String, RelayMessage.Ok> publish(List<SinkEvent> events) throws SinkUnavailableException {
         if (connection.state() != RelayConnection.State.OPEN) {
             throw new SinkUnavailableException("local relay " + url + " is not connected (" + connection.state()
                     + (connection.lastError().isEmpty() ? "" : ": " + connection.lastError()) + ")");
         }
         Map<String, CompletableFuture<RelayMessage.Ok>> waits = new HashMap<>();
-        for (SinkEvent e : batch) {
-            CompletableFuture<RelayMessage.Ok> f = new CompletableFuture<>();
-            if (!e.isEphemeral()) {
-                pending.put(e.id(), f);
-                waits.put(e.id(), f);
-            }
-            if (!connection.send(RelayMessageCodec.encode(new RelayMessage.Publish(e.json())))) {
-                waits.keySet().forEach(pending::remove);
-                throw new SinkUnavailableException("local relay " + url + " went away while publishing");
-            }
-        }
-        int written = 0;
-        Map<String, Integer> refused = new HashMap<>();
-        long deadline = System.currentTimeMillis() + okTimeoutMillis;
         try {
-            for (Map.Entry<String, CompletableFuture<RelayMessage.Ok>> w : waits.entrySet()) {
-                RelayMessage.Ok ok = w.getValue().get(Math.max(1, deadline - System.currentTimeMillis()), TimeUnit.MILLISECONDS);
-                if (ok.accepted() || ok.message().startsWith("duplicate:")) {
-                    written++;
-                } else {
-                    String prefix = ok.message().contains(":") ? ok.message().substring(0, ok.message().indexOf(':')) : "refused";
-                    refused.merge(prefix, 1, Integer::sum);
+            for (SinkEvent e : events) {
+                if (!e.isEphemeral()) {
+                    CompletableFuture<RelayMessage.Ok> f = new CompletableFuture<>();
+                    pending.put(e.id(), f);
+                    waits.put(e.id(), f);
+                }
+                if (!connection.send(RelayMessageCodec.encode(new RelayMessage.Publish(e.json())))) {
+                    throw new SinkUnavailableException("local relay " + url + " went away while publishing");
                 }
             }
+            Map<String, RelayMessage.Ok> answers = new HashMap<>();
+            long deadline = System.currentTimeMillis() + okTimeoutMillis;
+            for (Map.Entry<String, CompletableFuture<RelayMessage.Ok>> w : waits.entrySet()) {
+                answers.put(w.getKey(), w.getValue().get(Math.max(1, deadline - System.currentTimeMillis()), TimeUnit.MILLISECONDS));
+            }
+            return answers;
         } catch (TimeoutException e) {
             throw new SinkUnavailableException("local relay " + url + " did not answer OK within " + okTimeoutMillis + " ms");
+        } catch (SinkUnavailableException e) {
+            throw e;
         } catch (Exception e) {
             throw new SinkUnavailableException("publishing to " + url + ": " + e.getMessage(), e);
         } finally {
             waits.keySet().forEach(pending::remove);
         }
-        return new Result(written + (int) batch.stream().filter(SinkEvent::isEphemeral).count(), refused);
+    }
+
+    private static void sleep(long millis) throws SinkUnavailableException {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SinkUnavailableException("interrupted while waiting to retry");
+        }
+    }
+
+    /** Events sent again after rate-limited: or error: answers. */
+    public long retried() {
+        return retried.get();
     }
 
     @Override

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
+import org.apache.camel.spi.IdempotentRepository;
 import org.astroport.constellation.ingest.DeletionTracker;
 import org.astroport.constellation.ingest.SyncStats;
 import org.slf4j.Logger;
@@ -15,6 +16,12 @@ import org.slf4j.LoggerFactory;
  * What the sink route calls with each micro-batch: prune deleted events, write to the active sink,
  * and when it is down, spool to disk (order kept: once anything is spooled, new batches queue behind
  * it until the spool has been replayed). Ephemeral events are never spooled.
+ * <p>
+ * Every batch ends written, refused for good, or spooled, whatever the sink throws: no batch leaves
+ * through an error handler. {@link #entered} and {@link #settled} count events in and out (in order:
+ * one aggregator, one writer), which is how a peer's sync position knows its events are safe. If
+ * even the spool fails, the events' ids leave the dedupe memory and {@link #losses} changes, which
+ * sends every peer back to its last safe position.
  */
 public class SinkRouter {
 
@@ -42,7 +49,18 @@ public class SinkRouter {
     private volatile long nextReplayMillis = 0;
     private int replayFailures;
 
+    private final AtomicLong entered = new AtomicLong();
+    private final AtomicLong losses = new AtomicLong();
+    private final AtomicLong lostEvents = new AtomicLong();
+    private final IdempotentRepository seen;
+
     public SinkRouter(EventSink sink, Spool spool, DeletionTracker deletions, SyncStats stats, int replayBatchSize) {
+        this(sink, spool, deletions, stats, replayBatchSize, null);
+    }
+
+    /** seen: the dedupe memory, from which events neither written nor spooled are removed. */
+    public SinkRouter(EventSink sink, Spool spool, DeletionTracker deletions, SyncStats stats, int replayBatchSize, IdempotentRepository seen) {
+        this.seen = seen;
         this.sink = sink;
         this.spool = spool;
         this.deletions = deletions;
@@ -50,7 +68,12 @@ public class SinkRouter {
         this.replayBatchSize = replayBatchSize;
     }
 
-    public synchronized void write(List<SinkEvent> batch) throws IOException {
+    /** The sink route's first step: one more event on its way to a batch. */
+    public void enter(org.apache.camel.Exchange exchange) {
+        entered.incrementAndGet();
+    }
+
+    public synchronized void write(List<SinkEvent> batch) {
         try {
             writeBatch(batch);
         } finally {
@@ -58,7 +81,7 @@ public class SinkRouter {
         }
     }
 
-    private void writeBatch(List<SinkEvent> batch) throws IOException {
+    private void writeBatch(List<SinkEvent> batch) {
         batches.incrementAndGet();
         List<SinkEvent> kept = deletions.prune(batch);
         deletedPruned.addAndGet(batch.size() - kept.size());
@@ -80,29 +103,60 @@ public class SinkRouter {
             spoolBatch(kept);
             return;
         }
+        EventSink.Result r;
         try {
-            EventSink.Result r = sink.write(kept);
-            written.addAndGet(r.written());
-            r.refused().forEach((k, v) -> refused.computeIfAbsent(k, x -> new AtomicLong()).addAndGet(v));
-            long now = System.nanoTime();
-            for (SinkEvent e : kept) {
-                stats.peer(e.origin()).forwarded();
-                latency.record(now - e.receivedNanos());
-            }
+            r = sink.write(kept);
         } catch (SinkUnavailableException e) {
             markDown(e.getMessage());
             spoolBatch(kept);
+            return;
+        } catch (Throwable e) { // a bug, an OutOfMemoryError: the batch must not vanish with it
+            LOG.error("sink {} failed on a batch of {} event(s); spooling it", sink.describe(), kept.size(), e);
+            markDown(e.toString());
+            spoolBatch(kept);
+            return;
+        }
+        written.addAndGet(r.written());
+        r.refused().forEach((k, v) -> refused.computeIfAbsent(k, x -> new AtomicLong()).addAndGet(v));
+        java.util.Set<SinkEvent> later = new java.util.HashSet<>(r.retryLater());
+        long now = System.nanoTime();
+        for (SinkEvent e : kept) {
+            if (!later.contains(e)) {
+                stats.peer(e.origin()).forwarded();
+                latency.record(now - e.receivedNanos());
+            }
+        }
+        if (!later.isEmpty()) {
+            spoolBatch(r.retryLater());
         }
     }
 
-    private void spoolBatch(List<SinkEvent> batch) throws IOException {
+    private void spoolBatch(List<SinkEvent> batch) {
         List<SinkEvent> storable = batch.stream().filter(e -> !e.isEphemeral()).toList();
         ephemeralDropped.addAndGet(batch.size() - storable.size());
-        spool.append(storable);
+        try {
+            spool.append(storable);
+        } catch (Throwable e) {
+            lost(storable, e);
+            return;
+        }
         spooled.addAndGet(storable.size());
         for (SinkEvent e : storable) {
             stats.peer(e.origin()).spooled(1);
         }
+    }
+
+    /** Neither written nor spooled (disk full?): forget them, so the peers' catch-up and the backfill bring them again. */
+    private void lost(List<SinkEvent> events, Throwable why) {
+        if (seen != null) {
+            for (SinkEvent e : events) {
+                seen.remove(e.id());
+            }
+        }
+        lostEvents.addAndGet(events.size());
+        losses.incrementAndGet();
+        LOG.error("{} event(s) could neither be written to {} nor spooled to {} ({}); every peer catches up again from its last safe position",
+                events.size(), sink.describe(), spool.directory(), why.toString());
     }
 
     /** Called by a timer route and by JMX: replay the spool if the sink is back. Returns events replayed. */
@@ -174,6 +228,25 @@ public class SinkRouter {
     /** Events that reached the sink so far: written, refused, spooled or dropped on purpose. */
     public long handled() {
         return handled.get();
+    }
+
+    /** Events that entered the sink route; once {@link #settled()} reaches a value read here, all of them are safe. */
+    public long entered() {
+        return entered.get();
+    }
+
+    /** Events out of the sink route (same as {@link #handled()}): written, refused, spooled, pruned, or lost. */
+    public long settled() {
+        return handled.get();
+    }
+
+    /** Changes each time events were lost (neither written nor spooled). */
+    public long losses() {
+        return losses.get();
+    }
+
+    public long lostEvents() {
+        return lostEvents.get();
     }
 
     public long batches() {

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 
+import org.apache.camel.spi.IdempotentRepository;
 import org.astroport.constellation.app.Settings;
 import org.astroport.constellation.ingest.DeletionTracker;
 import org.astroport.constellation.ingest.SyncStats;
@@ -25,7 +26,8 @@ public final class SinkSelector {
     private SinkSelector() {
     }
 
-    public static SinkRouter create(Settings s, Path home, RelayTransport transport, DeletionTracker deletions, SyncStats stats) {
+    public static SinkRouter create(Settings s, Path home, RelayTransport transport, DeletionTracker deletions, SyncStats stats,
+                                    IdempotentRepository seen) {
         String mode = s.get("constellation.sink.mode", "auto");
         String strfry = findStrfry(s, home);
         EventSink sink;
@@ -53,7 +55,7 @@ public final class SinkSelector {
         LOG.info("sink: {} (mode {}); spool {}", sink.describe(), mode, spoolDir);
         // replayed batches go through the same sink: each import batch is a strfry process start
         int replayBatch = s.getInt("constellation.spool.replay-batch-size", sink instanceof StrfryImportSink ? 5000 : 500);
-        return new SinkRouter(sink, spool, deletions, stats, replayBatch);
+        return new SinkRouter(sink, spool, deletions, stats, replayBatch, seen);
     }
 
     public static Path strfryConfig(Settings s, Path home) {
@@ -69,7 +71,8 @@ public final class SinkSelector {
 
     private static EventSink relaySink(Settings s, RelayTransport transport) {
         return new RelayPublishSink(transport.vertx(), s.get("constellation.local-relay-url", "ws://127.0.0.1:7777"),
-                s.getLong("constellation.sink.ok-timeout-millis", 10_000));
+                s.getLong("constellation.sink.ok-timeout-millis", 10_000), s.getInt("constellation.sink.retries", 4),
+                s.getLong("constellation.sink.retry-backoff-millis", 100));
     }
 
     /** constellation.strfry.bin, else ~/.zen/strfry/strfry (where Astroport installs it), else strfry on PATH. */

@@ -128,7 +128,11 @@ public class Spool {
                 }
             }
             if (!batch.isEmpty()) {
-                sink.write(batch); // throws: cursor stays, the batch is retried next time
+                // throws: the cursor stays and the batch is retried next time (what it already took comes back as duplicates)
+                EventSink.Result r = sink.write(batch);
+                if (!r.retryLater().isEmpty()) {
+                    throw new SinkUnavailableException(r.retryLater().size() + " spooled event(s) not taken yet (rate-limited or a transient error)");
+                }
             }
             writeCursor(seg, end);
             pendingEvents.addAndGet(-batch.size());

@@ -27,8 +27,4 @@ public class LiveSubscriptions implements PeerSession.Wants {
         return authors.authors();
     }
 
-    @Override
-    public long resumeFrom() {
-        return -1; // the consumer uses its own peer's counters
-    }
 }

@@ -132,10 +132,6 @@ public class Upstream implements ExtendedStartupListener, PeerSession.Wants {
         return authors.keysFrom(MEMBERS);
     }
 
-    @Override
-    public long resumeFrom() {
-        return -1;
-    }
 
     /** The member list changed: the local subscription follows. */
     public void resubscribe() {

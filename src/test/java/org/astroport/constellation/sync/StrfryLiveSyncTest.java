@@ -35,6 +35,54 @@ class StrfryLiveSyncTest {
         streamFixture(tmp, "relay");
     }
 
+    /**
+     * strfry's default DM protection, with AUTH possible: a REQ for kind 4 alone is answered with an
+     * AUTH challenge and CLOSED auth-required; the daemon signs in with the station key, subscribes
+     * again, and the DMs come (the peer lets any authenticated client read them).
+     */
+    @Test
+    void dmsFromAStrfryThatDemandsAuth(@TempDir Path tmp) throws Exception {
+        Set<String> dms = new TreeSet<>();
+        Map<String, String> kindById = new HashMap<>();
+        for (String line : Fixtures.validLines()) {
+            var e = Fixtures.JSON.readTree(line);
+            kindById.put(e.get("id").asText(), e.get("kind").asText());
+        }
+        Fixtures.expected().get("events").get("storedAfterReplaceable").get("ids").forEach(n -> {
+            if ("4".equals(kindById.get(n.asText()))) {
+                dms.add(n.asText());
+            }
+        });
+        try (StrfryProcess peerA = StrfryProcess.create(tmp.resolve("peer-a"), "127.0.0.2",
+                     port -> "serviceUrl = \"ws://127.0.0.2:" + port + "\"\nrestrictedReadKinds = \"4, 1059\"\nrestrictReadToInvolvedPubkey = false");
+             StrfryProcess local = StrfryProcess.create(tmp.resolve("local"))) {
+            peerA.importLines(Fixtures.validLines());
+            peerA.startRelay();
+            local.startRelay();
+            Path home = ZenHome.withPeers(tmp, peerA.url(), "ws://127.0.0.3:1"); // down
+            Map<String, String> settings = new HashMap<>();
+            settings.put("constellation.reference-time", String.valueOf(Fixtures.REFERENCE_TIME));
+            settings.put("constellation.ipfs.bin", tmp.resolve("no-ipfs").toString());
+            settings.put("constellation.sink.mode", "relay");
+            settings.put("constellation.local-relay-url", local.url());
+            settings.put("constellation.spool.dir", tmp.resolve("spool").toString());
+            settings.put("constellation.live.initial-lookback-seconds", String.valueOf(5 * 86_400));
+            settings.put("constellation.kinds", "4");
+            try (RunningApp app = RunningApp.start(home, settings)) {
+                await("the local strfry holds the fixture's " + dms.size() + " DMs", 30_000, () -> {
+                    try {
+                        return local.storedIds().size() >= dms.size();
+                    } catch (Exception e) {
+                        return false;
+                    }
+                });
+                Thread.sleep(1000);
+                assertEquals(dms, local.storedIds());
+            }
+        }
+        assertTrue(dms.size() >= 9, "the fixture's DMs: " + dms.size());
+    }
+
     void streamFixture(Path tmp, String sinkMode) throws Exception {
         Set<String> want = new TreeSet<>();
         Fixtures.expected().get("events").get("storedAfterReplaceable").get("ids").forEach(n -> want.add(n.asText()));

@@ -46,6 +46,12 @@ public final class TestRelay implements AutoCloseable {
     private volatile boolean verifyEvents = true;
     private volatile long okDelayMillis = 0;
     private volatile boolean applyDeletions = true;
+    private final java.util.concurrent.ConcurrentLinkedQueue<Integer> dropAfter = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private volatile int maxPendingOutboundBytes = 0;
+    private final AtomicInteger drops = new AtomicInteger();
+    private final AtomicInteger slowClientCuts = new AtomicInteger();
+    // OK false answers for the next EVENTs clients publish, in order (then OK true)
+    private final java.util.concurrent.ConcurrentLinkedQueue<String> refusals = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
     private final Map<String, JsonNode> store = new LinkedHashMap<>();
     // the store newest first (as a relay answers), rebuilt after a change; guarded by store
@@ -73,6 +79,9 @@ public final class TestRelay implements AutoCloseable {
     private static final class Client {
         final Map<String, org.astroport.constellation.negentropy.Negentropy> negs = new ConcurrentHashMap<>();
         final ServerWebSocket ws;
+        // EVENT frames this client may still get before we drop it (-1: no limit)
+        int eventBudget = -1;
+        boolean dropped;
         final String challenge = "challenge-" + UUID.randomUUID();
         final Map<String, List<JsonNode>> subs = new ConcurrentHashMap<>();
         volatile String authedPubkey;
@@ -164,6 +173,37 @@ public final class TestRelay implements AutoCloseable {
         CountDownLatch done = new CountDownLatch(1);
         vertx.close().onComplete(ar -> done.countDown());
         await(done);
+    }
+
+    /**
+     * The next connections are dropped (the socket closed, as a crashing or restarting relay does) after
+     * they have been sent this many EVENT frames: the first connection after ks[0], the second after ks[1]...
+     */
+    public TestRelay dropAfter(int... ks) {
+        for (int k : ks) {
+            dropAfter.add(k);
+        }
+        return this;
+    }
+
+    /** Cuts a client whose unsent frames exceed this many bytes, like strfry's relay.maxPendingOutboundBytes (0: never). */
+    public TestRelay cutSlowClientsAt(int bytes) {
+        maxPendingOutboundBytes = bytes;
+        return this;
+    }
+
+    /** Answers the next EVENTs with OK false and these messages, one each, in order (e.g. "rate-limited: slow down"). */
+    public TestRelay refuseNext(String... messages) {
+        refusals.addAll(List.of(messages));
+        return this;
+    }
+
+    public int drops() {
+        return drops.get();
+    }
+
+    public int slowClientCuts() {
+        return slowClientCuts.get();
     }
 
     public TestRelay maxLimit(int n) {
@@ -334,6 +374,13 @@ public final class TestRelay implements AutoCloseable {
 
     private void onConnect(ServerWebSocket ws) {
         Client c = new Client(ws);
+        Integer budget = dropAfter.poll();
+        if (budget != null) {
+            c.eventBudget = budget;
+        }
+        if (maxPendingOutboundBytes > 0) {
+            ws.setWriteQueueMaxSize(maxPendingOutboundBytes);
+        }
         clients.put(ws, c);
         accepted.incrementAndGet();
         maxConcurrent.accumulateAndGet(clients.size(), Math::max);
@@ -521,7 +568,9 @@ public final class TestRelay implements AutoCloseable {
             }
         }
         for (JsonNode e : out) {
-            c.ws.writeTextMessage("[\"EVENT\"," + JSON.valueToTree(sub) + "," + e + "]");
+            if (!sendEvent(c, "[\"EVENT\"," + JSON.valueToTree(sub) + "," + e + "]")) {
+                return;
+            }
         }
         c.ws.writeTextMessage("[\"EOSE\"," + JSON.valueToTree(sub) + "]");
     }
@@ -540,6 +589,11 @@ public final class TestRelay implements AutoCloseable {
         String problem = verifyEvents ? check(e) : null;
         if (problem != null) {
             ok(c, id, false, "invalid: " + problem);
+            return;
+        }
+        String refusal = refusals.poll();
+        if (refusal != null) {
+            ok(c, id, false, refusal);
             return;
         }
         boolean dup;
@@ -607,11 +661,39 @@ public final class TestRelay implements AutoCloseable {
             for (Map.Entry<String, List<JsonNode>> s : c.subs.entrySet()) {
                 for (JsonNode f : s.getValue()) {
                     if (matches(f, e)) {
-                        c.ws.writeTextMessage("[\"EVENT\"," + JSON.valueToTree(s.getKey()) + "," + text + "]");
+                        sendEvent(c, "[\"EVENT\"," + JSON.valueToTree(s.getKey()) + "," + text + "]");
                         break;
                     }
                 }
             }
+        }
+    }
+
+    /** Sends an EVENT frame unless the client is to be dropped or cut; false once it is gone. */
+    private boolean sendEvent(Client c, String frame) {
+        synchronized (c) {
+            if (c.dropped) {
+                return false;
+            }
+            if (c.eventBudget == 0) {
+                c.dropped = true;
+                drops.incrementAndGet();
+                clients.remove(c.ws);
+                c.ws.close((short) 1001, "going away");
+                return false;
+            }
+            if (maxPendingOutboundBytes > 0 && c.ws.writeQueueFull()) {
+                c.dropped = true;
+                slowClientCuts.incrementAndGet();
+                clients.remove(c.ws);
+                c.ws.close((short) 1008, "pending outbound bytes exceed the limit");
+                return false;
+            }
+            if (c.eventBudget > 0) {
+                c.eventBudget--;
+            }
+            c.ws.writeTextMessage(frame);
+            return true;
         }
     }
 

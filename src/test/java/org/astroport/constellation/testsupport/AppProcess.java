@@ -74,6 +74,16 @@ public final class AppProcess implements AutoCloseable {
         }
     }
 
+    /** kill -9: no shutdown hook, no flush, as a power cut or the OOM killer would stop it. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly(); // SIGKILL on Linux
+        process.waitFor(10, TimeUnit.SECONDS);
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
     public int waitFor(long seconds) throws InterruptedException {
         if (!process.waitFor(seconds, TimeUnit.SECONDS)) {
             process.destroyForcibly();

@@ -39,6 +39,13 @@ public final class StrfryProcess implements AutoCloseable {
      * another loopback address (127.0.0.2 ...): discovery treats a 127.0.0.1 relay as a NAT-ed peer.
      */
     public static StrfryProcess create(Path dir, String host) throws Exception {
+        // what a constellation station sets: strfry's default (4, 1059) serves DMs only to an
+        // authenticated sender or recipient, never to a replicating station
+        return create(dir, host, port -> "restrictedReadKinds = \"\"");
+    }
+
+    /** As {@link #create(Path, String)}, with the body of strfry's relay.auth section (given the port). */
+    public static StrfryProcess create(Path dir, String host, java.util.function.IntFunction<String> auth) throws Exception {
         String bin = System.getenv(ENV);
         if (bin == null || bin.isBlank()) {
             throw new IllegalStateException(ENV + " is not set");
@@ -62,12 +69,10 @@ public final class StrfryProcess implements AutoCloseable {
                         plugin = ""
                     }
                     auth {
-                        # what a constellation station sets: strfry's default (4, 1059) serves DMs only
-                        # to an authenticated sender or recipient, never to a replicating station
-                        restrictedReadKinds = ""
+                        %s
                     }
                 }
-                """.formatted(dir.resolve("db"), host, port));
+                """.formatted(dir.resolve("db"), host, port, auth.apply(port)));
         return new StrfryProcess(bin, config, host, port);
     }
 
