@@ -342,7 +342,8 @@ public final class PeerFetch implements AutoCloseable {
                 }
             } else if (m instanceof RelayMessage.Auth auth) {
                 if (stationKey != null) {
-                    NostrEvent ev = stationKey.authEvent(authRelayUrl, auth.challenge(), clock.millis() / 1000);
+                    // the relay checks the event's age against its own clock: the wall clock, whatever our reference time
+                    NostrEvent ev = stationKey.authEvent(authRelayUrl, auth.challenge(), System.currentTimeMillis() / 1000);
                     pendingAuthId = ev.id();
                     s.send(RelayMessageCodec.encode(RelayMessage.AuthResponse.of(ev)));
                 }
@@ -368,7 +369,7 @@ public final class PeerFetch implements AutoCloseable {
                 }
             } else if (m instanceof RelayMessage.Closed c) {
                 if (c.subscriptionId().equals(currentSub) && pageDone != null) {
-                    if (c.message().startsWith("auth-required:") && stationKey != null) {
+                    if (RelayMessage.hasPrefix(c.message(), "auth-required") && stationKey != null) {
                         resendAfterAuth = true;
                         if (pendingAuthId == null) {
                             // answered already and accepted: the relay wants the REQ again

@@ -5,6 +5,16 @@ import java.util.List;
 /** NIP-01 / NIP-42 / NIP-45 / NIP-77 messages, both directions, plus the value for a frame we cannot read. */
 public sealed interface RelayMessage {
 
+    /**
+     * Whether an OK or CLOSED message carries NIP-01's machine-readable prefix ({@code "auth-required"},
+     * {@code "rate-limited"}, ...). strfry puts {@code "ERROR: "} in front of some of them
+     * ({@code "ERROR: auth-required: requested filter requires authentication"}).
+     */
+    static boolean hasPrefix(String message, String prefix) {
+        String m = message.regionMatches(true, 0, "error: ", 0, 7) && !message.startsWith(prefix) ? message.substring(7) : message;
+        return m.startsWith(prefix + ":");
+    }
+
     // ---- relay → client
     /** An event for a subscription; the event is kept as the raw JSON text received, for strict parsing downstream. */
     record Event(String subscriptionId, String eventJson) implements RelayMessage {

@@ -286,7 +286,7 @@ public final class PeerSession implements RelaySessionHandler {
             answerChallenge(auth.challenge());
         } else if (m instanceof RelayMessage.Closed closed) {
             closedCount++;
-            if (closed.message().startsWith("auth-required:")) {
+            if (RelayMessage.hasPrefix(closed.message(), "auth-required")) {
                 if (stationKey == null) {
                     LOG.warn("{}: demands authentication ({}) but no station key is configured (game/secret.nostr)", peer, closed.message());
                 } else if (authenticated) {
@@ -356,7 +356,8 @@ public final class PeerSession implements RelaySessionHandler {
             LOG.warn("{}: sent an AUTH challenge but no station key is configured (game/secret.nostr)", peer);
             return;
         }
-        NostrEvent auth = stationKey.authEvent(authRelayUrl, challenge, clock.millis() / 1000);
+        // the relay checks the event's age against its own clock: the wall clock, whatever our reference time
+        NostrEvent auth = stationKey.authEvent(authRelayUrl, challenge, System.currentTimeMillis() / 1000);
         pendingAuthId = auth.id();
         session.send(RelayMessageCodec.encode(RelayMessage.AuthResponse.of(auth)));
     }

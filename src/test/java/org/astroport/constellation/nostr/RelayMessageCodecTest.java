@@ -99,4 +99,14 @@ class RelayMessageCodecTest {
         assertEquals(2, parsed.limit());
         assertEquals(parsed, Filter.fromJson(parsed.toJson()));
     }
+
+    /** strfry's CLOSED reads "ERROR: auth-required: ..." (seen against strfry f8a56a8): still auth-required. */
+    @Test
+    void machineReadablePrefixesAsStrfryWritesThem() {
+        org.junit.jupiter.api.Assertions.assertTrue(RelayMessage.hasPrefix("auth-required: members only", "auth-required"));
+        org.junit.jupiter.api.Assertions.assertTrue(RelayMessage.hasPrefix("ERROR: auth-required: requested filter requires authentication", "auth-required"));
+        org.junit.jupiter.api.Assertions.assertTrue(RelayMessage.hasPrefix("error: database busy", "error"));
+        org.junit.jupiter.api.Assertions.assertFalse(RelayMessage.hasPrefix("blocked: auth-required: no", "auth-required"));
+        org.junit.jupiter.api.Assertions.assertFalse(RelayMessage.hasPrefix("auth-required members", "auth-required"));
+    }
 }

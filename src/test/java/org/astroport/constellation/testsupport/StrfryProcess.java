@@ -93,6 +93,14 @@ public final class StrfryProcess implements AutoCloseable {
         throw new IllegalStateException("strfry relay did not listen on " + port);
     }
 
+    /** kill -9 of the relay, as a crash or an OOM kill would end it; startRelay() brings it back on the same port. */
+    public void killRelay() throws InterruptedException {
+        if (relay != null) {
+            relay.destroyForcibly();
+            relay.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
     public String url() {
         return "ws://" + host + ":" + port;
     }
