@@ -24,8 +24,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The domain rules every received event passes, in two steps the ingest route calls: {@link #screen}
- * (size, strict parse, already seen?) then {@link #admit} (id + signature, policy, kinds, authors,
- * content, deletions). The outcome goes in header {@value #VERDICT}: ok, invalid, filtered or
+ * (size, strict parse, already seen?) then {@link #admit} (policy, kinds, authors, content,
+ * deletions, and only then id + signature). The outcome goes in header {@value #VERDICT}: ok, invalid, filtered or
  * duplicate; reasons are counted per peer.
  */
 public class EventGate {
@@ -85,16 +85,15 @@ public class EventGate {
         verdict(exchange, "ok", "");
     }
 
-    /** Step 2: id and signature, then the station's rules. The body becomes a {@link SinkEvent}. */
+    /**
+     * Step 2: the station's cheap rules first (policy, kinds, authors, content, deletions), then the id
+     * and signature, so a flood of events nobody here wants costs no signature check; a deletion is
+     * recorded only once verified. The body becomes a {@link SinkEvent}.
+     */
     public void admit(Exchange exchange) {
         String peer = peer(exchange);
         PeerStats ps = stats.peer(peer);
         NostrEvent e = exchange.getMessage().getBody(NostrEvent.class);
-        Optional<Rejection> bad = EventVerifier.verify(e);
-        if (bad.isPresent()) {
-            invalid(exchange, ps, peer, bad.get());
-            return;
-        }
         Integer wire = exchange.getMessage().getHeader(WIRE_BYTES, Integer.class);
         Optional<Rejection> refused = policy.check(e, wire == null ? e.toJson().getBytes(StandardCharsets.UTF_8).length : wire);
         if (refused.isPresent()) {
@@ -118,6 +117,11 @@ public class EventGate {
         }
         if (deletions.isDeleted(e)) {
             filtered(exchange, ps, "deleted", "deleted by its author");
+            return;
+        }
+        Optional<Rejection> bad = EventVerifier.verify(e);
+        if (bad.isPresent()) {
+            invalid(exchange, ps, peer, bad.get());
             return;
         }
         if (e.kind() == 5) {
