@@ -85,6 +85,8 @@ public class ConstellationMetrics extends ServiceSupport {
                         .description("members' events not sent back to a peer that sent them").register(registry);
                 FunctionCounter.builder("constellation.upstream.peer.offline", upstream, Upstream::peersOffline)
                         .description("members' events not sent to a peer because it was not connected").register(registry);
+                FunctionCounter.builder("constellation.upstream.peer.not.reading", upstream, Upstream::peersNotReading)
+                        .description("members' events not sent to a peer because it had not read what we sent (4 MiB unwritten)").register(registry);
             });
             for (String p : upstream.sentByPeer().keySet()) {
                 once("upstream|" + p, () -> FunctionCounter.builder("constellation.upstream.sent", upstream, u -> u.sentByPeer().getOrDefault(p, 0L))

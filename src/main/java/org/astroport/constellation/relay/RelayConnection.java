@@ -54,6 +54,7 @@ public final class RelayConnection {
     private volatile String lastError = "";
     private volatile State publicState = State.NEW;
     private final List<Long> periodicTimers = new java.util.ArrayList<>();
+    private final AtomicLong pendingBytes = new AtomicLong();
 
     public RelayConnection(Vertx vertx, String url, RelayOptions options, RelaySessionHandler handler) {
         this.vertx = vertx;
@@ -305,17 +306,33 @@ public final class RelayConnection {
 
     /** Sends a frame if a socket is open; false otherwise. Safe from any thread. */
     public boolean send(String frame) {
-        if (publicState != State.OPEN) {
+        return send(frame, Long.MAX_VALUE);
+    }
+
+    /**
+     * As {@link #send(String)}, but refuses (false) while more than maxPendingBytes of earlier frames
+     * are not yet written to the socket: a peer that does not read cannot grow our buffers.
+     */
+    public boolean send(String frame, long maxPendingBytes) {
+        if (publicState != State.OPEN || pendingBytes.get() > maxPendingBytes) {
             return false;
         }
+        pendingBytes.addAndGet(frame.length());
         context.runOnContext(v -> {
             if (socket != null) {
                 framesOut.incrementAndGet();
                 bytesOut.addAndGet(frame.length());
-                socket.writeTextMessage(frame);
+                socket.writeTextMessage(frame).onComplete(ar -> pendingBytes.addAndGet(-frame.length()));
+            } else {
+                pendingBytes.addAndGet(-frame.length());
             }
         });
         return true;
+    }
+
+    /** Bytes of frames handed to {@link #send} and not yet written to the socket. */
+    public long pendingBytes() {
+        return pendingBytes.get();
     }
 
     public State state() {

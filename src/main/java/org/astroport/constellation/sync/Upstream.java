@@ -51,6 +51,11 @@ public class Upstream implements ExtendedStartupListener, PeerSession.Wants {
     private final Map<String, AtomicLong> sentByPeer = new ConcurrentHashMap<>();
     private final AtomicLong echoesAvoided = new AtomicLong();
     private final AtomicLong peersOffline = new AtomicLong();
+    private final AtomicLong peersNotReading = new AtomicLong();
+    // unwritten bytes per peer socket beyond which members' events are not queued for it
+    static final long MAX_UNWRITTEN_BYTES = 4L << 20;
+    static final long DRAIN_WAIT_MILLIS = 2000;
+    private final Set<String> notReading = ConcurrentHashMap.newKeySet();
     private final AtomicLong notMembers = new AtomicLong();
     private final AtomicLong invalid = new AtomicLong();
 
@@ -72,6 +77,11 @@ public class Upstream implements ExtendedStartupListener, PeerSession.Wants {
 
     public boolean enabled() {
         return enabled;
+    }
+
+    /** Members' events not sent because the peer was not reading what we had already sent. */
+    public long peersNotReading() {
+        return peersNotReading.get();
     }
 
     /** Ingest calls this for every event a peer sent that passed validation and policy. */
@@ -110,11 +120,14 @@ public class Upstream implements ExtendedStartupListener, PeerSession.Wants {
             }
             NostrRelayConsumer c = peerRoutes.consumer(e.getValue());
             RelayConnection conn = c == null ? null : c.connection();
-            if (conn != null && conn.send(frame)) {
+            if (conn == null || conn.state() != RelayConnection.State.OPEN) {
+                peersOffline.incrementAndGet();
+            } else if (readsWhatWeSend(peer, conn) && conn.send(frame, MAX_UNWRITTEN_BYTES)) {
                 sentByPeer.computeIfAbsent(peer, k -> new AtomicLong()).incrementAndGet();
                 sent++;
             } else {
-                peersOffline.incrementAndGet();
+                // a peer that does not read: it pulls these itself (its live sync, its backfill), not from our heap
+                peersNotReading.incrementAndGet();
             }
         }
         LOG.debug("upstream: {} sent to {} peer(s)", v.event().id(), sent);
@@ -132,6 +145,38 @@ public class Upstream implements ExtendedStartupListener, PeerSession.Wants {
         return authors.keysFrom(MEMBERS);
     }
 
+
+    /**
+     * Whether the peer's socket has room: a slow peer gets a moment to drain (the local subscription
+     * waits), a peer that does not drain within {@link #DRAIN_WAIT_MILLIS} is skipped without waiting
+     * until half of what it owes is written.
+     */
+    private boolean readsWhatWeSend(String peer, RelayConnection conn) {
+        long pending = conn.pendingBytes();
+        if (notReading.contains(peer)) {
+            if (pending > MAX_UNWRITTEN_BYTES / 2) {
+                return false;
+            }
+            notReading.remove(peer);
+            LOG.info("upstream: {} reads again", peer);
+            return true;
+        }
+        long deadline = System.currentTimeMillis() + DRAIN_WAIT_MILLIS;
+        while (conn.pendingBytes() > MAX_UNWRITTEN_BYTES) {
+            if (System.currentTimeMillis() > deadline) {
+                notReading.add(peer);
+                LOG.warn("upstream: {} has not read {} KB we sent; members' events are not queued for it until it does", peer, conn.pendingBytes() / 1024);
+                return false;
+            }
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return true;
+    }
 
     /** The member list changed: the local subscription follows. */
     public void resubscribe() {

@@ -91,6 +91,45 @@ class UpstreamTest {
         }
     }
 
+    /** A peer that never reads: what we queue for it stays bounded, the rest is counted, and other peers still get everything. */
+    @Test
+    void aPeerThatNeverReadsCannotGrowOurBuffers(@TempDir Path tmp) throws Exception {
+        try (TestRelay peerA = new TestRelay().host("127.0.0.2").start();
+             TestRelay peerB = new TestRelay().host("127.0.0.3").start();
+             TestRelay local = new TestRelay().start()) {
+            Path home = ZenHome.withPeers(tmp, peerA.url(), peerB.url());
+            Map<String, String> settings = LiveSyncTest.appSettings(tmp, local, false);
+            settings.put("constellation.direction", "both");
+            try (RunningApp app = RunningApp.start(home, settings)) {
+                await("both peers and the local relay are subscribed", 15_000,
+                        () -> peerA.liveConnections() == 1 && peerB.liveConnections() == 1 && !local.reqs().isEmpty());
+                peerA.freezeAll();
+                String filler = "x".repeat(50_000);
+                List<String> sent = new java.util.ArrayList<>();
+                for (int i = 0; i < 400; i++) { // 18 MB of members' events
+                    NostrEvent e = EventSigner.sign(Fixtures.secretOf("member-1"), Fixtures.REFERENCE_TIME - 250 + i / 2, 1, List.of(), i + filler);
+                    sent.add(e.id());
+                    local.publish(e.toJson());
+                }
+                Upstream up = app.bean("upstream", Upstream.class);
+                PeerRoutes routes = app.bean("peerRoutes", PeerRoutes.class);
+                var connA = routes.consumer("peer-astroport.example-a.test").connection();
+                long maxPending = 0;
+                long start = System.currentTimeMillis();
+                long deadline = start + 90_000;
+                while (System.currentTimeMillis() < deadline && !ids(peerB.publishedByClients()).containsAll(sent)) {
+                    maxPending = Math.max(maxPending, connA.pendingBytes());
+                    Thread.sleep(5);
+                }
+                assertTrue(ids(peerB.publishedByClients()).containsAll(sent), "the reading peer got every event: " + peerB.publishedByClients().size()
+                        + " of " + sent.size() + "; sent " + up.sentByPeer() + ", not reading " + up.peersNotReading() + ", offline " + up.peersOffline());
+                System.out.println("frozen peer: " + (System.currentTimeMillis() - start) + " ms, sent " + up.sentByPeer() + ", held back " + up.peersNotReading());
+                assertTrue(up.peersNotReading() > 0, "events held back from the frozen peer are counted");
+                assertTrue(maxPending <= Upstream.MAX_UNWRITTEN_BYTES + 60_000, "unwritten bytes for the frozen peer: " + maxPending);
+            }
+        }
+    }
+
     @Test
     void pullOnlyNeverSubscribesToTheLocalRelay(@TempDir Path tmp) throws Exception {
         try (TestRelay peerA = new TestRelay().host("127.0.0.2").start();
