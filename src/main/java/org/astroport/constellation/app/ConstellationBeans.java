@@ -138,6 +138,8 @@ public class ConstellationBeans implements CamelConfiguration {
             context.getPropertiesComponent().addInitialProperty("constellation.sink.batch-millis", importing ? "200" : "25");
         }
         registry.bind("sinkRouter", sinkRouter);
+        registry.bind("sinkBatchAggregation", new org.astroport.constellation.sink.SinkBatchAggregation(
+                settings.getLong("constellation.sink.batch-max-bytes", 4L << 20)));
         // ---- backfill (daily Quartz route and the command line)
         DefaultAggregateController sinkBatches = new DefaultAggregateController();
         registry.bind("sinkBatches", sinkBatches);

@@ -66,8 +66,10 @@ public final class PeerFetch implements AutoCloseable {
     // the page in flight
     private volatile String currentSub;
     private volatile String currentReq;
-    private volatile CompletableFuture<List<String>> pageDone;
+    private volatile CompletableFuture<Page> pageDone;
     private final List<String> pageEvents = new ArrayList<>();
+    private long pageBytes;
+    private volatile int pageLimit;
     private volatile String pendingAuthId;
     private volatile boolean resendAfterAuth;
     private volatile boolean closed;
@@ -81,6 +83,16 @@ public final class PeerFetch implements AutoCloseable {
     private final AtomicLong publishRefused = new AtomicLong();
     private volatile Semaphore publishSlots;
     private volatile String lastRefusal = "";
+
+    /**
+     * What one REQ brought before its EOSE; cut: we stopped reading it at {@link #MAX_PAGE_BYTES} (the
+     * rest comes with the next, older page).
+     */
+    record Page(List<String> events, boolean cut) {
+    }
+
+    // what one page may hold on the heap: 500 events of strfry's 64 KB would be 32 MB at -Xmx160m
+    static final long MAX_PAGE_BYTES = 8L << 20;
 
     public PeerFetch(Vertx vertx, String url, String authRelayUrl, StationKey stationKey, Clock clock, long timeoutMillis) {
         this.url = url;
@@ -118,7 +130,8 @@ public final class PeerFetch implements AutoCloseable {
         long total = 0;
         for (int page = 0; page < 100_000; page++) {
             Filter f = filter.withUntil(until).withLimit(pageSize);
-            List<String> got = page(f);
+            Page p = page(f, pageSize);
+            List<String> got = p.events();
             long oldest = Long.MAX_VALUE;
             for (String e : got) {
                 events.accept(e);
@@ -131,7 +144,7 @@ public final class PeerFetch implements AutoCloseable {
             if (progress != null) {
                 progress.run();
             }
-            if (got.size() < pageSize || oldest == Long.MAX_VALUE || (filter.since() != null && oldest <= filter.since())) {
+            if ((got.size() < pageSize && !p.cut()) || oldest == Long.MAX_VALUE || (filter.since() != null && oldest <= filter.since())) {
                 return total;
             }
             // until is inclusive: repeat the oldest second unless that made no progress
@@ -209,10 +222,19 @@ public final class PeerFetch implements AutoCloseable {
     public long fetchIds(List<String> ids, int chunk, Consumer<String> events) throws FetchFailed {
         long n = 0;
         for (int i = 0; i < ids.size(); i += chunk) {
-            List<String> part = ids.subList(i, Math.min(ids.size(), i + chunk));
-            List<String> got = page(Filter.builder().ids(part).limit(part.size()).build());
-            got.forEach(events);
-            n += got.size();
+            List<String> part = new ArrayList<>(ids.subList(i, Math.min(ids.size(), i + chunk)));
+            while (!part.isEmpty()) {
+                Page p = page(Filter.builder().ids(part).limit(part.size()).build(), part.size());
+                p.events().forEach(events);
+                n += p.events().size();
+                if (!p.cut()) {
+                    break;
+                }
+                // cut for its size: ask again for the ones that did not come
+                Set<String> got = new java.util.HashSet<>();
+                p.events().forEach(e -> got.add(EventPeek.of(e).id()));
+                part.removeIf(got::contains);
+            }
         }
         return n;
     }
@@ -270,21 +292,24 @@ public final class PeerFetch implements AutoCloseable {
         return new Published(accepted, refused, Math.max(0, sent - accepted - refused), lastRefusal);
     }
 
-    private List<String> page(Filter f) throws FetchFailed {
+    /** One REQ until its EOSE; a relay sending more than {@code limit} events is refused (it floods). */
+    private Page page(Filter f, int limit) throws FetchFailed {
         if (closed || session == null) {
             throw new FetchFailed(url + " closed the connection");
         }
         synchronized (pageEvents) {
             pageEvents.clear();
+            pageBytes = 0;
         }
+        pageLimit = limit;
         String sub = "bf-" + (subCounter++);
-        CompletableFuture<List<String>> done = new CompletableFuture<>();
+        CompletableFuture<Page> done = new CompletableFuture<>();
         pageDone = done;
         currentSub = sub;
         currentReq = RelayMessageCodec.encode(new RelayMessage.Req(sub, List.of(f)));
         session.send(currentReq);
         try {
-            List<String> out = done.get(timeoutMillis, TimeUnit.MILLISECONDS);
+            Page out = done.get(timeoutMillis, TimeUnit.MILLISECONDS);
             session.send(RelayMessageCodec.encode(new RelayMessage.Close(sub)));
             return out;
         } catch (TimeoutException e) {
@@ -311,9 +336,21 @@ public final class PeerFetch implements AutoCloseable {
         public void onFrame(RelaySession s, String frame) {
             RelayMessage m = RelayMessageCodec.decodeFromRelay(frame);
             if (m instanceof RelayMessage.Event e) {
-                if (e.subscriptionId().equals(currentSub)) {
+                if (e.subscriptionId().equals(currentSub) && pageDone != null) {
                     synchronized (pageEvents) {
+                        if (pageEvents.size() >= pageLimit) {
+                            currentSub = null;
+                            pageDone.completeExceptionally(new IllegalStateException(url + " sent more than the " + pageLimit
+                                    + " events asked for in one request: refusing the rest"));
+                            return;
+                        }
+                        if (!pageEvents.isEmpty() && pageBytes + e.eventJson().length() > MAX_PAGE_BYTES) {
+                            currentSub = null; // the rest of this REQ is ignored; the next page asks for it
+                            pageDone.complete(new Page(new ArrayList<>(pageEvents), true));
+                            return;
+                        }
                         pageEvents.add(e.eventJson());
+                        pageBytes += e.eventJson().length();
                     }
                 }
             } else if (m instanceof RelayMessage.Eose eose) {
@@ -322,7 +359,7 @@ public final class PeerFetch implements AutoCloseable {
                     synchronized (pageEvents) {
                         copy = new ArrayList<>(pageEvents);
                     }
-                    pageDone.complete(copy);
+                    pageDone.complete(new Page(copy, false));
                 }
             } else if (m instanceof RelayMessage.NegMsg nm) {
                 CompletableFuture<String> r = negReply;
@@ -385,7 +422,7 @@ public final class PeerFetch implements AutoCloseable {
         @Override
         public void onClose(int code, String reason, boolean willReconnect) {
             closed = true;
-            CompletableFuture<List<String>> p = pageDone;
+            CompletableFuture<Page> p = pageDone;
             if (p != null) {
                 p.completeExceptionally(new IllegalStateException(url + " closed the connection (" + code + ")"));
             }

@@ -40,6 +40,7 @@ public class NostrRelayConsumer extends DefaultConsumer {
     private final LinkedBlockingQueue<Item> queue = new LinkedBlockingQueue<>();
     private final AtomicBoolean paused = new AtomicBoolean();
     private final AtomicLong pauses = new AtomicLong();
+    private final AtomicLong queuedBytes = new AtomicLong();
     private volatile boolean running;
     private ExecutorService worker;
     private RelayConnection connection;
@@ -136,7 +137,8 @@ public class NostrRelayConsumer extends DefaultConsumer {
 
     private void enqueue(Item item) {
         queue.add(item);
-        if (queue.size() >= endpoint.getQueueHighWatermark() && paused.compareAndSet(false, true)) {
+        long bytes = item.eventJson() == null ? 0 : queuedBytes.addAndGet(item.eventJson().length());
+        if ((queue.size() >= endpoint.getQueueHighWatermark() || bytes >= endpoint.getQueueHighWatermarkBytes()) && paused.compareAndSet(false, true)) {
             pauses.incrementAndGet();
             connection.pause();
         }
@@ -158,7 +160,9 @@ public class NostrRelayConsumer extends DefaultConsumer {
                 item.marker().run();
                 continue;
             }
-            if (paused.get() && queue.size() <= endpoint.getQueueHighWatermark() / 4 && paused.compareAndSet(true, false)) {
+            long bytes = item.eventJson() == null ? queuedBytes.get() : queuedBytes.addAndGet(-item.eventJson().length());
+            if (paused.get() && queue.size() <= endpoint.getQueueHighWatermark() / 4 && bytes <= endpoint.getQueueHighWatermarkBytes() / 4
+                    && paused.compareAndSet(true, false)) {
                 connection.resume();
             }
             Exchange exchange = createExchange(false);
@@ -202,6 +206,11 @@ public class NostrRelayConsumer extends DefaultConsumer {
 
     public int queued() {
         return queue.size();
+    }
+
+    /** Bytes of received frames waiting for the route. */
+    public long queuedBytes() {
+        return queuedBytes.get();
     }
 
     public long pauses() {

@@ -36,6 +36,8 @@ public class NostrRelayEndpoint extends DefaultEndpoint {
     private int maxMessageBytes = 1 << 20;
     @UriParam(defaultValue = "2000", description = "Frames buffered before the socket is paused (back-pressure)")
     private int queueHighWatermark = 2000;
+    @UriParam(defaultValue = "4194304", description = "Bytes of frames buffered before the socket is paused (back-pressure)")
+    private long queueHighWatermarkBytes = 4L << 20;
     @UriParam(defaultValue = "600")
     private long resumeMarginSeconds = 600;
     @UriParam(defaultValue = "3600", description = "How far back a peer with no resume point is asked")
@@ -176,6 +178,14 @@ public class NostrRelayEndpoint extends DefaultEndpoint {
 
     public void setQueueHighWatermark(int v) {
         this.queueHighWatermark = v;
+    }
+
+    public long getQueueHighWatermarkBytes() {
+        return queueHighWatermarkBytes;
+    }
+
+    public void setQueueHighWatermarkBytes(long v) {
+        this.queueHighWatermarkBytes = v;
     }
 
     public long getResumeMarginSeconds() {

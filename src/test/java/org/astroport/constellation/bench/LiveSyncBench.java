@@ -9,8 +9,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.IntStream;
 
 import org.astroport.constellation.nostr.EventSigner;
@@ -32,19 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
 class LiveSyncBench {
 
     /** The launcher's default JAVA_OPTS, read from bin/constellation-sync; -Dbench.jvm="..." replaces them for an experiment. */
-    static final List<String> JVM = List.of((System.getProperty("bench.jvm") != null ? System.getProperty("bench.jvm") : launcherJavaOpts()).trim().split("\\s+"));
-
-    static String launcherJavaOpts() {
-        try {
-            Matcher m = Pattern.compile("JAVA_OPTS=\"\\$\\{JAVA_OPTS:-([^}]*)}\"").matcher(Files.readString(Path.of("bin/constellation-sync")));
-            if (!m.find()) {
-                throw new IllegalStateException("no default JAVA_OPTS in bin/constellation-sync");
-            }
-            return m.group(1);
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-    }
+    static final List<String> JVM = System.getProperty("bench.jvm") != null ? List.of(System.getProperty("bench.jvm").trim().split("\\s+"))
+            : AppProcess.launcherJvmOptions();
 
     static final String[] AUTHORS = {"member-1", "member-2", "member-3", "member-4"};
 

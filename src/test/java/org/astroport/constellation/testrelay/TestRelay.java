@@ -48,6 +48,7 @@ public final class TestRelay implements AutoCloseable {
     private volatile boolean applyDeletions = true;
     private final java.util.concurrent.ConcurrentLinkedQueue<Integer> dropAfter = new java.util.concurrent.ConcurrentLinkedQueue<>();
     private volatile int maxPendingOutboundBytes = 0;
+    private volatile int floodFrames = 0;
     private final AtomicInteger drops = new AtomicInteger();
     private final AtomicInteger slowClientCuts = new AtomicInteger();
     // OK false answers for the next EVENTs clients publish, in order (then OK true)
@@ -195,6 +196,12 @@ public final class TestRelay implements AutoCloseable {
     /** Answers the next EVENTs with OK false and these messages, one each, in order (e.g. "rate-limited: slow down"). */
     public TestRelay refuseNext(String... messages) {
         refusals.addAll(List.of(messages));
+        return this;
+    }
+
+    /** Hostile: answers every REQ with this many EVENT frames (one stored event, again and again) and never an EOSE. */
+    public TestRelay floodReqs(int frames) {
+        floodFrames = frames;
         return this;
     }
 
@@ -535,6 +542,17 @@ public final class TestRelay implements AutoCloseable {
             filters.add(a.get(i));
         }
         c.subs.put(sub, filters);
+        if (floodFrames > 0) {
+            JsonNode any;
+            synchronized (store) {
+                any = store.values().iterator().next();
+            }
+            String frame = "[\"EVENT\"," + JSON.valueToTree(sub) + "," + any + "]";
+            for (int i = 0; i < floodFrames; i++) {
+                c.ws.writeTextMessage(frame);
+            }
+            return;
+        }
         List<JsonNode> out = new ArrayList<>();
         synchronized (store) {
             for (JsonNode f : filters) {

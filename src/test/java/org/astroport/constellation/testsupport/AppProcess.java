@@ -19,6 +19,20 @@ public final class AppProcess implements AutoCloseable {
         this.log = log;
     }
 
+    /** The launcher's default JAVA_OPTS (bin/constellation-sync): what operators run with. */
+    public static List<String> launcherJvmOptions() {
+        try {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("JAVA_OPTS=\"\\$\\{JAVA_OPTS:-([^}]*)}\"")
+                    .matcher(Files.readString(Path.of("bin/constellation-sync")));
+            if (!m.find()) {
+                throw new IllegalStateException("no default JAVA_OPTS in bin/constellation-sync");
+            }
+            return List.of(m.group(1).trim().split("\\s+"));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     public static AppProcess start(Path workDir, List<String> jvmArgs, Map<String, String> properties, String... args) throws IOException {
         Path config = workDir.resolve("app-" + System.nanoTime() + ".properties");
         StringBuilder sb = new StringBuilder();

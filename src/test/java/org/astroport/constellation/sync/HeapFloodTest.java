@@ -1,0 +1,52 @@
+package org.astroport.constellation.sync;
+
+import static org.astroport.constellation.sync.NoLossTest.T;
+import static org.astroport.constellation.sync.NoLossTest.awaitExactly;
+import static org.astroport.constellation.sync.NoLossTest.ids;
+import static org.astroport.constellation.testsupport.RunningApp.await;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.IntStream;
+
+import org.astroport.constellation.nostr.EventSigner;
+import org.astroport.constellation.testrelay.TestRelay;
+import org.astroport.constellation.testsupport.AppProcess;
+import org.astroport.constellation.testsupport.Fixtures;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A monitored author floods 60 KB events against a sink that takes 100 ms per batch, the daemon on the
+ * launcher's JVM options (-Xmx160m): no OutOfMemoryError, nothing lost. Memory is bounded in bytes
+ * (the peer's queue, the batches), not only in events.
+ */
+class HeapFloodTest {
+
+    @Test
+    void sixtyKilobyteEventsAgainstASlowSink(@TempDir Path tmp) throws Exception {
+        String filler = "z".repeat(60_000);
+        List<String> flood = IntStream.range(0, 2000).parallel()
+                .mapToObj(i -> EventSigner.sign(Fixtures.secretOf("captain"), T - 500 + i / 10, 1, List.of(), i + filler).toJson()).toList();
+        try (TestRelay peerA = new TestRelay().host("127.0.0.2").recordFrames(false).start();
+             TestRelay local = new TestRelay().okDelayMillis(100).recordFrames(false).start()) {
+            Map<String, String> s = NoLossTest.settings(tmp, local, T);
+            s.put("constellation.node-id", Fixtures.LOCAL_NODE_ID);
+            s.put("camel.management.enabled", "false");
+            List<String> jvm = new ArrayList<>(AppProcess.launcherJvmOptions());
+            try (AppProcess app = AppProcess.start(tmp, jvm, s, "--home", NoLossTest.home(tmp, peerA).toString(), "run")) {
+                await("subscribed", 60_000, () -> !peerA.reqs().isEmpty());
+                flood.forEach(peerA::publish);
+                awaitExactly(local, ids(flood), 180_000);
+                System.out.printf("60 KB flood: %d events (%d MB) through a 100 ms/batch sink, peak RSS %d MB%n", flood.size(),
+                        flood.size() * 60 / 1000, app.peakRssKb() / 1024);
+                assertTrue(app.isAlive(), "the daemon is still running");
+                assertFalse(app.output().contains("OutOfMemoryError"), "no OutOfMemoryError");
+            }
+        }
+    }
+}
