@@ -47,6 +47,9 @@ public class SinkRouter {
     private volatile long lastErrorMillis = 0;
     private final AtomicLong handled = new AtomicLong();
     private volatile long nextReplayMillis = 0;
+    private volatile long writingSinceMillis = 0;
+    private volatile long lastLossLogMillis = 0;
+    private final AtomicLong probeFailures = new AtomicLong();
     private int replayFailures;
 
     private final AtomicLong entered = new AtomicLong();
@@ -104,6 +107,7 @@ public class SinkRouter {
             return;
         }
         EventSink.Result r;
+        writingSinceMillis = System.currentTimeMillis();
         try {
             r = sink.write(kept);
         } catch (SinkUnavailableException e) {
@@ -115,6 +119,8 @@ public class SinkRouter {
             markDown(e.toString());
             spoolBatch(kept);
             return;
+        } finally {
+            writingSinceMillis = 0;
         }
         written.addAndGet(r.written());
         r.refused().forEach((k, v) -> refused.computeIfAbsent(k, x -> new AtomicLong()).addAndGet(v));
@@ -146,7 +152,7 @@ public class SinkRouter {
         }
     }
 
-    /** Neither written nor spooled (disk full?): forget them, so the peers' catch-up and the backfill bring them again. */
+    /** Neither written nor spooled (disk full, spool at its cap): forget them, so the peers' catch-up and the backfill bring them again. */
     private void lost(List<SinkEvent> events, Throwable why) {
         if (seen != null) {
             for (SinkEvent e : events) {
@@ -155,8 +161,30 @@ public class SinkRouter {
         }
         lostEvents.addAndGet(events.size());
         losses.incrementAndGet();
-        LOG.error("{} event(s) could neither be written to {} nor spooled to {} ({}); every peer catches up again from its last safe position",
-                events.size(), sink.describe(), spool.directory(), why.toString());
+        long now = System.currentTimeMillis();
+        if (now - lastLossLogMillis >= 10_000) { // a full spool refuses every batch: one line per 10 s is enough
+            LOG.error("{} event(s) could neither be written to {} nor spooled to {} ({}); every peer catches up again from its last safe position"
+                    + " ({} event(s) forgotten so far)", events.size(), sink.describe(), spool.directory(), why.toString(), lostEvents.get());
+            lastLossLogMillis = now;
+        }
+    }
+
+    /**
+     * Called by the sink-probe timer route: checks that the sink could take a write now (the local
+     * relay's connection is open; the strfry binary and database are there). A failed probe marks the
+     * sink down like a failed write; only a successful replay (or, with nothing spooled, a successful
+     * probe during replay) brings it back up, so a probe never hides a write that failed.
+     */
+    public void probe() {
+        try {
+            sink.probe();
+        } catch (SinkUnavailableException e) {
+            probeFailures.incrementAndGet();
+            markDown("probe: " + e.getMessage());
+        } catch (RuntimeException e) {
+            probeFailures.incrementAndGet();
+            markDown("probe: " + e);
+        }
     }
 
     /** Called by a timer route and by JMX: replay the spool if the sink is back. Returns events replayed. */
@@ -183,6 +211,10 @@ public class SinkRouter {
         }
         synchronized (this) {
             try {
+                if (downSinceMillis > 0) {
+                    sink.probe(); // nothing spooled would otherwise mean "back" without any check
+                }
+                writingSinceMillis = System.currentTimeMillis();
                 int n = spool.replay(sink, replayBatchSize);
                 replayed.addAndGet(n);
                 if (downSinceMillis > 0) {
@@ -199,6 +231,8 @@ public class SinkRouter {
             } catch (IOException e) {
                 LOG.error("spool {} unreadable: {}", spool.directory(), e.toString());
                 return 0;
+            } finally {
+                writingSinceMillis = 0;
             }
         }
     }
@@ -285,6 +319,15 @@ public class SinkRouter {
 
     public long downSinceMillis() {
         return downSinceMillis;
+    }
+
+    /** When the write (or replay) in progress started; 0 when none is. A hung sink shows here. */
+    public long writingSinceMillis() {
+        return writingSinceMillis;
+    }
+
+    public long probeFailures() {
+        return probeFailures.get();
     }
 
     public String lastError() {
