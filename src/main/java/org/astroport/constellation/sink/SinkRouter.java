@@ -178,6 +178,9 @@ public class SinkRouter {
     public void probe() {
         try {
             sink.probe();
+            if (downSinceMillis > 0) {
+                nextReplayMillis = 0; // looks back: let the next replay tick check it for real, whatever its backoff
+            }
         } catch (SinkUnavailableException e) {
             probeFailures.incrementAndGet();
             markDown("probe: " + e.getMessage());
