@@ -48,6 +48,8 @@ public class SinkRouter {
     private final AtomicLong handled = new AtomicLong();
     private volatile long nextReplayMillis = 0;
     private volatile long writingSinceMillis = 0;
+    /** The sink, with each write timed: a hung one shows in {@link #writingSinceMillis()} (a long replay of many batches does not). */
+    private final EventSink timed;
     private volatile long lastLossLogMillis = 0;
     private final AtomicLong probeFailures = new AtomicLong();
     private int replayFailures;
@@ -69,6 +71,32 @@ public class SinkRouter {
         this.deletions = deletions;
         this.stats = stats;
         this.replayBatchSize = replayBatchSize;
+        this.timed = new EventSink() {
+            @Override
+            public Result write(List<SinkEvent> batch) throws SinkUnavailableException {
+                writingSinceMillis = System.currentTimeMillis();
+                try {
+                    return sink.write(batch);
+                } finally {
+                    writingSinceMillis = 0;
+                }
+            }
+
+            @Override
+            public void probe() throws SinkUnavailableException {
+                sink.probe();
+            }
+
+            @Override
+            public boolean forwardsEphemeral() {
+                return sink.forwardsEphemeral();
+            }
+
+            @Override
+            public String describe() {
+                return sink.describe();
+            }
+        };
     }
 
     /** The sink route's first step: one more event on its way to a batch. */
@@ -107,9 +135,8 @@ public class SinkRouter {
             return;
         }
         EventSink.Result r;
-        writingSinceMillis = System.currentTimeMillis();
         try {
-            r = sink.write(kept);
+            r = timed.write(kept);
         } catch (SinkUnavailableException e) {
             markDown(e.getMessage());
             spoolBatch(kept);
@@ -119,8 +146,6 @@ public class SinkRouter {
             markDown(e.toString());
             spoolBatch(kept);
             return;
-        } finally {
-            writingSinceMillis = 0;
         }
         written.addAndGet(r.written());
         r.refused().forEach((k, v) -> refused.computeIfAbsent(k, x -> new AtomicLong()).addAndGet(v));
@@ -217,8 +242,7 @@ public class SinkRouter {
                 if (downSinceMillis > 0) {
                     sink.probe(); // nothing spooled would otherwise mean "back" without any check
                 }
-                writingSinceMillis = System.currentTimeMillis();
-                int n = spool.replay(sink, replayBatchSize);
+                int n = spool.replay(timed, replayBatchSize);
                 replayed.addAndGet(n);
                 if (downSinceMillis > 0) {
                     LOG.info("sink {} is back after {} s; replayed {} spooled event(s)", sink.describe(), (now - downSinceMillis) / 1000, n);
@@ -234,8 +258,6 @@ public class SinkRouter {
             } catch (IOException e) {
                 LOG.error("spool {} unreadable: {}", spool.directory(), e.toString());
                 return 0;
-            } finally {
-                writingSinceMillis = 0;
             }
         }
     }
@@ -324,7 +346,7 @@ public class SinkRouter {
         return downSinceMillis;
     }
 
-    /** When the write (or replay) in progress started; 0 when none is. A hung sink shows here. */
+    /** When the sink write in progress (one batch, live or replayed) started; 0 when none is. A hung sink shows here. */
     public long writingSinceMillis() {
         return writingSinceMillis;
     }
