@@ -14,6 +14,11 @@ public final class ConstellationHealth {
     private ConstellationHealth() {
     }
 
+    /**
+     * DOWN when the sink has failed (a write, a replay or a probe) for longer than the threshold, when
+     * a single write has been running that long (a hung sink), or at once when the spool is full
+     * (events are then forgotten and fetched again from the peers).
+     */
     public static class Sink extends AbstractHealthCheck {
         private final SinkRouter sink;
         private final long thresholdMillis;
@@ -26,11 +31,21 @@ public final class ConstellationHealth {
 
         @Override
         protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
+            long now = System.currentTimeMillis();
             long down = sink.downSinceMillis();
+            long writing = sink.writingSinceMillis();
             builder.detail("sink", sink.sink().describe());
             builder.detail("spool.events", sink.spool().pendingEvents());
-            if (down > 0 && System.currentTimeMillis() - down > thresholdMillis) {
-                builder.message("sink unreachable for " + (System.currentTimeMillis() - down) / 1000 + " s: " + sink.lastError());
+            builder.detail("spool.bytes", sink.spool().sizeBytes());
+            if (sink.spool().isFull()) {
+                builder.message("spool " + sink.spool().directory() + " is full (" + sink.spool().sizeBytes() + " bytes, cap " + sink.spool().maxBytes()
+                        + "): events are forgotten and fetched again from the peers; sink: " + (down > 0 ? sink.lastError() : "up"));
+                builder.down();
+            } else if (down > 0 && now - down > thresholdMillis) {
+                builder.message("sink unreachable for " + (now - down) / 1000 + " s: " + sink.lastError());
+                builder.down();
+            } else if (writing > 0 && now - writing > thresholdMillis) {
+                builder.message("a write to the sink has been running for " + (now - writing) / 1000 + " s");
                 builder.down();
             } else {
                 builder.up();

@@ -60,6 +60,12 @@ public class ConstellationMetrics extends ServiceSupport {
         Gauge.builder("constellation.peers.connected", routes, PeerRoutes::connectedCount).description("peer routes whose WebSocket is open").register(registry);
         Gauge.builder("constellation.sink.up", sink, s -> s.downSinceMillis() == 0 ? 1 : 0).description("1 when the local strfry accepts writes").register(registry);
         Gauge.builder("constellation.spool.events", sink, s -> s.spool().pendingEvents()).description("events waiting in the on-disk spool").register(registry);
+        Gauge.builder("constellation.spool.bytes", sink, s -> s.spool().sizeBytes()).description("bytes of the on-disk spool (cap: constellation.spool.max-bytes)").register(registry);
+        Gauge.builder("constellation.spool.full", sink, s -> s.spool().isFull() ? 1 : 0).description("1 when the spool is at its size cap and refuses batches").register(registry);
+        FunctionCounter.builder("constellation.spool.corrupt.lines", sink, s -> s.spool().corruptLines())
+                .description("unreadable spool lines moved aside into corrupt-*.ndjson").register(registry);
+        FunctionCounter.builder("constellation.sink.probe.failures", sink, SinkRouter::probeFailures)
+                .description("failed sink probes (local relay not connected, strfry binary or database missing)").register(registry);
         FunctionCounter.builder("constellation.sink.written", sink, SinkRouter::written).description("events written to the local strfry").register(registry);
         FunctionCounter.builder("constellation.sink.spooled", sink, SinkRouter::spooled).description("events spooled while the sink was down").register(registry);
         FunctionCounter.builder("constellation.sink.replayed", sink, SinkRouter::replayed).description("spooled events replayed into the sink").register(registry);

@@ -26,6 +26,15 @@ public interface SinkMXBean {
 
     long getSpoolBytes();
 
+    /** True when the spool reached constellation.spool.max-bytes and refuses batches (health is DOWN). */
+    boolean isSpoolFull();
+
+    /** Unreadable spool lines moved aside into corrupt-*.ndjson in the spool directory. */
+    long getSpoolCorruptLines();
+
+    /** Events neither written nor spooled (forgotten, so the peers send them again). */
+    long getLost();
+
     long getEphemeralNotStored();
 
     long getDeletedBeforeWrite();

@@ -63,6 +63,21 @@ public class SinkView implements SinkMXBean {
     }
 
     @Override
+    public boolean isSpoolFull() {
+        return sink.spool().isFull();
+    }
+
+    @Override
+    public long getSpoolCorruptLines() {
+        return sink.spool().corruptLines();
+    }
+
+    @Override
+    public long getLost() {
+        return sink.lostEvents();
+    }
+
+    @Override
     public long getEphemeralNotStored() {
         return sink.ephemeralDropped();
     }

@@ -19,6 +19,13 @@ public interface EventSink {
     /** Writes a batch or throws SinkUnavailableException, in which case none of it counts as written. */
     Result write(List<SinkEvent> batch) throws SinkUnavailableException;
 
+    /**
+     * A cheap check, on a timer, that a write could succeed now, so that health tells the truth
+     * before any event arrives. Throws with the reason when it could not.
+     */
+    default void probe() throws SinkUnavailableException {
+    }
+
     /** Whether ephemeral events can go through this sink (a relay can broadcast them; an import would store them). */
     boolean forwardsEphemeral();
 

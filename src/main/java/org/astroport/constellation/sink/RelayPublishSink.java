@@ -172,6 +172,15 @@ public class RelayPublishSink implements EventSink {
         }
     }
 
+    /** The connection the writes go through is open (it reconnects by itself with backoff). */
+    @Override
+    public void probe() throws SinkUnavailableException {
+        if (connection.state() != RelayConnection.State.OPEN) {
+            throw new SinkUnavailableException("local relay " + url + " is not connected (" + connection.state()
+                    + (connection.lastError().isEmpty() ? "" : ": " + connection.lastError()) + ")");
+        }
+    }
+
     /** Events sent again after rate-limited: or error: answers. */
     public long retried() {
         return retried.get();

@@ -47,6 +47,11 @@ public class SinkRouter {
     private volatile long lastErrorMillis = 0;
     private final AtomicLong handled = new AtomicLong();
     private volatile long nextReplayMillis = 0;
+    private volatile long writingSinceMillis = 0;
+    /** The sink, with each write timed: a hung one shows in {@link #writingSinceMillis()} (a long replay of many batches does not). */
+    private final EventSink timed;
+    private volatile long lastLossLogMillis = 0;
+    private final AtomicLong probeFailures = new AtomicLong();
     private int replayFailures;
 
     private final AtomicLong entered = new AtomicLong();
@@ -66,6 +71,32 @@ public class SinkRouter {
         this.deletions = deletions;
         this.stats = stats;
         this.replayBatchSize = replayBatchSize;
+        this.timed = new EventSink() {
+            @Override
+            public Result write(List<SinkEvent> batch) throws SinkUnavailableException {
+                writingSinceMillis = System.currentTimeMillis();
+                try {
+                    return sink.write(batch);
+                } finally {
+                    writingSinceMillis = 0;
+                }
+            }
+
+            @Override
+            public void probe() throws SinkUnavailableException {
+                sink.probe();
+            }
+
+            @Override
+            public boolean forwardsEphemeral() {
+                return sink.forwardsEphemeral();
+            }
+
+            @Override
+            public String describe() {
+                return sink.describe();
+            }
+        };
     }
 
     /** The sink route's first step: one more event on its way to a batch. */
@@ -105,7 +136,7 @@ public class SinkRouter {
         }
         EventSink.Result r;
         try {
-            r = sink.write(kept);
+            r = timed.write(kept);
         } catch (SinkUnavailableException e) {
             markDown(e.getMessage());
             spoolBatch(kept);
@@ -146,7 +177,7 @@ public class SinkRouter {
         }
     }
 
-    /** Neither written nor spooled (disk full?): forget them, so the peers' catch-up and the backfill bring them again. */
+    /** Neither written nor spooled (disk full, spool at its cap): forget them, so the peers' catch-up and the backfill bring them again. */
     private void lost(List<SinkEvent> events, Throwable why) {
         if (seen != null) {
             for (SinkEvent e : events) {
@@ -155,8 +186,33 @@ public class SinkRouter {
         }
         lostEvents.addAndGet(events.size());
         losses.incrementAndGet();
-        LOG.error("{} event(s) could neither be written to {} nor spooled to {} ({}); every peer catches up again from its last safe position",
-                events.size(), sink.describe(), spool.directory(), why.toString());
+        long now = System.currentTimeMillis();
+        if (now - lastLossLogMillis >= 10_000) { // a full spool refuses every batch: one line per 10 s is enough
+            LOG.error("{} event(s) could neither be written to {} nor spooled to {} ({}); every peer catches up again from its last safe position"
+                    + " ({} event(s) forgotten so far)", events.size(), sink.describe(), spool.directory(), why.toString(), lostEvents.get());
+            lastLossLogMillis = now;
+        }
+    }
+
+    /**
+     * Called by the sink-probe timer route: checks that the sink could take a write now (the local
+     * relay's connection is open; the strfry binary and database are there). A failed probe marks the
+     * sink down like a failed write; only a successful replay (or, with nothing spooled, a successful
+     * probe during replay) brings it back up, so a probe never hides a write that failed.
+     */
+    public void probe() {
+        try {
+            sink.probe();
+            if (downSinceMillis > 0) {
+                nextReplayMillis = 0; // looks back: let the next replay tick check it for real, whatever its backoff
+            }
+        } catch (SinkUnavailableException e) {
+            probeFailures.incrementAndGet();
+            markDown("probe: " + e.getMessage());
+        } catch (RuntimeException e) {
+            probeFailures.incrementAndGet();
+            markDown("probe: " + e);
+        }
     }
 
     /** Called by a timer route and by JMX: replay the spool if the sink is back. Returns events replayed. */
@@ -183,7 +239,10 @@ public class SinkRouter {
         }
         synchronized (this) {
             try {
-                int n = spool.replay(sink, replayBatchSize);
+                if (downSinceMillis > 0) {
+                    sink.probe(); // nothing spooled would otherwise mean "back" without any check
+                }
+                int n = spool.replay(timed, replayBatchSize);
                 replayed.addAndGet(n);
                 if (downSinceMillis > 0) {
                     LOG.info("sink {} is back after {} s; replayed {} spooled event(s)", sink.describe(), (now - downSinceMillis) / 1000, n);
@@ -285,6 +344,15 @@ public class SinkRouter {
 
     public long downSinceMillis() {
         return downSinceMillis;
+    }
+
+    /** When the sink write in progress (one batch, live or replayed) started; 0 when none is. A hung sink shows here. */
+    public long writingSinceMillis() {
+        return writingSinceMillis;
+    }
+
+    public long probeFailures() {
+        return probeFailures.get();
     }
 
     public String lastError() {

@@ -48,7 +48,7 @@ public final class SinkSelector {
                 + s.get("constellation.spool.dir-suffix", ""));
         Spool spool;
         try {
-            spool = new Spool(spoolDir, s.getLong("constellation.spool.segment-bytes", 8L << 20));
+            spool = new Spool(spoolDir, s.getLong("constellation.spool.segment-bytes", 8L << 20), s.getLong("constellation.spool.max-bytes", 512L << 20));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot use spool directory " + spoolDir + ": " + e.getMessage(), e);
         }

@@ -30,6 +30,39 @@ class BackfillLockTest {
     }
 
     @Test
+    void aRefusedAttemptInTheSameProcessLeavesTheLockHeldForOtherProcesses(@TempDir Path tmp) throws Exception {
+        Path f = tmp.resolve("strfry/constellation-backfill.lock");
+        try (BackfillLock held = BackfillLock.tryAcquire(f, new StringBuilder()).orElseThrow()) {
+            assertEquals("held", lockSeenFromAnotherProcess(tmp, f), "before any refused attempt");
+            for (int i = 0; i < 2; i++) {
+                StringBuilder why = new StringBuilder();
+                assertTrue(BackfillLock.tryAcquire(f, why).isEmpty(), "refused in process");
+                // the same file by another spelling is the same lock
+                assertTrue(BackfillLock.tryAcquire(tmp.resolve("strfry/../strfry/constellation-backfill.lock"), why).isEmpty());
+            }
+            // on Linux, closing any channel on the file would have dropped this process's fcntl lock
+            assertEquals("held", lockSeenFromAnotherProcess(tmp, f), "a CLI backfill must still be refused");
+        }
+        assertEquals("free", lockSeenFromAnotherProcess(tmp, f), "released on close");
+    }
+
+    /** "held" or "free": what a separate JVM sees when it tries to lock the file (as a CLI backfill would). */
+    private static String lockSeenFromAnotherProcess(Path tmp, Path f) throws Exception {
+        Path probe = tmp.resolve("LockProbe.java");
+        Files.writeString(probe, """
+                import java.nio.channels.FileChannel; import java.nio.file.*;
+                public class LockProbe { public static void main(String[] a) throws Exception {
+                  try (FileChannel ch = FileChannel.open(Path.of(a[0]), StandardOpenOption.WRITE)) {
+                    System.out.print(ch.tryLock() == null ? "held" : "free"); } } }
+                """);
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), probe.toString(), f.toString())
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes()).trim();
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+        return out;
+    }
+
+    @Test
     void lockHeldByAnotherProcessIsRefusedAndFreedWhenThatProcessDies(@TempDir Path tmp) throws Exception {
         Path f = tmp.resolve("constellation-backfill.lock");
         // another process takes an fcntl lock on the file, like a concurrent run would, then gets killed
