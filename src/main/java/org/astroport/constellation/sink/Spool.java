@@ -208,6 +208,8 @@ public class Spool {
         return total;
     }
 
+    static final int MAX_REPLAY_BATCH_BYTES = 4 << 20;
+
     private int replaySegment(Path seg, EventSink sink, int batchSize, Corrupt corrupt) throws IOException, SinkUnavailableException {
         byte[] all = Files.readAllBytes(seg);
         int pos = (int) Math.min(cursor(seg), all.length);
@@ -217,7 +219,8 @@ public class Spool {
             List<byte[]> unreadable = new ArrayList<>();
             int lines = 0;
             int end = pos;
-            while (end < all.length && batch.size() < batchSize) {
+            // a replayed batch is bounded in bytes too: 5,000 spooled events of 64 KB would not fit a small heap
+            while (end < all.length && batch.size() < batchSize && end - pos < MAX_REPLAY_BATCH_BYTES) {
                 int nl = indexOf(all, (byte) '\n', end);
                 if (nl < 0) {
                     // no newline: a write torn by a crash (never counted as pending)

@@ -275,4 +275,29 @@ class SpoolTest {
             };
         }
     }
+
+    /** 200 spooled events of 60 KB replayed with batches of 5,000 allowed: each batch stays within 4 MiB, all in order. */
+    @Test
+    void replayedBatchesAreBoundedInBytes(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+        Spool spool = new Spool(tmp.resolve("spool"), 64L << 20);
+        List<SinkEvent> big = new ArrayList<>();
+        String filler = "q".repeat(60_000);
+        for (int i = 0; i < 200; i++) {
+            var e = org.astroport.constellation.nostr.EventSigner.sign(org.astroport.constellation.testsupport.Fixtures.secretOf("member-1"),
+                    org.astroport.constellation.testsupport.Fixtures.REFERENCE_TIME - i, 1, List.of(), i + filler);
+            big.add(SinkEvent.of(e, "peer", 0));
+        }
+        spool.append(big);
+        List<Integer> batchBytes = new ArrayList<>();
+        CollectingSink sink = new CollectingSink() {
+            @Override
+            public Result write(List<SinkEvent> batch) {
+                batchBytes.add(batch.stream().mapToInt(e -> e.json().length() + 1).sum());
+                return super.write(batch);
+            }
+        };
+        assertEquals(200, spool.replay(sink, 5000));
+        assertEquals(json(big), sink.written);
+        assertTrue(batchBytes.size() > 1 && batchBytes.stream().allMatch(b -> b <= Spool.MAX_REPLAY_BATCH_BYTES + 70_000), batchBytes.toString());
+    }
 }
