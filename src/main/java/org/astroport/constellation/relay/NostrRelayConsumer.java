@@ -41,6 +41,9 @@ public class NostrRelayConsumer extends DefaultConsumer {
     private final AtomicBoolean paused = new AtomicBoolean();
     private final AtomicLong pauses = new AtomicLong();
     private final AtomicLong queuedBytes = new AtomicLong();
+    private final AtomicLong framesSeen = new AtomicLong();
+    private final AtomicLong frameErrors = new AtomicLong();
+    private final AtomicLong routeErrors = new AtomicLong();
     private volatile boolean running;
     private ExecutorService worker;
     private RelayConnection connection;
@@ -118,7 +121,15 @@ public class NostrRelayConsumer extends DefaultConsumer {
 
             @Override
             public void onFrame(RelaySession s, String frame) {
-                session.onFrame(s, frame);
+                framesSeen.incrementAndGet();
+                try {
+                    session.onFrame(s, frame);
+                } catch (RuntimeException e) {
+                    // a frame we could not handle must not take the connection's event loop with it
+                    frameErrors.incrementAndGet();
+                    stats.invalid("frame-error");
+                    LOG.warn("{}: a frame could not be handled ({}); skipped", endpoint.getPeer(), e.toString());
+                }
             }
 
             @Override
@@ -177,6 +188,7 @@ public class NostrRelayConsumer extends DefaultConsumer {
                 exchange.setException(e);
             }
             if (exchange.getException() != null) {
+                routeErrors.incrementAndGet();
                 getExceptionHandler().handleException("Error processing an event from " + endpoint.getPeer(), exchange, exchange.getException());
             }
             releaseExchange(exchange, false);
@@ -206,6 +218,21 @@ public class NostrRelayConsumer extends DefaultConsumer {
 
     public int queued() {
         return queue.size();
+    }
+
+    /** Frames read from the peer since start, whatever they held. */
+    public long framesSeen() {
+        return framesSeen.get();
+    }
+
+    /** Frames whose handling threw (should stay 0: the codec and the session never throw). */
+    public long frameErrors() {
+        return frameErrors.get();
+    }
+
+    /** Events whose route threw (should stay 0: the beans never throw). */
+    public long routeErrors() {
+        return routeErrors.get();
     }
 
     /** Bytes of received frames waiting for the route. */
