@@ -83,13 +83,19 @@ public final class PeerFetch implements AutoCloseable {
     private volatile String lastRefusal = "";
 
     public PeerFetch(Vertx vertx, String url, String authRelayUrl, StationKey stationKey, Clock clock, long timeoutMillis) {
+        this(vertx, url, authRelayUrl, stationKey, clock, timeoutMillis, null);
+    }
+
+    /** @param destinations where a peer's URL may lead, checked at connect (null: the operator's own URLs, unchecked) */
+    public PeerFetch(Vertx vertx, String url, String authRelayUrl, StationKey stationKey, Clock clock, long timeoutMillis,
+                     org.astroport.constellation.untrusted.Destinations destinations) {
         this.url = url;
         this.authRelayUrl = authRelayUrl == null ? url : authRelayUrl;
         this.stationKey = stationKey;
         this.clock = clock;
         this.timeoutMillis = timeoutMillis;
         RelayOptions opts = new RelayOptions(Math.min(timeoutMillis, 15_000), 3_600_000, 3_600_000, 30_000, 0, Long.MAX_VALUE, 1 << 20);
-        this.connection = new RelayConnection(vertx, url, opts, new Handler());
+        this.connection = new RelayConnection(vertx, url, opts, new Handler(), destinations);
     }
 
     /** Connects; throws FetchFailed when the relay cannot be reached in time. */

@@ -129,7 +129,7 @@ public class NostrRelayConsumer extends DefaultConsumer {
             public void onError(Throwable error) {
                 session.onError(error);
             }
-        });
+        }, endpoint.getDestinations());
         connection.every(Math.max(50, endpoint.getCheckpointMillis()), session::tick);
         connection.start();
     }
