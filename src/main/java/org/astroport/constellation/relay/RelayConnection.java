@@ -56,6 +56,7 @@ public final class RelayConnection {
     private final AtomicLong oversized = new AtomicLong();
     private volatile long lastConnectedMillis;
     private volatile String lastError = "";
+    private volatile String dialledHost = "";
     private volatile State publicState = State.NEW;
     private final List<Long> periodicTimers = new java.util.ArrayList<>();
 
@@ -192,6 +193,7 @@ public final class RelayConnection {
 
     private void dial(WebSocketConnectOptions co) {
         long thisAttempt = ++connectAttempt;
+        dialledHost = co.getHost();
         long handshakeTimer = vertx.setTimer(Math.max(1, options.connectTimeoutMillis()), id -> {
             if (connectAttempt == thisAttempt && state == State.CONNECTING) {
                 connectAttempt++; // the late answer, if any, is dropped
@@ -430,6 +432,11 @@ public final class RelayConnection {
 
     public long lastConnectedMillis() {
         return lastConnectedMillis;
+    }
+
+    /** The host of the last connection attempt: the URL's, or the address it was checked to resolve to. */
+    public String dialledHost() {
+        return dialledHost;
     }
 
     public String lastError() {
