@@ -28,6 +28,7 @@ import org.astroport.constellation.relay.RelayConnection;
 import org.astroport.constellation.relay.RelayOptions;
 import org.astroport.constellation.relay.RelaySession;
 import org.astroport.constellation.relay.RelaySessionHandler;
+import org.astroport.constellation.untrusted.PeerText;
 
 /**
  * One backfill connection to one relay: for each filter, REQ pages going back with {@code until}
@@ -338,13 +339,13 @@ public final class PeerFetch implements AutoCloseable {
             } else if (m instanceof RelayMessage.NegErr ne) {
                 CompletableFuture<String> r = negReply;
                 if (r != null && ne.subscriptionId().equals(currentNeg)) {
-                    r.completeExceptionally(new NegentropyUnavailable("NEG-ERR " + ne.reason()));
+                    r.completeExceptionally(new NegentropyUnavailable("NEG-ERR " + PeerText.clip(ne.reason())));
                 }
             } else if (m instanceof RelayMessage.Notice notice) {
                 // relays without NIP-77 answer NEG-OPEN with a NOTICE
                 CompletableFuture<String> r = negReply;
                 if (r != null) {
-                    r.completeExceptionally(new NegentropyUnavailable("NOTICE " + notice.message()));
+                    r.completeExceptionally(new NegentropyUnavailable("NOTICE " + PeerText.clip(notice.message())));
                 }
             } else if (m instanceof RelayMessage.Auth auth) {
                 if (stationKey != null) {
@@ -359,7 +360,7 @@ public final class PeerFetch implements AutoCloseable {
                         publishAccepted.incrementAndGet();
                     } else {
                         publishRefused.incrementAndGet();
-                        lastRefusal = ok.message();
+                        lastRefusal = PeerText.clip(ok.message());
                     }
                     Semaphore slots = publishSlots;
                     if (slots != null) {
@@ -381,7 +382,7 @@ public final class PeerFetch implements AutoCloseable {
                             s.send(currentReq);
                         }
                     } else {
-                        pageDone.completeExceptionally(new IllegalStateException(url + " closed our request: " + c.message()));
+                        pageDone.completeExceptionally(new IllegalStateException(url + " closed our request: " + PeerText.clip(c.message())));
                     }
                 }
             }

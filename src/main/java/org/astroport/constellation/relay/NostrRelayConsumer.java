@@ -89,7 +89,9 @@ public class NostrRelayConsumer extends DefaultConsumer {
                     @Override
                     public void refused(String reason, String detail) {
                         stats.invalid(reason);
-                        LOG.debug("{}: {} ({})", peer, reason, detail);
+                        if (LOG.isDebugEnabled()) {
+                            LOG.debug("{}: {} ({})", peer, reason, org.astroport.constellation.untrusted.PeerText.clip(detail));
+                        }
                     }
 
                     @Override
