@@ -264,14 +264,17 @@ public class PeerRegistry {
         String relay = text(json, "myRELAY");
         // names our route ids, metrics labels and log lines: a safe subset of what the peer wrote
         String hostname = PeerText.name(text(json, "hostname"));
-        String captain = text(json, "captainHEX");
-        String node = text(json, "NODEHEX");
+        // only kept in the record (keys are read from the JSON itself): clipped, so no huge value is retained
+        String captain = PeerText.clip(text(json, "captainHEX"));
+        String node = PeerText.clip(text(json, "NODEHEX"));
         String moats = text(json, "created");
         OptionalLong created = Moats.toEpochSeconds(moats);
         long createdEpoch = created.orElse(-1);
         String shownRelay = PeerText.clip(relay);
         String shownMoats = PeerText.clip(moats);
-        if (!localNodeId.isEmpty() && (localNodeId.equals(nodeId) || localNodeId.equals(id))) {
+        boolean self = !localNodeId.isEmpty() && (localNodeId.equals(nodeId) || localNodeId.equals(id));
+        nodeId = PeerText.clip(nodeId);
+        if (self) {
             return skippedWith(id, nodeId, shownRelay, hostname, captain, node, shownMoats, createdEpoch, modified, "self", "ipfsnodeid is the local node");
         }
         if (relay == null) {
