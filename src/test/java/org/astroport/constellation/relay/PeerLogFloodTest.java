@@ -26,6 +26,7 @@ import org.slf4j.LoggerFactory;
  */
 class PeerLogFloodTest {
 
+    /** A line a peer would like to see in our log; each test adds its own marker (the file outlives test runs). */
     static final String FORGED = "2026-01-01 00:00:00.000 ERROR [main] Forged - ";
 
     /** The daemon's log file, as the configured appender writes it. */
@@ -41,15 +42,16 @@ class PeerLogFloodTest {
     @Test
     void lineBreaksInAMessageOrAnExceptionCannotStartALine() throws Exception {
         String marker = UUID.randomUUID().toString();
+        String forged = FORGED + marker;
         org.slf4j.Logger log = LoggerFactory.getLogger(PeerSession.class);
-        log.warn("{}: NOTICE {}", marker, "hello\r\n" + FORGED + "owned\n" + FORGED + "again");
+        log.warn("{}: NOTICE {}", marker, "hello\r\n" + forged + " owned\n" + forged + " again");
         log.error(marker + " with an exception", new IllegalStateException("boom\n" + FORGED + "via an exception " + marker));
         Path file = logFile();
         List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-        assertFalse(lines.stream().anyMatch(l -> l.startsWith(FORGED)), "a forged line in " + file);
+        assertFalse(lines.stream().anyMatch(l -> l.startsWith(forged) || l.startsWith(FORGED + "via an exception " + marker)), "a forged line in " + file);
         List<String> notice = linesWith(file, marker + ": NOTICE");
         assertEquals(1, notice.size(), notice.toString());
-        assertTrue(notice.get(0).contains("hello\\r\\n" + FORGED + "owned\\n" + FORGED + "again"), notice.get(0));
+        assertTrue(notice.get(0).contains("hello\\r\\n" + forged + " owned\\n" + forged + " again"), notice.get(0));
         List<String> withException = linesWith(file, marker + " with an exception");
         assertEquals(1, withException.size(), "the stack trace on the message's line, escaped: " + withException);
         assertTrue(withException.get(0).contains("IllegalStateException: boom\\n" + FORGED + "via an exception " + marker + "\\n\tat "), withException.get(0));
@@ -72,7 +74,8 @@ class PeerLogFloodTest {
             Path file = logFile();
             long sizeBefore = Files.size(file);
             // 200 NOTICEs of 512 KiB (100 MiB of text), each with a forged line in it, and 200 CLOSED of 64 KiB
-            String body = ("\n" + FORGED + "owned ").repeat(1 + (512 * 1024) / (FORGED.length() + 7));
+            String forged = FORGED + peer;
+            String body = ("\n" + forged + " owned ").repeat(1 + (512 * 1024) / (forged.length() + 8));
             String notice = "[\"NOTICE\"," + com.fasterxml.jackson.databind.json.JsonMapper.builder().build().writeValueAsString(body) + "]";
             String closed = "[\"CLOSED\",\"cs\"," + com.fasterxml.jackson.databind.json.JsonMapper.builder().build()
                     .writeValueAsString("error: " + body.substring(0, 64 * 1024)) + "]";
@@ -90,7 +93,7 @@ class PeerLogFloodTest {
             assertEquals(10, closedLines, "CLOSED lines let through in a minute");
             assertTrue(lines.stream().allMatch(l -> l.length() < 600), "each clipped: " + lines.stream().mapToInt(String::length).max());
             assertTrue(grew < 100_000, "100 MiB of NOTICEs wrote " + grew + " bytes of log");
-            assertFalse(Files.readAllLines(file, StandardCharsets.UTF_8).stream().anyMatch(l -> l.startsWith(FORGED)));
+            assertFalse(Files.readAllLines(file, StandardCharsets.UTF_8).stream().anyMatch(l -> l.startsWith(forged)));
             assertTrue(consumer.session().lastNotice().length() < 300, "JMX keeps it clipped too");
         }
     }
