@@ -40,7 +40,9 @@ import org.astroport.constellation.discovery.AuthorRegistry;
 import org.astroport.constellation.discovery.Discovery;
 import org.astroport.constellation.discovery.FileVersions;
 import org.astroport.constellation.discovery.IpfsTunnels;
+import org.astroport.constellation.discovery.PeerPolicy;
 import org.astroport.constellation.discovery.PeerRegistry;
+import org.astroport.constellation.untrusted.Destinations;
 import org.astroport.constellation.discovery.StationScan;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -75,7 +77,7 @@ public class ConstellationBeans implements CamelConfiguration {
         IpfsTunnels tunnels = new IpfsTunnels(settings.get("constellation.ipfs.bin", "ipfs"),
                 Duration.ofSeconds(settings.getInt("constellation.ipfs.timeout-seconds", 15)), settings.getBoolean("constellation.ipfs.dry-run", false));
         PeerRegistry peers = new PeerRegistry(home, settings.nodeId(), settings.getInt("constellation.discovery.stale-days", 3),
-                clock, authors, tunnels);
+                clock, authors, tunnels, peerPolicy(settings));
         Discovery discovery = new Discovery(home, peers, authors, fileVersions);
         // one synchronous read at startup: the registries are complete before any route starts,
         // and the file routes then only carry changes
@@ -239,6 +241,21 @@ public class ConstellationBeans implements CamelConfiguration {
                 LOG.info("sync positions saved in {}", positions.directory());
             }
         }, true, true);
+    }
+
+    /** Where other stations' descriptors may make us connect, and how many peers we sync at most. */
+    static PeerPolicy peerPolicy(Settings settings) {
+        int max = settings.getInt("constellation.peers.max", PeerPolicy.DEFAULT_MAX_PEERS);
+        if (max < 1) {
+            throw new IllegalArgumentException("constellation.peers.max must be at least 1, not " + max);
+        }
+        PeerPolicy policy = settings.getBoolean("constellation.peers.allow-private", false) ? PeerPolicy.allowingPrivate()
+                : new PeerPolicy(Destinations.publicOnly(Duration.ofMillis(settings.getLong("constellation.peers.resolve-timeout-millis", 2000))),
+                        max, PeerPolicy.defaults().unresolvedRetry());
+        if (policy.destinations().allowsPrivate()) {
+            LOG.warn("constellation.peers.allow-private=true: peers' relay URLs may point at this machine and the local network");
+        }
+        return policy.withMaxPeers(max);
     }
 
     static List<String> contentFilters(Settings settings) {

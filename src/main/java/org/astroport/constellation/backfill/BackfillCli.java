@@ -14,6 +14,7 @@ import org.astroport.constellation.app.StationHome;
 import org.astroport.constellation.discovery.AuthorRegistry;
 import org.astroport.constellation.discovery.AuthorSource;
 import org.astroport.constellation.discovery.IpfsTunnels;
+import org.astroport.constellation.discovery.PeerPolicy;
 import org.astroport.constellation.discovery.PeerRegistry;
 import org.astroport.constellation.discovery.StationScan;
 
@@ -50,7 +51,9 @@ public final class BackfillCli {
         }
         if (o.stats() || o.showHex()) {
             AuthorRegistry authors = new AuthorRegistry(station.home());
-            PeerRegistry peers = new PeerRegistry(station.home(), station.nodeId(), 3, Clock.systemUTC(), authors, IpfsTunnels.dryRun());
+            // the files only: no tunnel, no name lookup (the peers are not dialled, only their keys read)
+            PeerRegistry peers = new PeerRegistry(station.home(), station.nodeId(), 3, Clock.systemUTC(), authors, IpfsTunnels.dryRun(),
+                    PeerPolicy.allowingPrivate());
             StationScan.loadAll(station.home(), peers, authors);
             if (o.showHex()) {
                 showHex(authors, out);

@@ -317,7 +317,7 @@ public class BackfillRunner {
                 sleep(retryBackoffMillis << (attempt - 1));
                 LOG.info("backfill: {} retry {}/{}", name, attempt, retries);
             }
-            PeerFetch fetch = new PeerFetch(vertx.get(), dialUrl, relayUrl, stationKey, clock, timeoutMillis);
+            PeerFetch fetch = new PeerFetch(vertx.get(), dialUrl, relayUrl, stationKey, clock, timeoutMillis, peers.destinationsFor(dialUrl));
             try {
                 fetch.open();
                 long n = 0;

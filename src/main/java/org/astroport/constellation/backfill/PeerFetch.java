@@ -28,6 +28,7 @@ import org.astroport.constellation.relay.RelayConnection;
 import org.astroport.constellation.relay.RelayOptions;
 import org.astroport.constellation.relay.RelaySession;
 import org.astroport.constellation.relay.RelaySessionHandler;
+import org.astroport.constellation.untrusted.PeerText;
 
 /**
  * One backfill connection to one relay: for each filter, REQ pages going back with {@code until}
@@ -95,13 +96,19 @@ public final class PeerFetch implements AutoCloseable {
     static final long MAX_PAGE_BYTES = 8L << 20;
 
     public PeerFetch(Vertx vertx, String url, String authRelayUrl, StationKey stationKey, Clock clock, long timeoutMillis) {
+        this(vertx, url, authRelayUrl, stationKey, clock, timeoutMillis, null);
+    }
+
+    /** @param destinations where a peer's URL may lead, checked at connect (null: the operator's own URLs, unchecked) */
+    public PeerFetch(Vertx vertx, String url, String authRelayUrl, StationKey stationKey, Clock clock, long timeoutMillis,
+                     org.astroport.constellation.untrusted.Destinations destinations) {
         this.url = url;
         this.authRelayUrl = authRelayUrl == null ? url : authRelayUrl;
         this.stationKey = stationKey;
         this.clock = clock;
         this.timeoutMillis = timeoutMillis;
         RelayOptions opts = new RelayOptions(Math.min(timeoutMillis, 15_000), 3_600_000, 3_600_000, 30_000, 0, Long.MAX_VALUE, 1 << 20);
-        this.connection = new RelayConnection(vertx, url, opts, new Handler());
+        this.connection = new RelayConnection(vertx, url, opts, new Handler(), destinations);
     }
 
     /** Connects; throws FetchFailed when the relay cannot be reached in time. */
@@ -369,13 +376,13 @@ public final class PeerFetch implements AutoCloseable {
             } else if (m instanceof RelayMessage.NegErr ne) {
                 CompletableFuture<String> r = negReply;
                 if (r != null && ne.subscriptionId().equals(currentNeg)) {
-                    r.completeExceptionally(new NegentropyUnavailable("NEG-ERR " + ne.reason()));
+                    r.completeExceptionally(new NegentropyUnavailable("NEG-ERR " + PeerText.clip(ne.reason())));
                 }
             } else if (m instanceof RelayMessage.Notice notice) {
                 // relays without NIP-77 answer NEG-OPEN with a NOTICE
                 CompletableFuture<String> r = negReply;
                 if (r != null) {
-                    r.completeExceptionally(new NegentropyUnavailable("NOTICE " + notice.message()));
+                    r.completeExceptionally(new NegentropyUnavailable("NOTICE " + PeerText.clip(notice.message())));
                 }
             } else if (m instanceof RelayMessage.Auth auth) {
                 if (stationKey != null) {
@@ -391,7 +398,7 @@ public final class PeerFetch implements AutoCloseable {
                         publishAccepted.incrementAndGet();
                     } else {
                         publishRefused.incrementAndGet();
-                        lastRefusal = ok.message();
+                        lastRefusal = PeerText.clip(ok.message());
                     }
                     Semaphore slots = publishSlots;
                     if (slots != null) {
@@ -413,7 +420,7 @@ public final class PeerFetch implements AutoCloseable {
                             s.send(currentReq);
                         }
                     } else {
-                        pageDone.completeExceptionally(new IllegalStateException(url + " closed our request: " + c.message()));
+                        pageDone.completeExceptionally(new IllegalStateException(url + " closed our request: " + PeerText.clip(c.message())));
                     }
                 }
             }

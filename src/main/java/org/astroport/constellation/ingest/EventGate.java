@@ -19,6 +19,7 @@ import org.astroport.constellation.nostr.ParseResult;
 import org.astroport.constellation.nostr.Rejection;
 import org.astroport.constellation.relay.NostrRelayConsumer;
 import org.astroport.constellation.sink.SinkEvent;
+import org.astroport.constellation.untrusted.PeerText;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -143,7 +144,7 @@ public class EventGate {
         ps.invalid(rej.code());
         long n = warned.computeIfAbsent(peer + "|" + rej.code(), k -> new AtomicLong()).incrementAndGet();
         if (n <= 5 || Long.bitCount(n) == 1) {
-            LOG.warn("{}: invalid event refused ({}): {}{}", peer, rej.code(), rej.detail(), n > 5 ? " [" + n + " so far]" : "");
+            LOG.warn("{}: invalid event refused ({}): {}{}", peer, rej.code(), PeerText.clip(rej.detail()), n > 5 ? " [" + n + " so far]" : "");
         }
         verdict(exchange, "invalid", rej.code());
     }

@@ -93,7 +93,9 @@ public class NostrRelayConsumer extends DefaultConsumer {
                     @Override
                     public void refused(String reason, String detail) {
                         stats.invalid(reason);
-                        LOG.debug("{}: {} ({})", peer, reason, detail);
+                        if (LOG.isDebugEnabled()) {
+                            LOG.debug("{}: {} ({})", peer, reason, org.astroport.constellation.untrusted.PeerText.clip(detail));
+                        }
                     }
 
                     @Override
@@ -141,7 +143,7 @@ public class NostrRelayConsumer extends DefaultConsumer {
             public void onError(Throwable error) {
                 session.onError(error);
             }
-        });
+        }, endpoint.getDestinations());
         connection.every(Math.max(50, endpoint.getCheckpointMillis()), session::tick);
         connection.start();
     }

@@ -22,6 +22,8 @@ public class NostrRelayEndpoint extends DefaultEndpoint {
     private String url;
     @UriParam(description = "URL put in the NIP-42 relay tag; defaults to url (tunnel peers: their own relay URL)")
     private String authRelayUrl;
+    @UriParam(description = "Where to connect, as an object (#bean); replaces url and authRelayUrl. Peer routes use it: their URLs come from other stations")
+    private RelayTarget target;
     @UriParam(defaultValue = "1000")
     private long initialBackoffMillis = 1000;
     @UriParam(defaultValue = "60000")
@@ -109,7 +111,7 @@ public class NostrRelayEndpoint extends DefaultEndpoint {
     }
 
     public String getUrl() {
-        return url;
+        return target != null ? target.url() : url;
     }
 
     public void setUrl(String url) {
@@ -117,7 +119,23 @@ public class NostrRelayEndpoint extends DefaultEndpoint {
     }
 
     public String getAuthRelayUrl() {
+        if (target != null) {
+            return target.authRelayUrl() == null ? target.url() : target.authRelayUrl();
+        }
         return authRelayUrl == null || authRelayUrl.isBlank() ? url : authRelayUrl;
+    }
+
+    public RelayTarget getTarget() {
+        return target;
+    }
+
+    public void setTarget(RelayTarget target) {
+        this.target = target;
+    }
+
+    /** Addresses this endpoint may connect to; null when unchecked (operator-set URLs). */
+    public org.astroport.constellation.untrusted.Destinations getDestinations() {
+        return target == null ? null : target.destinations();
     }
 
     public void setAuthRelayUrl(String authRelayUrl) {

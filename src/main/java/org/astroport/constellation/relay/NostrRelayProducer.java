@@ -47,7 +47,7 @@ public class NostrRelayProducer extends DefaultProducer {
                     }
                 }
             }
-        });
+        }, endpoint.getDestinations());
         connection.start();
     }
 

@@ -13,8 +13,11 @@ import org.astroport.constellation.nostr.NostrEvent;
 import org.astroport.constellation.nostr.RelayMessage;
 import org.astroport.constellation.nostr.RelayMessageCodec;
 import org.astroport.constellation.nostr.StationKey;
+import org.astroport.constellation.untrusted.PeerLogLimiter;
+import org.astroport.constellation.untrusted.PeerText;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 /**
  * The Nostr side of one peer connection: after every (re)connect it subscribes from each
@@ -279,7 +282,7 @@ public final class PeerSession implements RelaySessionHandler {
                         subscribe();
                     }
                 } else {
-                    LOG.warn("{}: refused our AUTH: {}", peer, ok.message());
+                    peerText(Level.WARN, "auth", "refused our AUTH: " + PeerText.clip(ok.message()));
                 }
             }
         } else if (m instanceof RelayMessage.Auth auth) {
@@ -288,24 +291,23 @@ public final class PeerSession implements RelaySessionHandler {
             closedCount++;
             if (RelayMessage.hasPrefix(closed.message(), "auth-required")) {
                 if (stationKey == null) {
-                    LOG.warn("{}: demands authentication ({}) but no station key is configured (game/secret.nostr)", peer, closed.message());
+                    peerText(Level.WARN, "closed", "demands authentication (" + PeerText.clip(closed.message())
+                            + ") but no station key is configured (game/secret.nostr)");
                 } else if (authenticated) {
                     subscribe();
                 } else {
                     resendAfterAuth = true; // re-subscribe once our AUTH is accepted
                 }
             } else {
-                LOG.warn("{}: closed subscription {}: {}", peer, closed.subscriptionId(), closed.message());
                 Sub gone = subs.remove(closed.subscriptionId());
-                if (gone != null && gone.parent != null) {
-                    // a page refused: its REQ cannot complete this time; reconnecting starts the catch-up again
-                    LOG.warn("{}: page {} refused; its window stays open until the next catch-up", peer, closed.subscriptionId());
-                }
+                // a page refused: its REQ cannot complete this time; reconnecting starts the catch-up again
+                peerText(Level.WARN, "closed", "closed subscription " + PeerText.clip(closed.subscriptionId(), 64) + ": " + PeerText.clip(closed.message())
+                        + (gone != null && gone.parent != null ? "; that page's window stays open until the next catch-up" : ""));
             }
         } else if (m instanceof RelayMessage.Notice n) {
             notices++;
-            lastNotice = n.message();
-            LOG.info("{}: NOTICE {}", peer, n.message());
+            lastNotice = PeerText.clip(n.message());
+            peerText(Level.INFO, "notice", "NOTICE " + lastNotice);
         } else if (m instanceof RelayMessage.Malformed bad) {
             delivery.refused("malformed-frame", bad.reason());
         }
@@ -365,7 +367,19 @@ public final class PeerSession implements RelaySessionHandler {
     @Override
     public void onClose(int code, String reason, boolean willReconnect) {
         session = null;
-        LOG.info("{}: connection closed ({} {}){}", peer, code, reason == null ? "" : reason, willReconnect ? "; reconnecting" : "");
+        peerText(Level.INFO, "close", "connection closed (" + code + " " + (reason == null ? "" : PeerText.clip(reason)) + ")"
+                + (willReconnect ? "; reconnecting" : ""));
+    }
+
+    /**
+     * A line carrying what the peer said: clipped, and at most a few a minute for this peer and kind,
+     * so that a peer cannot flood the log (a NOTICE loop) or forge lines in it.
+     */
+    private void peerText(Level level, String kind, String line) {
+        String note = PeerLogLimiter.shared().admit(peer, kind);
+        if (note != null) {
+            LOG.atLevel(level).log("{}: {}{}", peer, line, note);
+        }
     }
 
     @Override

@@ -1,5 +1,6 @@
 package org.astroport.constellation.relay;
 
+import java.net.InetAddress;
 import java.net.URI;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
@@ -11,6 +12,8 @@ import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
+import org.astroport.constellation.untrusted.Destinations;
+import org.astroport.constellation.untrusted.PeerLogLimiter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,6 +35,7 @@ public final class RelayConnection {
     private final RelayOptions options;
     private final RelaySessionHandler handler;
     private final WebSocketClient client;
+    private final Destinations destinations;
 
     // confined to `context`
     private State state = State.NEW;
@@ -52,11 +56,22 @@ public final class RelayConnection {
     private final AtomicLong oversized = new AtomicLong();
     private volatile long lastConnectedMillis;
     private volatile String lastError = "";
+    private volatile String dialledHost = "";
     private volatile State publicState = State.NEW;
     private final List<Long> periodicTimers = new java.util.ArrayList<>();
     private final AtomicLong pendingBytes = new AtomicLong();
 
     public RelayConnection(Vertx vertx, String url, RelayOptions options, RelaySessionHandler handler) {
+        this(vertx, url, options, handler, null);
+    }
+
+    /**
+     * @param destinations where a connection may go, checked at every connect: a name that resolves to a
+     *                     refused address now is not dialled even if it resolved elsewhere when the peer
+     *                     was discovered; null or allowing private addresses: no check
+     */
+    public RelayConnection(Vertx vertx, String url, RelayOptions options, RelaySessionHandler handler, Destinations destinations) {
+        this.destinations = destinations == null || destinations.allowsPrivate() ? null : destinations;
         this.vertx = vertx;
         this.context = vertx.getOrCreateContext();
         this.url = url;
@@ -148,7 +163,38 @@ public final class RelayConnection {
         // handshake gets its own timer instead
         WebSocketConnectOptions co = new WebSocketConnectOptions().setHost(u.getHost()).setPort(port).setURI(path).setSsl(tls)
                 .setConnectTimeout(options.connectTimeoutMillis());
+        if (destinations == null) {
+            dial(co);
+            return;
+        }
+        long checkAttempt = connectAttempt;
+        context.<Destinations.Verdict>executeBlocking(() -> destinations.check(u.getHost()), false).onComplete(ar -> {
+            if (state != State.CONNECTING || connectAttempt != checkAttempt) {
+                return; // stopped meanwhile
+            }
+            Destinations.Verdict where = ar.succeeded() ? ar.result()
+                    : new Destinations.Verdict(Destinations.Outcome.UNRESOLVED, String.valueOf(ar.cause()), List.of());
+            if (!where.allowed()) {
+                String why = "not connecting: host " + where.detail();
+                String note = PeerLogLimiter.shared().admit(url, "destination");
+                if (note != null) {
+                    LOG.warn("{}: {}{}", url, why, note);
+                }
+                connectFailed(new java.net.ConnectException(why));
+                return;
+            }
+            if (!tls && !where.addresses().isEmpty()) {
+                // plain ws: connect to the address just checked, so a second lookup cannot answer
+                // differently; wss keeps the name, whose certificate an internal service cannot present
+                co.setHost(where.addresses().get(0).getHostAddress()).putHeader("Host", u.getRawAuthority());
+            }
+            dial(co);
+        });
+    }
+
+    private void dial(WebSocketConnectOptions co) {
         long thisAttempt = ++connectAttempt;
+        dialledHost = co.getHost();
         long handshakeTimer = vertx.setTimer(Math.max(1, options.connectTimeoutMillis()), id -> {
             if (connectAttempt == thisAttempt && state == State.CONNECTING) {
                 connectAttempt++; // the late answer, if any, is dropped
@@ -172,8 +218,37 @@ public final class RelayConnection {
                 ws.close((short) 1000, "stopped");
                 return;
             }
+            String refused = refusedRemote(ws);
+            if (refused != null) {
+                ws.close((short) 1008, "destination refused");
+                String note = PeerLogLimiter.shared().admit(url, "destination");
+                if (note != null) {
+                    LOG.warn("{}: connected to {}: closed before sending anything{}", url, refused, note);
+                }
+                connectFailed(new java.net.ConnectException("not talking to " + refused));
+                return;
+            }
             opened(ws);
         });
+    }
+
+    /** With destinations checked: why the address we actually reached is refused (null when it is not). */
+    private String refusedRemote(WebSocket ws) {
+        if (destinations == null) {
+            return null;
+        }
+        io.vertx.core.net.SocketAddress remote = ws.remoteAddress();
+        if (remote == null || remote.hostAddress() == null) {
+            return "a peer whose address is unknown";
+        }
+        try {
+            // a literal address: parsed, never looked up
+            InetAddress a = InetAddress.getByName(remote.hostAddress().indexOf(':') >= 0 ? "[" + remote.hostAddress() + "]" : remote.hostAddress());
+            String kind = Destinations.nonPublicKind(a);
+            return kind == null ? null : remote.hostAddress() + ", a " + kind + " address";
+        } catch (java.net.UnknownHostException e) {
+            return "a peer whose address is unknown";
+        }
     }
 
     private void connectFailed(Throwable cause) {
@@ -374,6 +449,11 @@ public final class RelayConnection {
 
     public long lastConnectedMillis() {
         return lastConnectedMillis;
+    }
+
+    /** The host of the last connection attempt: the URL's, or the address it was checked to resolve to. */
+    public String dialledHost() {
+        return dialledHost;
     }
 
     public String lastError() {

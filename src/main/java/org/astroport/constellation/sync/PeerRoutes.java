@@ -14,6 +14,8 @@ import org.astroport.constellation.discovery.Peer;
 import org.astroport.constellation.discovery.PeerChange;
 import org.astroport.constellation.discovery.PeerRegistry;
 import org.astroport.constellation.relay.NostrRelayConsumer;
+import org.astroport.constellation.relay.RelayTarget;
+import org.astroport.constellation.untrusted.PeerText;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,6 +26,8 @@ import org.slf4j.LoggerFactory;
 public class PeerRoutes implements org.apache.camel.ExtendedStartupListener {
 
     public static final String TEMPLATE = "peer-sync";
+    /** The route-local bean with the URL we dial, the peer's own relay URL and where it may connect (routes/live-sync.yaml). */
+    public static final String TARGET_BEAN = "peerTarget";
     private static final Logger LOG = LoggerFactory.getLogger(PeerRoutes.class);
 
     private final CamelContext context;
@@ -174,18 +178,25 @@ public class PeerRoutes implements org.apache.camel.ExtendedStartupListener {
         String name = routeName(p);
         String routeId = "peer-" + name;
         try {
+            // The URLs come from another station's descriptor. As template parameters they would be
+            // spliced into the endpoint URI as text, where '&' starts an option, ')' ends a RAW(...)
+            // value and {{...}} is a property placeholder. A route-local bean is an object that the
+            // endpoint receives as it is, so no spelling of a URL can set anything else.
+            RelayTarget target = new RelayTarget(p.dialUrl(), p.relayUrl() == null ? p.dialUrl() : p.relayUrl(), registry.destinationsFor(p));
             TemplatedRouteBuilder.builder(context, TEMPLATE)
                     .routeId(routeId)
                     .parameter("peer", name)
-                    .parameter("url", p.dialUrl())
-                    .parameter("authUrl", p.relayUrl() == null ? p.dialUrl() : p.relayUrl())
+                    .bean(TARGET_BEAN, RelayTarget.class, target)
                     .add();
             routes.put(p.id(), routeId);
             urls.put(p.id(), p.dialUrl());
             LOG.info("live sync: route {} for {} ({})", routeId, p.dialUrl(), p.id());
             return true;
         } catch (Exception e) {
-            LOG.error("live sync: cannot create the route for {}: {}", p.describe(), e.toString());
+            LOG.error("live sync: cannot create the route for {}: {}{}", p.describe(), e.toString(),
+                    String.valueOf(e.getMessage()).contains("mandatory parameters")
+                            ? " (a copy of live-sync.yaml older than this version? its peer-sync template must take the URLs as target: \"#{{" + TARGET_BEAN
+                              + "}}\"; delete the copy or copy the new one with `constellation-sync routes`)" : "");
             return false;
         }
     }
@@ -205,9 +216,15 @@ public class PeerRoutes implements org.apache.camel.ExtendedStartupListener {
         }
     }
 
+    /** The peer's name in its route id and endpoint URI: letters, digits, '.', '_', '-' only. */
     private String routeName(Peer p) {
-        String base = p.hostname() != null && !p.hostname().isBlank() ? p.hostname() : p.id();
-        base = base.replaceAll("[^A-Za-z0-9._-]", "_");
+        String base = PeerText.name(p.hostname());
+        if (base == null) {
+            base = PeerText.name(p.id());
+        }
+        if (base == null) {
+            base = "unnamed";
+        }
         for (Map.Entry<String, String> e : routes.entrySet()) {
             if (!e.getKey().equals(p.id()) && e.getValue().equals("peer-" + base)) {
                 return base + "-" + p.id().substring(Math.max(0, p.id().length() - 6));

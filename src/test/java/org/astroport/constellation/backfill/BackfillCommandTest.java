@@ -59,6 +59,8 @@ class BackfillCommandTest {
         p.put("constellation.backfill.retries", "1");
         p.put("constellation.backfill.retry-backoff-millis", "100");
         p.put("constellation.backfill.timeout-millis", "5000");
+        // the test relays listen on 127.0.0.x, which peers' descriptors may not name by default
+        p.put("constellation.peers.allow-private", "true");
         p.putAll(extra);
         StringBuilder sb = new StringBuilder();
         p.forEach((k, v) -> sb.append(k).append(" = ").append(v).append('\n'));

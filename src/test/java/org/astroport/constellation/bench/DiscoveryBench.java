@@ -47,12 +47,14 @@ class DiscoveryBench {
         long direct = System.nanoTime();
         AuthorRegistry directAuthors = new AuthorRegistry(home);
         PeerRegistry directPeers = new PeerRegistry(home, "", 3, java.time.Clock.fixed(java.time.Instant.ofEpochSecond(1795521600L), java.time.ZoneOffset.UTC),
-                directAuthors, new org.astroport.constellation.discovery.IpfsTunnels("ipfs", java.time.Duration.ofSeconds(1)));
+                directAuthors, new org.astroport.constellation.discovery.IpfsTunnels("ipfs", java.time.Duration.ofSeconds(1)),
+                org.astroport.constellation.discovery.PeerPolicy.allowingPrivate().withMaxPeers(20_000));
         org.astroport.constellation.discovery.StationScan.loadAll(home, directPeers, directAuthors);
         System.out.printf("BENCH same tree read by the registries directly (no routes): %d ms, %d authors%n", (System.nanoTime() - direct) / 1_000_000, directAuthors.size());
         long start = System.nanoTime();
+        // *.test names resolve nowhere (allow-private: not looked up); 10,000 peers are over the default cap
         try (RunningApp app = RunningApp.start(home, Map.of("constellation.live.enabled", "false", "constellation.reference-time", "1795521600",
-                "constellation.discovery.poll-millis", "1000"))) {
+                "constellation.discovery.poll-millis", "1000", "constellation.peers.allow-private", "true", "constellation.peers.max", "20000"))) {
             PeerRegistry peers = app.bean("peerRegistry", PeerRegistry.class);
             AuthorRegistry authors = app.bean("authorRegistry", AuthorRegistry.class);
             Discovery discovery = app.bean("discovery", Discovery.class);

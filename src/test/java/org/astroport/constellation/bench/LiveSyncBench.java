@@ -59,6 +59,8 @@ class LiveSyncBench {
         m.put("constellation.live.initial-lookback-seconds", "7200");
         m.put("constellation.live.max-events-per-second", "20000");
         m.put("camel.management.enabled", "false");
+        // the test relays listen on 127.0.0.x, which peers' descriptors may not name by default
+        m.put("constellation.peers.allow-private", "true");
         // -Dbench.settings=key=value,key=value: an experiment with the daemon's settings
         for (String kv : System.getProperty("bench.settings", "").split(",")) {
             if (kv.contains("=")) {

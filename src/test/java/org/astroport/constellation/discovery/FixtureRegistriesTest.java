@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -18,6 +19,7 @@ import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.astroport.constellation.testsupport.Fixtures;
+import org.astroport.constellation.untrusted.Destinations;
 import org.astroport.constellation.testsupport.ZenHome;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,6 +28,9 @@ import org.junit.jupiter.api.io.TempDir;
 class FixtureRegistriesTest {
 
     static final Clock REFERENCE = Clock.fixed(Instant.ofEpochSecond(Fixtures.REFERENCE_TIME), ZoneOffset.UTC);
+    /** The daemon's default policy, the fixture's *.test relay names resolving to a public (documentation) address. */
+    static final PeerPolicy FIXTURE_POLICY = new PeerPolicy(Destinations.publicOnly(Duration.ofSeconds(1),
+            name -> new InetAddress[] {InetAddress.getByAddress(name, new byte[] {(byte) 198, 51, 100, 7})}), 256, Duration.ofSeconds(30));
 
     @Test
     void registriesEqualExpectedJson(@TempDir Path tmp) throws Exception {
@@ -33,7 +38,8 @@ class FixtureRegistriesTest {
         Path ipfsLog = tmp.resolve("ipfs-args.log");
         Path ipfs = ZenHome.fakeIpfs(tmp, ipfsLog);
         AuthorRegistry authors = new AuthorRegistry(home);
-        PeerRegistry peers = new PeerRegistry(home, Fixtures.LOCAL_NODE_ID, 3, REFERENCE, authors, new IpfsTunnels(ipfs.toString(), Duration.ofSeconds(10)));
+        PeerRegistry peers = new PeerRegistry(home, Fixtures.LOCAL_NODE_ID, 3, REFERENCE, authors, new IpfsTunnels(ipfs.toString(), Duration.ofSeconds(10)),
+                FIXTURE_POLICY);
         StationScan.loadAll(home, peers, authors);
         JsonNode expected = Fixtures.expected();
 
@@ -123,7 +129,7 @@ class FixtureRegistriesTest {
         Path home = ZenHome.copyTo(tmp.resolve("zen"));
         AuthorRegistry authors = new AuthorRegistry(home);
         PeerRegistry peers = new PeerRegistry(home, Fixtures.LOCAL_NODE_ID, 3, REFERENCE, authors,
-                new IpfsTunnels(tmp.resolve("no-such-ipfs").toString(), Duration.ofSeconds(5)));
+                new IpfsTunnels(tmp.resolve("no-such-ipfs").toString(), Duration.ofSeconds(5)), FIXTURE_POLICY);
         StationScan.loadAll(home, peers, authors);
         Peer t = peers.allPeers().stream().filter(p -> p.state() == PeerState.TUNNEL).findFirst().orElseThrow();
         assertEquals(0, t.tunnelPort());

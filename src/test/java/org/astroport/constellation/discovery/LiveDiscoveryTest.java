@@ -29,8 +29,9 @@ class LiveDiscoveryTest {
     @Test
     void addModifyRemoveWhileRunning(@TempDir Path tmp) throws Exception {
         Path home = ZenHome.copyTo(tmp.resolve("zen"));
+        // allow-private: nothing is dialled here, and the fixture's *.test relay names resolve nowhere
         try (RunningApp app = RunningApp.start(home, Map.of("constellation.live.enabled", "false", "constellation.reference-time", String.valueOf(Fixtures.REFERENCE_TIME),
-                "constellation.ipfs.bin", tmp.resolve("no-ipfs").toString()))) {
+                "constellation.ipfs.bin", tmp.resolve("no-ipfs").toString(), "constellation.peers.allow-private", "true"))) {
             List<Object> peerChanges = new CopyOnWriteArrayList<>();
             List<Object> authorChanges = new CopyOnWriteArrayList<>();
             // observe what the routes emit, at the end of the two notification routes

@@ -4,6 +4,8 @@ import static org.astroport.constellation.testsupport.RunningApp.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.InetAddress;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -12,6 +14,7 @@ import io.vertx.core.Vertx;
 import org.astroport.constellation.testrelay.TestRelay;
 import org.astroport.constellation.testsupport.Fixtures;
 import org.astroport.constellation.testsupport.RunningApp;
+import org.astroport.constellation.untrusted.Destinations;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -69,6 +72,49 @@ class RelayConnectionTest {
             Thread.sleep(300);
             assertEquals(4, relay.connectionsAccepted(), "no reconnect after stop");
         }
+    }
+
+    @Test
+    void aPeerUrlLeadingToAPrivateAddressIsNeverDialled() throws Exception {
+        try (TestRelay relay = new TestRelay().start()) {
+            // a name that was public when the peer was discovered and resolves to loopback now (DNS rebinding)
+            Destinations now = Destinations.publicOnly(Duration.ofSeconds(1), name -> new InetAddress[] {InetAddress.getLoopbackAddress()});
+            Recorder rec = new Recorder(null);
+            RelayConnection byName = new RelayConnection(vertx, "ws://relay.rebound.test:" + relay.port(), RelayOptions.defaults().withBackoff(20, 100), rec, now);
+            RelayConnection byAddress = new RelayConnection(vertx, relay.url(), RelayOptions.defaults().withBackoff(20, 100), rec, now);
+            byName.start();
+            byAddress.start();
+            await("attempts refused", 5000, () -> byName.connectFailures() >= 2 && byAddress.connectFailures() >= 2);
+            assertEquals(0, relay.connectionsAccepted(), "no socket reached the relay");
+            assertEquals(0, rec.opens.get());
+            assertTrue(byName.lastError().contains("resolves to 127.0.0.1, a loopback address"), byName.lastError());
+            assertTrue(byAddress.lastError().contains("loopback"), byAddress.lastError());
+            byName.stop();
+            byAddress.stop();
+            // our own tunnels, or an operator who allows private addresses: it connects
+            RelayConnection allowed = new RelayConnection(vertx, relay.url(), RelayOptions.defaults().withBackoff(20, 100), rec, Destinations.anyAddress());
+            allowed.start();
+            await("connected", 5000, () -> rec.opens.get() == 1);
+            allowed.stop();
+        }
+    }
+
+    @Test
+    void plainWsDialsTheAddressThatWasChecked() throws Exception {
+        // a second lookup by the WebSocket client could answer differently: it is not asked
+        Destinations checked = Destinations.publicOnly(Duration.ofSeconds(1),
+                name -> new InetAddress[] {InetAddress.getByAddress(name, new byte[] {(byte) 198, 51, 100, 7})});
+        RelayOptions quick = new RelayOptions(200, 20, 100, 30_000, 0, Long.MAX_VALUE, 1 << 20);
+        RelayConnection c = new RelayConnection(vertx, "ws://relay.pinned.test:7777", quick, new Recorder(null), checked);
+        c.start();
+        await("an attempt", 5000, () -> c.connectFailures() >= 1);
+        c.stop();
+        assertEquals("198.51.100.7", c.dialledHost());
+        RelayConnection tls = new RelayConnection(vertx, "wss://relay.pinned.test:7777", quick, new Recorder(null), checked);
+        tls.start();
+        await("an attempt", 5000, () -> tls.connectFailures() >= 1);
+        tls.stop();
+        assertEquals("relay.pinned.test", tls.dialledHost(), "wss keeps the name its certificate is checked against");
     }
 
     @Test

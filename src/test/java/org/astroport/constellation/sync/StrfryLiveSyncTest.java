@@ -67,6 +67,7 @@ class StrfryLiveSyncTest {
             settings.put("constellation.local-relay-url", local.url());
             settings.put("constellation.spool.dir", tmp.resolve("spool").toString());
             settings.put("constellation.live.initial-lookback-seconds", String.valueOf(5 * 86_400));
+            settings.put("constellation.peers.allow-private", "true"); // the peers listen on 127.0.0.x
             settings.put("constellation.kinds", "4");
             try (RunningApp app = RunningApp.start(home, settings)) {
                 await("the local strfry holds the fixture's " + dms.size() + " DMs", 30_000, () -> {
@@ -119,6 +120,7 @@ class StrfryLiveSyncTest {
             settings.put("constellation.local-relay-url", local.url());
             settings.put("constellation.spool.dir", tmp.resolve("spool").toString());
             settings.put("constellation.live.initial-lookback-seconds", String.valueOf(5 * 86_400));
+            settings.put("constellation.peers.allow-private", "true"); // the peers listen on 127.0.0.x
             try (RunningApp app = RunningApp.start(home, settings)) {
                 await("the local strfry holds what peer A holds of the fixture (" + want.size() + " events)", 30_000, () -> {
                     try {
