@@ -83,6 +83,11 @@ public final class PeerSession implements RelaySessionHandler {
     private CompletableFuture<Boolean> gap;
     // reconciliation failed for this peer: catch up by REQ paging alone, however long it takes
     private boolean pageEverything;
+    // the relay closed one of our subscriptions: subscribe again at this time (0: not planned)
+    private long resubscribeAtMillis;
+    private long closedBackoffMillis = FIRST_CLOSED_BACKOFF_MILLIS;
+    private static final long FIRST_CLOSED_BACKOFF_MILLIS = 5_000;
+    private static final long MAX_CLOSED_BACKOFF_MILLIS = 300_000;
 
     private volatile long notices;
     private volatile long closedCount;
@@ -144,6 +149,7 @@ public final class PeerSession implements RelaySessionHandler {
             return;
         }
         cycle = positions.cycle();
+        resubscribeAtMillis = 0;
         long now = clock.millis() / 1000;
         long lookbackStart = Math.max(0, now - timing.initialLookbackSeconds());
         Map<String, Long> saved = positions.positions(peer);
@@ -225,6 +231,11 @@ public final class PeerSession implements RelaySessionHandler {
             subscribe();
             return;
         }
+        if (resubscribeAtMillis > 0 && System.currentTimeMillis() >= resubscribeAtMillis) {
+            resubscribeAtMillis = 0;
+            subscribe();
+            return;
+        }
         if (gap != null) {
             return;
         }
@@ -300,6 +311,12 @@ public final class PeerSession implements RelaySessionHandler {
                 }
             } else {
                 Sub gone = subs.remove(closed.subscriptionId());
+                if (gone != null && resubscribeAtMillis == 0) {
+                    // a relay that ends our subscription ("error: shutting down", "rate-limited: ...") is asked again
+                    // later, waiting longer each time it does so again, instead of leaving this peer silent until a reconnect
+                    resubscribeAtMillis = System.currentTimeMillis() + closedBackoffMillis;
+                    closedBackoffMillis = Math.min(MAX_CLOSED_BACKOFF_MILLIS, closedBackoffMillis * 2);
+                }
                 // a page refused: its REQ cannot complete this time; reconnecting starts the catch-up again
                 peerText(Level.WARN, "closed", "closed subscription " + PeerText.clip(closed.subscriptionId(), 64) + ": " + PeerText.clip(closed.message())
                         + (gone != null && gone.parent != null ? "; that page's window stays open until the next catch-up" : ""));
@@ -320,6 +337,7 @@ public final class PeerSession implements RelaySessionHandler {
      */
     private void onEose(String id, Sub sub) {
         sub.eose = true;
+        closedBackoffMillis = FIRST_CLOSED_BACKOFF_MILLIS;
         String base = sub.parent == null ? id : sub.parent;
         Sub req = subs.get(base);
         for (int i = 0; i < sub.filters.size(); i++) {

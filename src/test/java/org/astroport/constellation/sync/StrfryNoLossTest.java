@@ -44,6 +44,7 @@ class StrfryNoLossTest {
         s.put("constellation.live.initial-backoff-millis", "200");
         s.put("constellation.live.max-backoff-millis", "1000");
         s.put("constellation.backfill.cron", "0 0 0 1 1 ? 2099");
+        s.put("constellation.peers.allow-private", "true"); // the peers listen on 127.0.0.x
         return s;
     }
 

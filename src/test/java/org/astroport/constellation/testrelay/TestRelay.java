@@ -305,6 +305,11 @@ public final class TestRelay implements AutoCloseable {
         }
     }
 
+    /** Forgets every client's subscriptions (after a CLOSED it sent them). */
+    public void closeSubscriptions() {
+        clients.values().forEach(c -> c.subs.clear());
+    }
+
     /** Stops reading from every current client: a peer that hangs without closing. */
     public void freezeAll() {
         clients.keySet().forEach(ws -> vertx.runOnContext(v -> ws.pause()));
