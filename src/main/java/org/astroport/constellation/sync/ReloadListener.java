@@ -29,6 +29,11 @@ public class ReloadListener extends EventNotifierSupport {
         this.upstream = upstream;
         this.settleMillis = settleMillis;
         setIgnoreRouteEvents(false);
+        // only route reloads: Camel then skips this notifier on every exchange (a per-event cost on the ingest path)
+        setIgnoreExchangeEvents(true);
+        setIgnoreCamelContextEvents(true);
+        setIgnoreServiceEvents(true);
+        setIgnoreStepEvents(true);
     }
 
     @Override
