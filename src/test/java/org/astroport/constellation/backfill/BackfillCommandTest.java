@@ -1,5 +1,6 @@
 package org.astroport.constellation.backfill;
 
+import static org.astroport.constellation.testsupport.Fixtures.ids;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -77,13 +78,6 @@ class BackfillCommandTest {
         return out;
     }
 
-    static Set<String> ids(List<String> events) throws Exception {
-        Set<String> s = new TreeSet<>();
-        for (String e : events) {
-            s.add(Fixtures.JSON.readTree(e).get("id").asText());
-        }
-        return s;
-    }
 
     @Test
     void pagesPastTheRelayCapAndMarksADeadPeerDead(@TempDir Path tmp) throws Exception {

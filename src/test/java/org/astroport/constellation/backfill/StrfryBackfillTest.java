@@ -2,7 +2,7 @@ package org.astroport.constellation.backfill;
 
 import static org.astroport.constellation.backfill.BackfillCommandTest.cli;
 import static org.astroport.constellation.backfill.BackfillCommandTest.config;
-import static org.astroport.constellation.backfill.BackfillCommandTest.ids;
+import static org.astroport.constellation.testsupport.Fixtures.ids;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

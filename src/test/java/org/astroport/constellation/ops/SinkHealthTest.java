@@ -99,7 +99,7 @@ class SinkHealthTest {
     @Test
     void aWriteHungPastTheThresholdTurnsHealthDown(@TempDir Path tmp) throws Exception {
         CountDownLatch release = new CountDownLatch(1);
-        EventSink hung = new EventSink() {
+        EventSink hung = new org.astroport.constellation.testsupport.NamedSink("a sink that does not answer") {
             @Override
             public Result write(List<SinkEvent> batch) {
                 try {
@@ -108,16 +108,6 @@ class SinkHealthTest {
                     Thread.currentThread().interrupt();
                 }
                 return new Result(batch.size(), Map.of());
-            }
-
-            @Override
-            public boolean forwardsEphemeral() {
-                return false;
-            }
-
-            @Override
-            public String describe() {
-                return "a sink that does not answer";
             }
         };
         SinkRouter router = new SinkRouter(hung, new Spool(tmp.resolve("spool"), 8 << 20), new DeletionTracker(100), new SyncStats(), 500);

@@ -24,12 +24,13 @@ import org.junit.jupiter.api.io.TempDir;
 class SinkFailureTest {
 
     /** Throws the given failure on its first write, then stores. */
-    static final class FailingOnceSink implements EventSink {
+    static final class FailingOnceSink extends org.astroport.constellation.testsupport.NamedSink {
         final Throwable failure;
         final List<String> stored = new ArrayList<>();
         int calls;
 
         FailingOnceSink(Throwable failure) {
+            super("a sink that fails once");
             this.failure = failure;
         }
 
@@ -43,16 +44,6 @@ class SinkFailureTest {
             }
             batch.forEach(e -> stored.add(e.id()));
             return new Result(batch.size(), java.util.Map.of());
-        }
-
-        @Override
-        public boolean forwardsEphemeral() {
-            return false;
-        }
-
-        @Override
-        public String describe() {
-            return "a sink that fails once";
         }
     }
 

@@ -32,23 +32,17 @@ import org.junit.jupiter.api.io.TempDir;
 class SpoolTest {
 
     /** Takes every batch and remembers the events' JSON in order. */
-    static class CollectingSink implements EventSink {
+    static class CollectingSink extends org.astroport.constellation.testsupport.NamedSink {
         final List<String> written = new ArrayList<>();
+
+        CollectingSink() {
+            super("collecting");
+        }
 
         @Override
         public Result write(List<SinkEvent> batch) {
             batch.forEach(e -> written.add(e.json()));
             return new Result(batch.size(), Map.of());
-        }
-
-        @Override
-        public boolean forwardsEphemeral() {
-            return false;
-        }
-
-        @Override
-        public String describe() {
-            return "collecting";
         }
     }
 

@@ -2,7 +2,7 @@ package org.astroport.constellation.sync;
 
 import static org.astroport.constellation.sync.NoLossTest.T;
 import static org.astroport.constellation.sync.NoLossTest.awaitExactly;
-import static org.astroport.constellation.sync.NoLossTest.ids;
+import static org.astroport.constellation.testsupport.Fixtures.ids;
 import static org.astroport.constellation.testsupport.RunningApp.await;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;

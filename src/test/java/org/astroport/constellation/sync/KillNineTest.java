@@ -2,7 +2,7 @@ package org.astroport.constellation.sync;
 
 import static org.astroport.constellation.sync.NoLossTest.T;
 import static org.astroport.constellation.sync.NoLossTest.awaitExactly;
-import static org.astroport.constellation.sync.NoLossTest.ids;
+import static org.astroport.constellation.testsupport.Fixtures.ids;
 import static org.astroport.constellation.sync.NoLossTest.notes;
 import static org.astroport.constellation.testsupport.RunningApp.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -30,6 +30,15 @@ class KillNineTest {
         return AppProcess.start(tmp, List.of("-Xmx256m"), s, "--home", home.toString(), "run");
     }
 
+    /** Started at T on a peer holding `before`, once all of it is in the local relay and the position is saved at T. */
+    static AppProcess startSynced(Path tmp, Path home, TestRelay peerA, TestRelay local, List<String> before) throws Exception {
+        before.forEach(peerA::storeOnly);
+        AppProcess app = start(tmp, home, local, T);
+        awaitExactly(local, ids(before), 60_000);
+        await("position saved at now", 20_000, () -> safePosition(tmp) == T);
+        return app;
+    }
+
     static long savedPosition(Path tmp) throws Exception {
         Path f = tmp.resolve("positions/" + NoLossTest.PEER_A + ".json");
         if (!Files.exists(f)) {
@@ -48,11 +57,9 @@ class KillNineTest {
         List<String> during = notes(3000, T + 1, T + 2400, "k9-catchup");
         try (TestRelay peerA = new TestRelay().host("127.0.0.2").start();
              TestRelay local = new TestRelay().start()) {
-            before.forEach(peerA::storeOnly);
             Path home = NoLossTest.home(tmp, peerA);
-            try (AppProcess app = start(tmp, home, local, T)) {
-                awaitExactly(local, ids(before), 60_000);
-                await("position saved at now", 20_000, () -> safePosition(tmp) == T);
+            try (AppProcess app = startSynced(tmp, home, peerA, local, before)) {
+                assertTrue(app.isAlive());
             } // SIGTERM: a clean stop
             during.forEach(peerA::storeOnly);
             local.okDelayMillis(100); // a slow local relay: the catch-up takes long enough to be killed
@@ -78,11 +85,8 @@ class KillNineTest {
         List<String> burst = notes(3000, T - 200, T - 1, "k9-burst");
         try (TestRelay peerA = new TestRelay().host("127.0.0.2").start();
              TestRelay local = new TestRelay().start()) {
-            before.forEach(peerA::storeOnly);
             Path home = NoLossTest.home(tmp, peerA);
-            try (AppProcess app = start(tmp, home, local, T)) {
-                awaitExactly(local, ids(before), 60_000);
-                await("position saved at now", 20_000, () -> safePosition(tmp) == T);
+            try (AppProcess app = startSynced(tmp, home, peerA, local, before)) {
                 local.okDelayMillis(100);
                 Thread publisher = new Thread(() -> burst.forEach(peerA::publish));
                 publisher.start();

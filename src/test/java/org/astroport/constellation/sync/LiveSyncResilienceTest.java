@@ -1,5 +1,6 @@
 package org.astroport.constellation.sync;
 
+import static org.astroport.constellation.testsupport.Fixtures.ids;
 import static org.astroport.constellation.testsupport.RunningApp.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -43,13 +44,6 @@ class LiveSyncResilienceTest {
         return out;
     }
 
-    private static Set<String> ids(List<String> events) throws Exception {
-        Set<String> s = new TreeSet<>();
-        for (String e : events) {
-            s.add(Fixtures.JSON.readTree(e).get("id").asText());
-        }
-        return s;
-    }
 
     private static Path home(Path tmp, TestRelay peerA, TestRelay peerB) {
         Path home = ZenHome.withPeers(tmp, peerA.url(), peerB.url());

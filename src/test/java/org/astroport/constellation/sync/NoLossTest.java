@@ -1,5 +1,6 @@
 package org.astroport.constellation.sync;
 
+import static org.astroport.constellation.testsupport.Fixtures.ids;
 import static org.astroport.constellation.testsupport.RunningApp.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -46,13 +47,6 @@ class NoLossTest {
         return out;
     }
 
-    static Set<String> ids(List<String> events) throws Exception {
-        Set<String> s = new TreeSet<>();
-        for (String e : events) {
-            s.add(Fixtures.JSON.readTree(e).get("id").asText());
-        }
-        return s;
-    }
 
     /** The daemon's settings with the defaults that matter here (one hour of lookback) and a reference time. */
     static Map<String, String> settings(Path tmp, TestRelay local, long now) {

@@ -60,14 +60,7 @@ class StrfryLiveSyncTest {
             peerA.startRelay();
             local.startRelay();
             Path home = ZenHome.withPeers(tmp, peerA.url(), "ws://127.0.0.3:1"); // down
-            Map<String, String> settings = new HashMap<>();
-            settings.put("constellation.reference-time", String.valueOf(Fixtures.REFERENCE_TIME));
-            settings.put("constellation.ipfs.bin", tmp.resolve("no-ipfs").toString());
-            settings.put("constellation.sink.mode", "relay");
-            settings.put("constellation.local-relay-url", local.url());
-            settings.put("constellation.spool.dir", tmp.resolve("spool").toString());
-            settings.put("constellation.live.initial-lookback-seconds", String.valueOf(5 * 86_400));
-            settings.put("constellation.peers.allow-private", "true"); // the peers listen on 127.0.0.x
+            Map<String, String> settings = settings(tmp, local, "relay");
             settings.put("constellation.kinds", "4");
             try (RunningApp app = RunningApp.start(home, settings)) {
                 await("the local strfry holds the fixture's " + dms.size() + " DMs", 30_000, () -> {
@@ -111,16 +104,7 @@ class StrfryLiveSyncTest {
             peerB.startRelay();
             local.startRelay();
             Path home = ZenHome.withPeers(tmp, peerA.url(), peerB.url());
-            Map<String, String> settings = new HashMap<>();
-            settings.put("constellation.reference-time", String.valueOf(Fixtures.REFERENCE_TIME));
-            settings.put("constellation.ipfs.bin", tmp.resolve("no-ipfs").toString());
-            settings.put("constellation.sink.mode", sinkMode);
-            settings.put("constellation.strfry.bin", local.bin());
-            settings.put("constellation.strfry.config", local.config().toString());
-            settings.put("constellation.local-relay-url", local.url());
-            settings.put("constellation.spool.dir", tmp.resolve("spool").toString());
-            settings.put("constellation.live.initial-lookback-seconds", String.valueOf(5 * 86_400));
-            settings.put("constellation.peers.allow-private", "true"); // the peers listen on 127.0.0.x
+            Map<String, String> settings = settings(tmp, local, sinkMode);
             try (RunningApp app = RunningApp.start(home, settings)) {
                 await("the local strfry holds what peer A holds of the fixture (" + want.size() + " events)", 30_000, () -> {
                     try {
@@ -133,5 +117,20 @@ class StrfryLiveSyncTest {
                 assertEquals(want, local.storedIds());
             }
         }
+    }
+
+    /** The daemon on the fixture's reference time, syncing into the local strfry through the given sink. */
+    static Map<String, String> settings(Path tmp, StrfryProcess local, String sinkMode) {
+        Map<String, String> settings = new HashMap<>();
+        settings.put("constellation.reference-time", String.valueOf(Fixtures.REFERENCE_TIME));
+        settings.put("constellation.ipfs.bin", tmp.resolve("no-ipfs").toString());
+        settings.put("constellation.sink.mode", sinkMode);
+        settings.put("constellation.strfry.bin", local.bin());
+        settings.put("constellation.strfry.config", local.config().toString());
+        settings.put("constellation.local-relay-url", local.url());
+        settings.put("constellation.spool.dir", tmp.resolve("spool").toString());
+        settings.put("constellation.live.initial-lookback-seconds", String.valueOf(5 * 86_400));
+        settings.put("constellation.peers.allow-private", "true"); // the peers listen on 127.0.0.x
+        return settings;
     }
 }

@@ -1,7 +1,7 @@
 package org.astroport.constellation.sync;
 
 import static org.astroport.constellation.sync.NoLossTest.T;
-import static org.astroport.constellation.sync.NoLossTest.ids;
+import static org.astroport.constellation.testsupport.Fixtures.ids;
 import static org.astroport.constellation.sync.NoLossTest.notes;
 import static org.astroport.constellation.testsupport.RunningApp.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -67,10 +67,7 @@ class StrfryNoLossTest {
         List<String> events = notes(20_000, T - 3000, T - 10, "strfry-drop");
         try (StrfryProcess peerA = StrfryProcess.create(tmp.resolve("peer-a"), "127.0.0.2");
              StrfryProcess local = StrfryProcess.create(tmp.resolve("local"))) {
-            peerA.importLines(events);
-            peerA.startRelay();
-            local.startRelay();
-            Path home = ZenHome.withPeers(tmp, peerA.url(), "ws://127.0.0.3:1");
+            Path home = running(tmp, peerA, events, local);
             try (RunningApp app = RunningApp.start(home, settings(tmp, local, T))) {
                 var stats = app.bean("syncStats", SyncStats.class).peer(NoLossTest.PEER_A);
                 await("the catch-up under way", 60_000, () -> stats.receivedCount() > 0);
@@ -92,10 +89,7 @@ class StrfryNoLossTest {
         List<String> during = notes(10_000, T + 1, T + 2400, "strfry-k9-during");
         try (StrfryProcess peerA = StrfryProcess.create(tmp.resolve("peer-a"), "127.0.0.2");
              StrfryProcess local = StrfryProcess.create(tmp.resolve("local"))) {
-            peerA.importLines(before);
-            peerA.startRelay();
-            local.startRelay();
-            Path home = ZenHome.withPeers(tmp, peerA.url(), "ws://127.0.0.3:1");
+            Path home = running(tmp, peerA, before, local);
             try (AppProcess app = start(tmp, home, local, T)) {
                 awaitExactly(local, ids(before), 60_000);
                 await("position saved at now", 20_000, () -> position(tmp) == T);
@@ -124,6 +118,14 @@ class StrfryNoLossTest {
                 awaitExactly(local, ids(all), 180_000);
             }
         }
+    }
+
+    /** Peer A holding these events and the local strfry, both running; the station home that points at peer A. */
+    static Path running(Path tmp, StrfryProcess peerA, List<String> events, StrfryProcess local) throws Exception {
+        peerA.importLines(events);
+        peerA.startRelay();
+        local.startRelay();
+        return ZenHome.withPeers(tmp, peerA.url(), "ws://127.0.0.3:1");
     }
 
     static AppProcess start(Path tmp, Path home, StrfryProcess local, long now) throws Exception {

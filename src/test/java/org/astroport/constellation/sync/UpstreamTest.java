@@ -31,12 +31,7 @@ class UpstreamTest {
         try (TestRelay peerA = new TestRelay().host("127.0.0.2").start();
              TestRelay peerB = new TestRelay().host("127.0.0.3").start();
              TestRelay local = new TestRelay().start()) {
-            Path home = ZenHome.withPeers(tmp, peerA.url(), peerB.url());
-            Map<String, String> settings = LiveSyncTest.appSettings(tmp, local, false);
-            settings.put("constellation.direction", "both");
-            try (RunningApp app = RunningApp.start(home, settings)) {
-                await("both peers and the local relay are subscribed", 15_000,
-                        () -> peerA.liveConnections() == 1 && peerB.liveConnections() == 1 && !local.reqs().isEmpty());
+            try (RunningApp app = startBoth(tmp, peerA, peerB, local)) {
                 // the local subscription asks for the station's members only
                 Set<String> asked = new TreeSet<>();
                 for (String req : local.reqs()) {
@@ -97,12 +92,7 @@ class UpstreamTest {
         try (TestRelay peerA = new TestRelay().host("127.0.0.2").start();
              TestRelay peerB = new TestRelay().host("127.0.0.3").start();
              TestRelay local = new TestRelay().start()) {
-            Path home = ZenHome.withPeers(tmp, peerA.url(), peerB.url());
-            Map<String, String> settings = LiveSyncTest.appSettings(tmp, local, false);
-            settings.put("constellation.direction", "both");
-            try (RunningApp app = RunningApp.start(home, settings)) {
-                await("both peers and the local relay are subscribed", 15_000,
-                        () -> peerA.liveConnections() == 1 && peerB.liveConnections() == 1 && !local.reqs().isEmpty());
+            try (RunningApp app = startBoth(tmp, peerA, peerB, local)) {
                 peerA.freezeAll();
                 String filler = "x".repeat(50_000);
                 List<String> sent = new java.util.ArrayList<>();
@@ -128,6 +118,16 @@ class UpstreamTest {
                 assertTrue(maxPending <= Upstream.MAX_UNWRITTEN_BYTES + 60_000, "unwritten bytes for the frozen peer: " + maxPending);
             }
         }
+    }
+
+    /** The daemon with direction both, once both peers and the local relay have its subscriptions. */
+    static RunningApp startBoth(Path tmp, TestRelay peerA, TestRelay peerB, TestRelay local) throws Exception {
+        Map<String, String> settings = LiveSyncTest.appSettings(tmp, local, false);
+        settings.put("constellation.direction", "both");
+        RunningApp app = RunningApp.start(ZenHome.withPeers(tmp, peerA.url(), peerB.url()), settings);
+        await("both peers and the local relay are subscribed", 15_000,
+                () -> peerA.liveConnections() == 1 && peerB.liveConnections() == 1 && !local.reqs().isEmpty());
+        return app;
     }
 
     @Test

@@ -111,4 +111,17 @@ public final class Fixtures {
         }
         return out;
     }
+
+    /** The ids of events given as JSON text, sorted. */
+    public static java.util.SortedSet<String> ids(List<String> events) {
+        java.util.SortedSet<String> s = new java.util.TreeSet<>();
+        for (String e : events) {
+            try {
+                s.add(JSON.readTree(e).get("id").asText());
+            } catch (IOException x) {
+                throw new UncheckedIOException(x);
+            }
+        }
+        return s;
+    }
 }
