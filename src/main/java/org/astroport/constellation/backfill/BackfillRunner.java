@@ -427,6 +427,9 @@ public class BackfillRunner {
         LOG.info("backfill: {} monitored author(s) without a profile: full history from {} peer(s)", missing.size(), live.size());
         progress(o, missing.size() + " author(s) without a profile: fetching their full history");
         List<Filter> full = filters(Kinds.withoutEphemeral(k), missing, null);
+        // the local side changed since it was listed (the first pass filled it): list it again, or the
+        // reconciliation asks every peer again for everything the first pass brought
+        run.localItems().clear();
         for (Peer p : live) {
             fetchWithRetries(run, p.displayName(), p.dialUrl(), p.relayUrl(), full, groups, received);
         }

@@ -69,6 +69,21 @@ class BackfillNegentropyTest {
         }
     }
 
+    /** The profile pass (authors without a kind 0 get their full history) lists the local side again: what the first pass brought is not fetched twice. */
+    @Test
+    void theProfilePassDoesNotFetchWhatTheFirstPassBrought(@TempDir Path tmp) throws Exception {
+        List<String> events = window();
+        try (TestRelay peerA = new TestRelay().host("127.0.0.2").start();
+             TestRelay local = new TestRelay().start()) {
+            events.forEach(peerA::storeOnly);
+            Path home = ZenHome.withPeers(tmp, peerA.url(), "ws://127.0.0.3:1");
+            Run r = cli(home, config(tmp, local, Map.of()), "backfill", "--days", "0");
+            assertEquals(0, r.status(), r.out() + r.err());
+            assertTrue(r.out().contains("SYNC_NEGENTROPY: reconciled=2 fallback=0 need=" + events.size() + " have=0"), r.out());
+            assertTrue(LiveSyncTest.deliveries(local).values().stream().allMatch(n -> n == 1), "each event written once");
+        }
+    }
+
     @Test
     void noOverlapFetchesEverything(@TempDir Path tmp) throws Exception {
         overlap(tmp, 0);

@@ -1,0 +1,283 @@
+package org.astroport.constellation.bench;
+
+import static org.astroport.constellation.testsupport.RunningApp.await;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClientOptions;
+import org.astroport.constellation.testsupport.AppProcess;
+import org.astroport.constellation.testsupport.Fixtures;
+import org.astroport.constellation.testsupport.StrfryProcess;
+import org.astroport.constellation.testsupport.ZenHome;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The tools we replace and ours, on the same data in the same run (needs STRFRY_BIN):
+ * {@code STRFRY_BIN=... mvn -B -Pbench test -Dtest=SideBySideBench [-Dbench.events=100000] [-Dbench.rounds=3]}.
+ * Rows: a live mirror of a burst imported into the source relay (strfry router vs the daemon); a full
+ * backfill into an empty store and an incremental one with 1 % missing (strfry sync vs our backfill);
+ * latency from a publisher on the source relay to a subscriber of the local relay at 200 events/s
+ * (one strfry hop alone, router, the daemon with each sink). Medians of the rounds, and their ratios.
+ */
+@Tag("bench")
+@EnabledIfEnvironmentVariable(named = StrfryProcess.ENV, matches = ".+")
+class SideBySideBench {
+
+    static final int EVENTS = Integer.getInteger("bench.events", 100_000);
+    static final int ROUNDS = Integer.getInteger("bench.rounds", 3);
+    static final long T = Fixtures.REFERENCE_TIME;
+
+    record Run(double seconds, long rssMb, long cuts) {
+    }
+
+    @Test
+    void sideBySide(@TempDir Path tmp) throws Exception {
+        List<String> events = LiveSyncBench.sign(EVENTS, T - 3000, "side");
+        Map<String, List<Run>> rows = new java.util.LinkedHashMap<>();
+        for (int r = 0; r < ROUNDS; r++) {
+            Path round = tmp.resolve("round-" + r);
+            rows.computeIfAbsent("mirror: strfry router", k -> new ArrayList<>()).add(mirror(round.resolve("router"), events, this::router));
+            rows.computeIfAbsent("mirror: constellation-sync", k -> new ArrayList<>()).add(mirror(round.resolve("daemon"), events, null));
+            rows.computeIfAbsent("full backfill: strfry sync --dir down", k -> new ArrayList<>()).add(backfill(round.resolve("sync-full"), events, 0, true));
+            rows.computeIfAbsent("full backfill: backfill --days 0", k -> new ArrayList<>()).add(backfill(round.resolve("bf-full"), events, 0, false));
+            rows.computeIfAbsent("1 % missing: strfry sync --dir down", k -> new ArrayList<>()).add(backfill(round.resolve("sync-inc"), events, 99, true));
+            rows.computeIfAbsent("1 % missing: backfill --days 0", k -> new ArrayList<>()).add(backfill(round.resolve("bf-inc"), events, 99, false));
+        }
+        System.out.printf("BENCH side by side, %,d events, medians of %d%n", EVENTS, ROUNDS);
+        Map<String, Double> median = new HashMap<>();
+        rows.forEach((name, runs) -> {
+            double s = runs.stream().mapToDouble(Run::seconds).sorted().toArray()[runs.size() / 2];
+            long rss = runs.stream().mapToLong(Run::rssMb).sorted().toArray()[runs.size() / 2];
+            long cuts = runs.stream().mapToLong(Run::cuts).sum();
+            median.put(name, s);
+            System.out.printf("BENCH %-40s %7.1f s  %,8.0f ev/s  peak RSS %4d MB  cut as a slow client %d time(s)  runs %s%n", name, s, EVENTS / s, rss, cuts,
+                    runs.stream().map(x -> String.format("%.1f", x.seconds())).toList());
+        });
+        System.out.printf("BENCH ratio mirror %.2f, full backfill %.2f, 1 %% missing %.2f (ours / strfry)%n",
+                median.get("mirror: constellation-sync") / median.get("mirror: strfry router"),
+                median.get("full backfill: backfill --days 0") / median.get("full backfill: strfry sync --dir down"),
+                median.get("1 % missing: backfill --days 0") / median.get("1 % missing: strfry sync --dir down"));
+        latency(tmp.resolve("latency"), 200);
+    }
+
+    /** A burst imported into the source relay while the mirror runs, until the local store holds it all. */
+    Run mirror(Path dir, List<String> events, RouterStarter router) throws Exception {
+        try (StrfryProcess source = StrfryProcess.create(dir.resolve("source"), "127.0.0.2").startRelay();
+             StrfryProcess local = StrfryProcess.create(dir.resolve("local"))) {
+            local.startRelay();
+            Supplier<Long> rss;
+            AutoCloseable started;
+            if (router != null) {
+                Process p = router.start(dir, source, local);
+                started = p::destroy;
+                rss = () -> peakRssMb(p.pid());
+            } else {
+                AppProcess app = daemon(dir, source, local, "import", "run");
+                started = app;
+                rss = () -> app.peakRssKb() / 1024;
+            }
+            try (AutoCloseable mirror = started) {
+                Thread.sleep(3000); // connected and subscribed
+                long t0 = System.nanoTime();
+                source.importLines(events);
+                awaitCount(local, events.size());
+                return new Run((System.nanoTime() - t0) / 1e9, rss.get(), slowClientCuts(source));
+            }
+        }
+    }
+
+    interface RouterStarter {
+        Process start(Path dir, StrfryProcess source, StrfryProcess local) throws Exception;
+    }
+
+    Process router(Path dir, StrfryProcess source, StrfryProcess local) throws Exception {
+        Path conf = Files.writeString(dir.resolve("router.conf"), """
+                connectionTimeout = 20
+                verbose = false
+                streams {
+                    constellation {
+                        dir = "down"
+                        urls = ["%s"]
+                    }
+                }
+                """.formatted(source.url()));
+        return new ProcessBuilder(local.bin(), "--config=" + local.config(), "router", conf.toString()).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("router.log").toFile()).start();
+    }
+
+    /** The source holds every event, the local store `localPercent` of them; the tool runs until it ends. */
+    Run backfill(Path dir, List<String> events, int localPercent, boolean strfrySync) throws Exception {
+        try (StrfryProcess source = StrfryProcess.create(dir.resolve("source"), "127.0.0.2");
+             StrfryProcess local = StrfryProcess.create(dir.resolve("local"))) {
+            source.importLines(events);
+            source.startRelay();
+            if (localPercent > 0) {
+                local.importLines(events.subList(0, events.size() * localPercent / 100));
+            }
+            long t0 = System.nanoTime();
+            long rss;
+            if (strfrySync) {
+                Process p = new ProcessBuilder(local.bin(), "--config=" + local.config(), "sync", source.url(), "--dir", "down").redirectErrorStream(true)
+                        .redirectOutput(dir.resolve("sync.log").toFile()).start();
+                long[] peak = {0};
+                while (!p.waitFor(50, TimeUnit.MILLISECONDS)) {
+                    peak[0] = Math.max(peak[0], peakRssMb(p.pid()));
+                }
+                rss = peak[0];
+            } else {
+                try (AppProcess app = daemon(dir, source, local, "import", "backfill", "--days", "0")) {
+                    if (app.waitFor(600) != 0) {
+                        throw new AssertionError("backfill failed: " + app.output());
+                    }
+                    rss = -1; // the process has ended: /proc no longer has it
+                    app.output().lines().filter(l -> l.startsWith("SYNC_")).forEach(l -> System.out.println("BENCH   " + l));
+                }
+            }
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            awaitCount(local, events.size());
+            return new Run(seconds, rss, 0);
+        }
+    }
+
+    /** p50/p99 from a publisher's EVENT on the source relay to a subscriber of the local relay. */
+    void latency(Path dir, int perSecond) throws Exception {
+        int n = perSecond * 10;
+        Vertx vertx = Vertx.vertx();
+        try {
+            for (String setup : List.of("one strfry hop (floor)", "strfry router", "constellation-sync, import sink", "constellation-sync, relay sink")) {
+                Path d = dir.resolve(setup.replaceAll("[^a-z]", "-"));
+                List<String> events = LiveSyncBench.sign(n, T - 2100, "latency " + setup); // created_at T-2100 .. T-101
+                try (StrfryProcess source = StrfryProcess.create(d.resolve("source"), "127.0.0.2").startRelay();
+                     StrfryProcess local = StrfryProcess.create(d.resolve("local"))) {
+                    local.startRelay();
+                    AutoCloseable started = () -> { };
+                    if (setup.contains("router")) {
+                        Process p = router(Files.createDirectories(d), source, local);
+                        started = p::destroy;
+                    } else if (setup.contains("sink")) {
+                        started = daemon(d, source, local, setup.contains("import") ? "import" : "relay", "run");
+                    }
+                    try (AutoCloseable mirror = started) {
+                        Map<String, Long> arrived = new ConcurrentHashMap<>();
+                        WebSocket sub = connect(vertx, setup.contains("floor") ? source.url() : local.url());
+                        sub.textMessageHandler(f -> {
+                            if (f.startsWith("[\"EVENT\"")) {
+                                int i = f.indexOf("\"id\":\"");
+                                arrived.putIfAbsent(f.substring(i + 6, i + 70), System.nanoTime());
+                            }
+                        });
+                        sub.writeTextMessage("[\"REQ\",\"lat\",{\"kinds\":[1],\"since\":" + (T - 2200) + "}]");
+                        WebSocket pub = connect(vertx, source.url());
+                        Thread.sleep(3000);
+                        Map<String, Long> sent = new HashMap<>();
+                        long start = System.nanoTime();
+                        for (int i = 0; i < n; i++) {
+                            long due = start + i * (1_000_000_000L / perSecond);
+                            while (System.nanoTime() < due) {
+                                Thread.onSpinWait();
+                            }
+                            String e = events.get(i);
+                            sent.put(e.substring(7, 71), System.nanoTime());
+                            pub.writeTextMessage("[\"EVENT\"," + e + "]");
+                        }
+                        try {
+                            await("all arrived", 120_000, () -> arrived.keySet().containsAll(sent.keySet()));
+                        } catch (AssertionError e) {
+                            System.out.printf("BENCH latency %d ev/s, %-34s only %d of %d arrived%n", perSecond, setup, arrived.size(), n);
+                            if (mirror instanceof AppProcess app) {
+                                System.out.println(app.output());
+                            }
+                            continue;
+                        }
+                        double[] lat = sent.entrySet().stream().mapToDouble(x -> (arrived.get(x.getKey()) - x.getValue()) / 1e6).sorted().toArray();
+                        System.out.printf("BENCH latency %d ev/s, %-34s p50 %6.1f ms  p99 %7.1f ms%n", perSecond, setup, lat[lat.length / 2],
+                                lat[(int) (lat.length * 0.99)]);
+                        sub.close();
+                        pub.close();
+                    }
+                }
+            }
+        } finally {
+            vertx.close();
+        }
+    }
+
+    static WebSocket connect(Vertx vertx, String url) throws Exception {
+        CountDownLatch done = new CountDownLatch(1);
+        WebSocket[] ws = new WebSocket[1];
+        java.net.URI u = java.net.URI.create(url);
+        vertx.createWebSocketClient(new WebSocketClientOptions().setMaxMessageSize(1 << 20)).connect(u.getPort(), u.getHost(), "/").onComplete(ar -> {
+            ws[0] = ar.result();
+            done.countDown();
+        });
+        done.await(10, TimeUnit.SECONDS);
+        if (ws[0] == null) {
+            throw new IllegalStateException("cannot connect to " + url);
+        }
+        return ws[0];
+    }
+
+    static AppProcess daemon(Path dir, StrfryProcess source, StrfryProcess local, String sink, String... args) throws Exception {
+        Path home = ZenHome.withPeers(Files.createDirectories(dir), source.url(), "ws://127.0.0.3:1");
+        Map<String, String> s = new HashMap<>();
+        s.put("constellation.reference-time", String.valueOf(T));
+        s.put("constellation.node-id", Fixtures.LOCAL_NODE_ID);
+        s.put("constellation.ipfs.bin", dir.resolve("no-ipfs").toString());
+        s.put("constellation.sink.mode", sink);
+        s.put("constellation.strfry.bin", local.bin());
+        s.put("constellation.strfry.config", local.config().toString());
+        s.put("constellation.local-relay-url", local.url());
+        s.put("constellation.spool.dir", dir.resolve("spool").toString());
+        s.put("constellation.positions.dir", dir.resolve("positions").toString());
+        s.put("constellation.peers.allow-private", "true");
+        s.put("camel.management.enabled", "false");
+        List<String> all = new ArrayList<>(List.of("--home", home.toString()));
+        all.addAll(List.of(args));
+        return AppProcess.start(dir, AppProcess.launcherJvmOptions(), s, all.toArray(String[]::new));
+    }
+
+    static void awaitCount(StrfryProcess local, long n) throws Exception {
+        long deadline = System.nanoTime() + 900_000_000_000L;
+        while (local.count() < n) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("the local strfry holds " + local.count() + " of " + n);
+            }
+            Thread.sleep(1000); // each count is a strfry process: not in a tight loop
+        }
+    }
+
+    static long slowClientCuts(StrfryProcess source) {
+        try {
+            return Files.readAllLines(source.config().resolveSibling("relay.log")).stream().filter(l -> l.contains("pendingOutbound")).count();
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+
+    static long peakRssMb(long pid) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(pid), "status"))) {
+                if (line.startsWith("VmHWM:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024;
+                }
+            }
+        } catch (Exception e) {
+            return -1;
+        }
+        return -1;
+    }
+}
