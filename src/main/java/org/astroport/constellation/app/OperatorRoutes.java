@@ -6,6 +6,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
@@ -31,11 +32,20 @@ public final class OperatorRoutes {
 
     /** A value for camel.main.routes-include-pattern. */
     public static String includePattern(Path operatorDirectory) {
-        return includePattern(operatorDirectory, BUILT_IN, true);
+        return String.join(",", locations(operatorDirectory));
     }
 
     /** Only the named built-in routes (the operator's edited copy when there is one), extras optional. */
     public static String includePattern(Path operatorDirectory, List<String> names, boolean withExtras) {
+        return String.join(",", locations(operatorDirectory, names, withExtras));
+    }
+
+    /** The route files in force now, as resource locations: read at start, and again at every reload. */
+    public static List<String> locations(Path operatorDirectory) {
+        return locations(operatorDirectory, BUILT_IN, true);
+    }
+
+    static List<String> locations(Path operatorDirectory, List<String> names, boolean withExtras) {
         Path dir = routesDirectory(operatorDirectory);
         List<String> locations = new ArrayList<>();
         for (String name : names) {
@@ -45,7 +55,7 @@ public final class OperatorRoutes {
         for (Path extra : withExtras ? extraFiles(dir) : List.<Path>of()) {
             locations.add("file:" + extra);
         }
-        return String.join(",", locations);
+        return locations;
     }
 
     /** Copies the built-in routes the operator does not have yet; returns the files written. */
@@ -62,7 +72,14 @@ public final class OperatorRoutes {
                 if (in == null) {
                     throw new IOException("built-in route " + name + " missing from the jar");
                 }
-                Files.copy(in, target);
+                // a running daemon reloads the copy as soon as it appears: it must never see half a file
+                Path partial = Files.createTempFile(dir, "." + name, ".partial");
+                try {
+                    Files.copy(in, partial, StandardCopyOption.REPLACE_EXISTING);
+                    Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE);
+                } finally {
+                    Files.deleteIfExists(partial);
+                }
             }
             written.add(target);
         }
