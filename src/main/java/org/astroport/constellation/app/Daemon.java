@@ -130,6 +130,9 @@ public final class Daemon {
             Path p = station.home().resolve(rel);
             log.info("  watching {} : {}", p, Files.exists(p) ? "present" : "nothing there yet");
         }
+        for (Path ignored : OperatorRoutes.ignoredCopies(operatorDirectory())) {
+            log.warn("route file {} is not loaded: the copy named *.camel.yaml beside it replaces it", ignored);
+        }
         if (station.nodeId().isEmpty()) {
             log.warn("local IPFS node id unknown: set IPFSNODEID or constellation.node-id, or our own descriptor in tmp/swarm will be treated as a peer");
         }

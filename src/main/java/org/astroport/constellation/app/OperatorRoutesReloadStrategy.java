@@ -16,14 +16,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Camel's route watcher on {@code <home>/constellation-sync/}, knowing that a file in {@code routes/}
- * stands for the built-in route file of the same name. Installed by {@link Daemon} instead of
+ * stands for the built-in route file of the same name (see {@link OperatorRoutes}). Installed by {@link Daemon} instead of
  * camel-main's ({@code camel.main.routes-reload-*}).
  * <p>
  * Camel reloads a saved file together with the resources bound as {@link #RELOAD_RESOURCES} (here the
  * route files in force, so that a saved settings file rebuilds every route). Bound once at start, that
- * list kept {@code classpath:routes/ingest.yaml} after the operator copied it: the copy and the built-in
- * file were loaded side by side, the reload failed on duplicate route ids and the built-in routes ran
- * on until a restart. Here the files in force are listed anew at every reload, and the routes of a
+ * list kept {@code classpath:routes/ingest.camel.yaml} after the operator copied it: the copy and the
+ * built-in file were loaded side by side, the reload failed on duplicate route ids and the built-in
+ * routes ran on until a restart. Here the files in force are listed anew at every reload, and the routes of a
  * file no longer in force (a built-in shadowed by a copy, a deleted copy) are removed once the files
  * in force have loaded; a broken edit fails the reload and leaves the running routes as they were.
  */
@@ -35,7 +35,7 @@ public class OperatorRoutesReloadStrategy extends RouteWatcherReloadStrategy {
 
     public OperatorRoutesReloadStrategy(Path operatorDirectory) {
         super(operatorDirectory.toString(), true);
-        // *.yaml: route files (routes/); *.properties: the settings file
+        // *.yaml: route files (routes/*.camel.yaml, and copies under their old names); *.properties: the settings file
         setPattern("*.yaml,*.properties");
         // Camel's default removes every route, the peer routes made at runtime too, and in 4.17 then
         // fails on duplicate ids when several files were loaded

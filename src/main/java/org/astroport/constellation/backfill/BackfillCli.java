@@ -92,7 +92,7 @@ public final class BackfillCli {
         main.addOverrideProperty("constellation.spool.dir-suffix", "-backfill");
         main.addOverrideProperty(org.astroport.constellation.app.Daemon.RELOAD_ENABLED, "false");
         main.addOverrideProperty("camel.main.routes-include-pattern",
-                OperatorRoutes.includePattern(operatorDirectory, List.of("ingest.yaml", "sink.yaml"), false));
+                OperatorRoutes.includePattern(operatorDirectory, List.of("ingest.camel.yaml", "sink.camel.yaml"), false));
         if (dryRun) {
             main.addOverrideProperty("constellation.ipfs.dry-run", "true");
             main.addOverrideProperty("constellation.sink.mode", "none");
