@@ -97,6 +97,11 @@ class HotReloadTest {
         }
     }
 
+    static String fileRouteUri(RunningApp app, String routeId) {
+        Route r = app.context().getRoute(routeId);
+        return r == null ? "" : r.getEndpoint().getEndpointUri();
+    }
+
     static String anEventTheStationImports() throws Exception {
         Set<String> importIds = Set.copyOf(LiveSyncTest.expectedImport(false));
         for (String line : Fixtures.validLines()) {
@@ -173,10 +178,27 @@ class HotReloadTest {
                         assertNotNull(app.context().getRoute(id), "route " + id + " is still there after the reload");
                     }
                     assertNotNull(app.context().getRoute("peer-station-b.example.test"), "the other peer's route is back too");
+
+                    // and a route made by a templatedRoute, which Camel's reload alone leaves as it was
+                    Path discovery = operator.resolve("routes/discovery.camel.yaml");
+                    String lists = "\"amisOfAmis.txt,blacklist.txt\"";
+                    assertTrue(Files.readString(discovery).contains(lists), "the station lists' pattern");
+                    Files.writeString(discovery, Files.readString(discovery).replace(lists, "\"amisOfAmis.txt,blacklist.txt,extra-keys.txt\""));
+                    await("the station lists' route watches the edited pattern", 15_000, () -> fileRouteUri(app, "discover-station-lists").contains("extra-keys.txt"));
                 }
 
-                // 2. an edited setting used by the routes
+                // 2. an edited setting used by the routes (the tests pin the discovery poll rate, so the
+                // station file routes show it as routes made anew, with the settings of now)
+                Map<String, Route> fileRoutes = new java.util.HashMap<>();
+                for (String id : List.of("discover-swarm", "discover-swarm-amis", "discover-multipass", "discover-geokeys", "discover-station-lists")) {
+                    fileRoutes.put(id, app.context().getRoute(id));
+                }
                 Files.writeString(operator.resolve(Daemon.SETTINGS_FILE), "constellation.live.page-threshold = 450\n");
+                await("every station file route is made again", 15_000, () -> fileRoutes.entrySet().stream()
+                        .allMatch(r -> app.context().getRoute(r.getKey()) != null && app.context().getRoute(r.getKey()) != r.getValue()));
+                assertEquals(editRoutes, fileRouteUri(app, "discover-station-lists").contains("extra-keys.txt"), "the edited pattern is kept");
+                assertEquals(1, app.context().getCamelContextExtension().getContextPlugin(org.apache.camel.model.Model.class).getRouteTemplateDefinitions().stream()
+                        .filter(t -> t.getId().equals("station-files")).count(), "one station-files template, the reloaded one");
                 await("the peer route follows the new setting", 15_000,
                         () -> endpointOrNull(app) != null && endpointOrNull(app).getPageThreshold() == 450);
                 assertEquals(watermark, endpoint(app).getQueueHighWatermark(), "the edited template is kept");
