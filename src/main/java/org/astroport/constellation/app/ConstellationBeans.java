@@ -192,15 +192,6 @@ public class ConstellationBeans implements CamelConfiguration {
         context.addStartupListener(upstream);
         context.getManagementStrategy().addEventNotifier(new org.astroport.constellation.sync.ReloadListener(peerRoutes, upstream,
                 settings.getLong("constellation.reload.settle-millis", 1000)));
-        // what Camel reloads when the settings file changes (it reloads no route unless told which)
-        List<org.apache.camel.spi.Resource> routeFiles = new java.util.ArrayList<>();
-        String include = context.getPropertiesComponent().resolveProperty("camel.main.routes-include-pattern").orElse("");
-        for (String location : include.split(",")) {
-            if (!location.isBlank() && !location.contains("*")) {
-                routeFiles.add(org.apache.camel.support.PluginHelper.getResourceLoader(context).resolveResource(location.trim()));
-            }
-        }
-        registry.bind(org.apache.camel.support.RouteWatcherReloadStrategy.RELOAD_RESOURCES, routeFiles);
 
         // ---- operations: JMX, health, Prometheus
         peersView.attach(peerRoutes, stats, positions);

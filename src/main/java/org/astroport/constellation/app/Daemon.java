@@ -5,6 +5,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.apache.camel.CamelContext;
+import org.apache.camel.RuntimeCamelException;
 import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.Main;
 import org.apache.camel.main.MainListenerSupport;
@@ -57,7 +59,9 @@ public final class Daemon {
         boolean watchable = Files.isDirectory(station.home());
         if (watchable) {
             try {
-                Files.createDirectories(operatorDirectory());
+                // Camel watches the directories present at start only: routes/ must be there before the
+                // operator's first `constellation-sync routes`
+                Files.createDirectories(OperatorRoutes.routesDirectory(operatorDirectory()));
                 // Camel reloads a properties location only if it existed at start
                 Path settings = operatorDirectory().resolve(SETTINGS_FILE);
                 if (!Files.exists(settings)) {
@@ -67,15 +71,29 @@ public final class Daemon {
                 watchable = false;
             }
         }
-        main.addInitialProperty("camel.main.routes-reload-enabled", String.valueOf(watchable));
-        main.addInitialProperty("camel.main.routes-reload-directory", operatorDirectory().toString());
-        main.addInitialProperty("camel.main.routes-reload-directory-recursive", "true");
-        main.addInitialProperty("camel.main.routes-reload-pattern", "*.yaml,*.properties");
-        // Camel's default reload removes every route (ours made at runtime too) and, in 4.17, then fails
-        // on duplicate ids when several files were loaded: only the changed file's routes are replaced
-        main.addOverrideProperty("camel.main.routes-reload-remove-all-routes", "false");
+        // hot reload of the operator's directory by our watcher: camel-main's loads a copy made while the
+        // daemon runs beside the built-in file it copies (see OperatorRoutesReloadStrategy)
+        main.addInitialProperty(RELOAD_ENABLED, String.valueOf(watchable));
+        main.addOverrideProperty("camel.main.routes-reload-enabled", "false");
+        boolean canWatch = watchable;
+        main.addMainListener(new MainListenerSupport() {
+            @Override
+            public void afterConfigure(BaseMainSupport configured) {
+                CamelContext context = configured.getCamelContext();
+                if (canWatch && context.getPropertiesComponent().resolveProperty(RELOAD_ENABLED).map(Boolean::parseBoolean).orElse(false)) {
+                    try {
+                        context.addService(new OperatorRoutesReloadStrategy(operatorDirectory()));
+                    } catch (Exception e) {
+                        throw RuntimeCamelException.wrapRuntimeCamelException(e);
+                    }
+                }
+            }
+        });
         return main;
     }
+
+    /** Whether saved routes and settings apply while the daemon runs (default: when the home exists). */
+    public static final String RELOAD_ENABLED = "constellation.reload.enabled";
 
     /** {@code <home>/constellation-sync}: the operator's settings and edited routes, watched for changes. */
     public Path operatorDirectory() {
@@ -111,6 +129,9 @@ public final class Daemon {
         for (String rel : List.of("tmp/swarm", "game/nostr", "strfry/amisOfAmis.txt", "strfry/blacklist.txt", "flashmem", "game/secret.nostr")) {
             Path p = station.home().resolve(rel);
             log.info("  watching {} : {}", p, Files.exists(p) ? "present" : "nothing there yet");
+        }
+        for (Path ignored : OperatorRoutes.ignoredCopies(operatorDirectory())) {
+            log.warn("route file {} is not loaded: the copy named *.camel.yaml beside it replaces it", ignored);
         }
         if (station.nodeId().isEmpty()) {
             log.warn("local IPFS node id unknown: set IPFSNODEID or constellation.node-id, or our own descriptor in tmp/swarm will be treated as a peer");

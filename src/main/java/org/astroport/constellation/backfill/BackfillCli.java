@@ -93,9 +93,9 @@ public final class BackfillCli {
         main.addOverrideProperty("camel.management.enabled", "false");
         main.addOverrideProperty("constellation.live.enabled", "false");
         main.addOverrideProperty("constellation.spool.dir-suffix", "-backfill");
-        main.addOverrideProperty("camel.main.routes-reload-enabled", "false");
+        main.addOverrideProperty(org.astroport.constellation.app.Daemon.RELOAD_ENABLED, "false");
         main.addOverrideProperty("camel.main.routes-include-pattern",
-                OperatorRoutes.includePattern(operatorDirectory, List.of("ingest.yaml", "sink.yaml"), false));
+                OperatorRoutes.includePattern(operatorDirectory, List.of("ingest.camel.yaml", "sink.camel.yaml"), false));
         if (dryRun) {
             main.addOverrideProperty("constellation.ipfs.dry-run", "true");
             main.addOverrideProperty("constellation.sink.mode", "none");

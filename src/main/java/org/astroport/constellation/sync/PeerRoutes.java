@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One live route per reachable peer, made from the {@code peer-sync} route template in
- * routes/live-sync.yaml when the registry adds a peer, and removed when it goes away.
+ * routes/live-sync.camel.yaml when the registry adds a peer, and removed when it goes away.
  */
 public class PeerRoutes implements org.apache.camel.ExtendedStartupListener {
 

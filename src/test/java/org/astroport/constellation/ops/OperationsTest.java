@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.StringWriter;
 import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -25,14 +24,10 @@ import javax.management.remote.JMXConnectorServer;
 import javax.management.remote.JMXConnectorServerFactory;
 import javax.management.remote.JMXServiceURL;
 
-import org.apache.logging.log4j.Level;
-import org.apache.logging.log4j.LogManager;
-import org.apache.logging.log4j.core.LoggerContext;
-import org.apache.logging.log4j.core.appender.WriterAppender;
-import org.apache.logging.log4j.core.layout.PatternLayout;
 import org.astroport.constellation.sync.LiveSyncTest;
 import org.astroport.constellation.testrelay.TestRelay;
 import org.astroport.constellation.testsupport.Fixtures;
+import org.astroport.constellation.testsupport.LogCapture;
 import org.astroport.constellation.testsupport.RunningApp;
 import org.astroport.constellation.testsupport.ZenHome;
 import org.junit.jupiter.api.Test;
@@ -43,13 +38,7 @@ class OperationsTest {
 
     @Test
     void jmxMetricsHealthAndNoSecretInTheLogs(@TempDir Path tmp) throws Exception {
-        StringWriter logs = new StringWriter();
-        LoggerContext lc = (LoggerContext) LogManager.getContext(false);
-        WriterAppender capture = WriterAppender.newBuilder().setName("capture").setTarget(logs)
-                .setLayout(PatternLayout.newBuilder().withPattern("%level %c{1} %msg%n").build()).build();
-        capture.start();
-        lc.getConfiguration().getRootLogger().addAppender(capture, Level.DEBUG, null);
-        lc.updateLoggers();
+        LogCapture logs = new LogCapture();
         int rmiPort = RunningApp.freePort();
         LocateRegistry.createRegistry(rmiPort);
         JMXServiceURL url = new JMXServiceURL("service:jmx:rmi:///jndi/rmi://127.0.0.1:" + rmiPort + "/jmxrmi");
@@ -112,10 +101,9 @@ class OperationsTest {
             }
         } finally {
             jmxServer.stop();
-            lc.getConfiguration().getRootLogger().removeAppender("capture");
-            lc.updateLoggers();
+            logs.close();
         }
-        String all = logs.toString();
+        String all = logs.text();
         assertTrue(all.contains("authenticated (NIP-42)"), "the station key was used");
         assertFalse(all.contains(Fixtures.keys().get("station").get("nsec").asText()), "nsec never logged");
         assertFalse(all.contains(Fixtures.secretOf("station")), "secret key never logged");
