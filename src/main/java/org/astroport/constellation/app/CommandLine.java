@@ -78,15 +78,15 @@ public final class CommandLine {
             }
             case "backfill" -> {
                 Path configFile = config == null ? null : Path.of(config).toAbsolutePath();
-                return org.astroport.constellation.backfill.BackfillCli.run(rest, station, configFile, out, err);
+                return BackfillCommand.run(rest, station, configFile, out, err);
             }
             case "stats" -> {
                 rest.add("--stats");
-                return org.astroport.constellation.backfill.BackfillCli.run(rest, station, null, out, err);
+                return BackfillCommand.run(rest, station, null, out, err);
             }
             case "show-hex" -> {
                 rest.add("--show-hex");
-                return org.astroport.constellation.backfill.BackfillCli.run(rest, station, null, out, err);
+                return BackfillCommand.run(rest, station, null, out, err);
             }
             case "routes" -> {
                 Path dir = OperatorRoutes.operatorDirectory(station);

@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.locks.ReentrantLock;
 
 import org.apache.camel.Route;
 import org.apache.camel.RoutesBuilder;
@@ -17,8 +18,10 @@ import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.model.Model;
 import org.apache.camel.model.RouteTemplateDefinition;
 import org.apache.camel.model.TemplatedRouteDefinition;
+import org.apache.camel.spi.CamelEvent;
 import org.apache.camel.spi.Resource;
 import org.apache.camel.support.PluginHelper;
+import org.apache.camel.support.EventNotifierSupport;
 import org.apache.camel.support.RouteWatcherReloadStrategy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,6 +45,8 @@ public class OperatorRoutesReloadStrategy extends RouteWatcherReloadStrategy {
     private static final Logger LOG = LoggerFactory.getLogger(OperatorRoutesReloadStrategy.class);
 
     private final Path operatorDirectory;
+    private final ReentrantLock reloading = new ReentrantLock();
+    private volatile boolean stopping;
 
     public OperatorRoutesReloadStrategy(Path operatorDirectory) {
         super(operatorDirectory.toString(), true);
@@ -56,11 +61,45 @@ public class OperatorRoutesReloadStrategy extends RouteWatcherReloadStrategy {
     @Override
     protected void doStart() throws Exception {
         getCamelContext().getRegistry().bind(RELOAD_RESOURCES, new RouteFilesInForce());
+        // a reload must not add or remove routes while Camel stops them (a ConcurrentModificationException
+        // in its stop summary, seen when the daemon stopped right after a saved file)
+        getCamelContext().getManagementStrategy().addEventNotifier(new EventNotifierSupport() {
+            {
+                // the context's events only: Camel then skips this notifier on every exchange
+                setIgnoreExchangeEvents(true);
+                setIgnoreRouteEvents(true);
+                setIgnoreServiceEvents(true);
+                setIgnoreStepEvents(true);
+            }
+
+            @Override
+            public boolean isEnabled(CamelEvent event) {
+                return event instanceof CamelEvent.CamelContextStoppingEvent;
+            }
+
+            @Override
+            public void notify(CamelEvent event) {
+                stopping = true;
+                reloading.lock(); // waits for a reload under way
+                reloading.unlock();
+            }
+        });
         super.doStart();
     }
 
     @Override
     protected void onRouteReload(Collection<Resource> changed, boolean removeEverything) {
+        reloading.lock();
+        try {
+            if (!stopping) {
+                reloadFilesInForce(changed, removeEverything);
+            }
+        } finally {
+            reloading.unlock();
+        }
+    }
+
+    private void reloadFilesInForce(Collection<Resource> changed, boolean removeEverything) {
         Set<String> inForce = Set.copyOf(OperatorRoutes.locations(operatorDirectory));
         // a file that stands for nothing (an old copy in a subdirectory, say) would clash with the one in force
         List<Resource> loaded = changed == null ? null : changed.stream().filter(r -> inForce.contains(r.getLocation())).toList();

@@ -63,18 +63,7 @@ public class BackfillRunner {
     private final LocalStore localStore;
     private final Clock clock;
     private final Path lockFile;
-    private final int concurrency;
-    private final int retries;
-    private final long retryBackoffMillis;
-    private final int pageSize;
-    private final long timeoutMillis;
-    private final List<String> fallbackRelays;
-    private final int days;
-
-    /** NIP-77 settings: on by default, REQ paging when a peer cannot reconcile. */
-    public record NegentropySettings(boolean enabled, int frameLimit, long answerTimeoutMillis, boolean upload) {
-        public static final NegentropySettings OFF = new NegentropySettings(false, 60_000, 10_000, false);
-    }
+    private final BackfillSettings settings;
 
     // unanswered EVENTs per peer during an upload; strfry answers each OK in well under a millisecond
     private static final int UPLOAD_WINDOW = 200;
@@ -105,7 +94,6 @@ public class BackfillRunner {
         }
     }
 
-    private volatile NegentropySettings negentropy = NegentropySettings.OFF;
     /** One pass over peers: its counters, its listing of the local side (made once per filter), whether it uploads. */
     private record Pass(Transfer transfer, Map<String, java.util.concurrent.Future<org.astroport.constellation.negentropy.NegentropyItems>> localItems,
                         boolean upload) {
@@ -120,40 +108,35 @@ public class BackfillRunner {
     private volatile BackfillReport lastReport;
     private volatile boolean running;
 
-    public BackfillRunner(PeerRegistry peers, AuthorRegistry authors, Supplier<List<Integer>> kinds, SubscriptionPlanner planner,
-                          Supplier<Vertx> vertx, StationKey stationKey, ProducerTemplate template, SinkRouter sink, AggregateController batches,
-                          LocalStore localStore, Clock clock, Path lockFile, int concurrency, int retries, long retryBackoffMillis, int pageSize,
-                          long timeoutMillis, List<String> fallbackRelays, int days) {
+    /** How peers are reached: REQ shapes, the WebSocket client, the key for NIP-42 AUTH (null: none). */
+    public record PeerAccess(SubscriptionPlanner planner, Supplier<Vertx> vertx, StationKey stationKey) {
+    }
+
+    /** Where fetched events go: the ingest route (through the template), then the sink and its batches. */
+    public record IngestPath(ProducerTemplate template, SinkRouter sink, AggregateController batches) {
+    }
+
+    public BackfillRunner(BackfillSettings settings, PeerRegistry peers, AuthorRegistry authors, Supplier<List<Integer>> kinds, PeerAccess access,
+                          IngestPath ingest, LocalStore localStore, Clock clock, Path lockFile) {
         this.peers = peers;
         this.authors = authors;
         this.kinds = kinds;
-        this.planner = planner;
-        this.vertx = vertx;
-        this.stationKey = stationKey;
-        this.template = template;
-        this.sink = sink;
-        this.batches = batches;
+        this.planner = access.planner();
+        this.vertx = access.vertx();
+        this.stationKey = access.stationKey();
+        this.template = ingest.template();
+        this.sink = ingest.sink();
+        this.batches = ingest.batches();
         this.localStore = localStore;
         this.clock = clock;
         this.lockFile = lockFile;
-        this.concurrency = concurrency;
-        this.retries = retries;
-        this.retryBackoffMillis = retryBackoffMillis;
-        this.pageSize = pageSize;
-        this.timeoutMillis = timeoutMillis;
-        this.fallbackRelays = List.copyOf(fallbackRelays);
-        this.days = days;
-    }
-
-    public BackfillRunner useNegentropy(NegentropySettings settings) {
-        this.negentropy = settings;
-        return this;
+        this.settings = settings;
     }
 
     /** What the Quartz route calls (daily, 12:00 by default): the last {@code days} days. */
     public String runScheduled() {
         long now = clock.millis() / 1000;
-        BackfillReport r = run(new Options(days == 0 ? null : now - days * 86_400L, false, true, null));
+        BackfillReport r = run(new Options(settings.days() == 0 ? null : now - settings.days() * 86_400L, false, true, null));
         return String.join("\n", r.summaryLines());
     }
 
@@ -171,7 +154,7 @@ public class BackfillRunner {
             return false;
         }
         long needed = sink.entered();
-        long deadline = System.currentTimeMillis() + Math.max(60_000, timeoutMillis * 4);
+        long deadline = System.currentTimeMillis() + Math.max(60_000, settings.timeoutMillis() * 4);
         while (sink.settled() < needed) {
             if (System.currentTimeMillis() > deadline) {
                 LOG.warn("gap of {}: the sink has not taken its events in time", peerName);
@@ -198,9 +181,9 @@ public class BackfillRunner {
         out.add("DRYRUN: window " + (o.since() == null ? "all history" : "since " + o.since() + " (" + Instant.ofEpochSecond(o.since()) + ")"));
         List<Integer> k = kindsFor(o);
         out.add("DRYRUN: kinds " + k + (o.noDms() ? " (no DMs)" : ""));
-        SubscriptionPlanner.Plan plan = planner.plan("bf", k, authors.authors(), o.since(), null, pageSize);
+        SubscriptionPlanner.Plan plan = planner.plan("bf", k, authors.authors(), o.since(), null, settings.pageSize());
         out.add("DRYRUN: " + authors.size() + " monitored authors in " + plan.reqs().stream().mapToInt(r -> r.filters().size()).sum()
-                + " filter(s) of at most " + planner.limits().authorsPerFilter() + " authors, pages of " + pageSize
+                + " filter(s) of at most " + planner.limits().authorsPerFilter() + " authors, pages of " + settings.pageSize()
                 + (plan.authorsFilteredLocally() ? " (by kind only: authors filtered locally)" : ""));
         out.add("DRYRUN: profiles " + (o.profiles() ? "checked afterwards" : "skipped (--no-profiles)"));
         return out;
@@ -235,7 +218,7 @@ public class BackfillRunner {
     }
 
     private BackfillReport doRun(Options o, long started) {
-        run = new Pass(negentropy.upload());
+        run = new Pass(settings.negentropy().upload());
         Transfer transfer = run.transfer();
         handledBefore = sink.handled();
         List<Peer> targets = peers.reachablePeers();
@@ -250,7 +233,7 @@ public class BackfillRunner {
         unreachable.forEach(p -> dead.put(p.displayName(), "unreachable: " + p.tunnelStatus()));
         AtomicInteger done = new AtomicInteger();
         List<Peer> succeeded = Collections.synchronizedList(new ArrayList<>());
-        ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(concurrency, Math.max(1, targets.size()))), r -> {
+        ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(settings.concurrency(), Math.max(1, targets.size()))), r -> {
             Thread t = new Thread(r, "backfill");
             t.setDaemon(true);
             return t;
@@ -295,7 +278,7 @@ public class BackfillRunner {
         }
         int total = targets.size() + unreachable.size();
         return new BackfillReport(started / 1000, o.since(), total, succeeded.size(), new LinkedHashMap<>(dead), groups, received.get(),
-                found, missing, checked, System.currentTimeMillis() - started, null, transfer.lines(negentropy.enabled(), sink.spool().pendingEvents()));
+                found, missing, checked, System.currentTimeMillis() - started, null, transfer.lines(settings.negentropy().enabled(), sink.spool().pendingEvents()));
     }
 
     private List<Filter> filters(List<Integer> k, List<String> who, Long since) {
@@ -312,16 +295,16 @@ public class BackfillRunner {
                                     AtomicLong received) {
         Transfer transfer = pass.transfer();
         String last = null;
-        for (int attempt = 0; attempt <= retries; attempt++) {
+        for (int attempt = 0; attempt <= settings.retries(); attempt++) {
             if (attempt > 0) {
-                sleep(retryBackoffMillis << (attempt - 1));
-                LOG.info("backfill: {} retry {}/{}", name, attempt, retries);
+                sleep(settings.retryBackoffMillis() << (attempt - 1));
+                LOG.info("backfill: {} retry {}/{}", name, attempt, settings.retries());
             }
-            PeerFetch fetch = new PeerFetch(vertx.get(), dialUrl, relayUrl, stationKey, clock, timeoutMillis, peers.destinationsFor(dialUrl));
+            PeerFetch fetch = new PeerFetch(vertx.get(), dialUrl, relayUrl, stationKey, clock, settings.timeoutMillis(), peers.destinationsFor(dialUrl));
             try {
                 fetch.open();
                 long n = 0;
-                boolean negentropyOk = negentropy.enabled();
+                boolean negentropyOk = settings.negentropy().enabled();
                 for (Filter f : filters) {
                     if (negentropyOk) {
                         try {
@@ -334,7 +317,7 @@ public class BackfillRunner {
                             LOG.info("backfill: {}: negentropy unavailable ({}), paging with REQ", name, u.getMessage());
                         }
                     }
-                    n += fetch.fetchAll(f, pageSize, e -> ingest(transfer, name, e, groups, received), null);
+                    n += fetch.fetchAll(f, settings.pageSize(), e -> ingest(transfer, name, e, groups, received), null);
                 }
                 LOG.info("backfill: {} done, {} events received", name, n);
                 return null;
@@ -371,13 +354,13 @@ public class BackfillRunner {
             throw new PeerFetch.NegentropyUnavailable("cannot list our own events in " + localStore.describe() + ": " + e.getMessage());
         }
         long t0 = System.nanoTime();
-        PeerFetch.Reconciled r = fetch.reconcile(f, ours, negentropy.frameLimit(), negentropy.answerTimeoutMillis());
+        PeerFetch.Reconciled r = fetch.reconcile(f, ours, settings.negentropy().frameLimit(), settings.negentropy().answerTimeoutMillis());
         LOG.info("backfill: {}: reconciled {} local event(s) in {} round(s), {} ms: need {}, have {}", name, ours.size(), r.rounds(),
                 (System.nanoTime() - t0) / 1_000_000, r.need().size(), r.have().size());
         transfer.reconciled.incrementAndGet();
         transfer.need.addAndGet(r.need().size());
         transfer.have.addAndGet(r.have().size());
-        long n = fetch.fetchIds(r.need(), Math.min(pageSize, 500), e -> ingest(transfer, name, e, groups, received));
+        long n = fetch.fetchIds(r.need(), Math.min(settings.pageSize(), 500), e -> ingest(transfer, name, e, groups, received));
         if (pass.upload() && !r.have().isEmpty()) {
             try {
                 PeerFetch.Published sent = fetch.publish(localStore.events(r.have()), UPLOAD_WINDOW);
@@ -441,13 +424,13 @@ public class BackfillRunner {
         }
         List<String> still = new ArrayList<>(monitored);
         still.removeAll(have);
-        if (!still.isEmpty() && !fallbackRelays.isEmpty()) {
+        if (!still.isEmpty() && !settings.fallbackRelays().isEmpty()) {
             List<Filter> profileOnly = filters(List.of(0), still, null);
-            for (String relay : fallbackRelays) {
-                try (PeerFetch fetch = new PeerFetch(vertx.get(), relay, relay, null, clock, timeoutMillis)) {
+            for (String relay : settings.fallbackRelays()) {
+                try (PeerFetch fetch = new PeerFetch(vertx.get(), relay, relay, null, clock, settings.timeoutMillis())) {
                     fetch.open();
                     for (Filter f : profileOnly) {
-                        fetch.fetchAll(f, pageSize, e -> ingest(run.transfer(), "fallback " + relay, e, groups, received), null);
+                        fetch.fetchAll(f, settings.pageSize(), e -> ingest(run.transfer(), "fallback " + relay, e, groups, received), null);
                     }
                 } catch (PeerFetch.FetchFailed e) {
                     LOG.info("backfill: fallback relay {}: {}", relay, e.getMessage());
@@ -467,7 +450,7 @@ public class BackfillRunner {
     /** Waits until every event this run handed to the sink has been written, refused or spooled. */
     private void flushSink(long handledBefore, long sent) {
         // the ingest route hands events to the aggregator; it is done when the sink has seen them all
-        long deadline = System.currentTimeMillis() + Math.max(60_000, timeoutMillis * 4);
+        long deadline = System.currentTimeMillis() + Math.max(60_000, settings.timeoutMillis() * 4);
         long lastLog = System.currentTimeMillis();
         while (sink.handled() - handledBefore < sent) {
             if (batches != null) {

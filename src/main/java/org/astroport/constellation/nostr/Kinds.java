@@ -38,6 +38,12 @@ public final class Kinds {
         return out;
     }
 
+    /** The kinds to sync: the configured list (blank: {@link #DEFAULT}), without kind 4 when DMs are left out. */
+    public static List<Integer> selected(String configured, boolean noDms) {
+        List<Integer> kinds = configured == null || configured.isBlank() ? DEFAULT : parse(configured);
+        return noDms ? withoutDms(kinds) : kinds;
+    }
+
     /** "0, 1,3" → sorted distinct list; throws IllegalArgumentException naming the bad entry. */
     public static List<Integer> parse(String list) {
         TreeSet<Integer> out = new TreeSet<>();

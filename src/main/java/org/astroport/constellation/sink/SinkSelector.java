@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 import org.apache.camel.spi.IdempotentRepository;
-import org.astroport.constellation.app.Settings;
 import org.astroport.constellation.ingest.DeletionTracker;
 import org.astroport.constellation.ingest.SyncStats;
 import org.astroport.constellation.relay.RelayTransport;
@@ -26,62 +25,50 @@ public final class SinkSelector {
     private SinkSelector() {
     }
 
-    public static SinkRouter create(Settings s, Path home, RelayTransport transport, DeletionTracker deletions, SyncStats stats,
-                                    IdempotentRepository seen) {
-        String mode = s.get("constellation.sink.mode", "auto");
-        String strfry = findStrfry(s, home);
+    public static SinkRouter create(SinkSettings s, SpoolSettings spoolSettings, RelayTransport transport, DeletionTracker deletions,
+                                    SyncStats stats, IdempotentRepository seen) {
+        String mode = s.mode().trim();
+        String strfry = findStrfry(s);
         EventSink sink;
         switch (mode) {
             case "import" -> {
                 if (strfry == null) {
                     throw new IllegalArgumentException("constellation.sink.mode=import but no strfry binary: set constellation.strfry.bin");
                 }
-                sink = importSink(s, home, strfry);
+                sink = importSink(s, strfry);
             }
             case "relay" -> sink = relaySink(s, transport);
             case "none" -> sink = new DiscardingSink();
-            case "auto" -> sink = strfry != null ? importSink(s, home, strfry) : relaySink(s, transport);
+            case "auto" -> sink = strfry != null ? importSink(s, strfry) : relaySink(s, transport);
             default -> throw new IllegalArgumentException("constellation.sink.mode = '" + mode + "': expected auto, import, relay (or none, which stores nothing)");
         }
-        // a backfill CLI run keeps its own spool: the daemon may be running and owns the main one
-        Path spoolDir = Path.of(s.get("constellation.spool.dir", home.resolve("strfry/constellation-spool").toString())
-                + s.get("constellation.spool.dir-suffix", ""));
+        Path spoolDir = spoolSettings.directory();
         Spool spool;
         try {
-            spool = new Spool(spoolDir, s.getLong("constellation.spool.segment-bytes", 8L << 20), s.getLong("constellation.spool.max-bytes", 512L << 20));
+            spool = new Spool(spoolDir, spoolSettings.segmentBytes(), spoolSettings.maxBytes());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot use spool directory " + spoolDir + ": " + e.getMessage(), e);
         }
         LOG.info("sink: {} (mode {}); spool {}", sink.describe(), mode, spoolDir);
         // replayed batches go through the same sink: each import batch is a strfry process start
-        int replayBatch = s.getInt("constellation.spool.replay-batch-size", sink instanceof StrfryImportSink ? 5000 : 500);
+        int replayBatch = spoolSettings.replayBatchSize() > 0 ? spoolSettings.replayBatchSize() : s.batchingFor(sink).size();
         return new SinkRouter(sink, spool, deletions, stats, replayBatch, seen);
     }
 
-    public static Path strfryConfig(Settings s, Path home) {
-        String conf = s.get("constellation.strfry.config", null);
-        return conf != null ? Path.of(conf) : Files.exists(home.resolve("strfry/strfry.conf")) ? home.resolve("strfry/strfry.conf") : null;
+    private static EventSink importSink(SinkSettings s, String strfry) {
+        return new StrfryImportSink(strfry, s.strfryConfigFile(), s.strfryDirectory(), Duration.ofSeconds(s.importTimeoutSeconds()));
     }
 
-    private static EventSink importSink(Settings s, Path home, String strfry) {
-        Path config = strfryConfig(s, home);
-        Path workDir = Files.isDirectory(home.resolve("strfry")) ? home.resolve("strfry") : null;
-        return new StrfryImportSink(strfry, config, workDir, Duration.ofSeconds(s.getInt("constellation.sink.import-timeout-seconds", 60)));
-    }
-
-    private static EventSink relaySink(Settings s, RelayTransport transport) {
-        return new RelayPublishSink(transport.vertx(), s.get("constellation.local-relay-url", "ws://127.0.0.1:7777"),
-                s.getLong("constellation.sink.ok-timeout-millis", 10_000), s.getInt("constellation.sink.retries", 4),
-                s.getLong("constellation.sink.retry-backoff-millis", 100));
+    private static EventSink relaySink(SinkSettings s, RelayTransport transport) {
+        return new RelayPublishSink(transport.vertx(), s.localRelayUrl().trim(), s.okTimeoutMillis(), s.retries(), s.retryBackoffMillis());
     }
 
     /** constellation.strfry.bin, else ~/.zen/strfry/strfry (where Astroport installs it), else strfry on PATH. */
-    public static String findStrfry(Settings s, Path home) {
-        String configured = s.get("constellation.strfry.bin", null);
-        if (configured != null) {
-            return configured;
+    public static String findStrfry(SinkSettings s) {
+        if (!s.strfryBin().isBlank()) {
+            return s.strfryBin().trim();
         }
-        Path astroport = home.resolve("strfry/strfry");
+        Path astroport = s.home().resolve("strfry/strfry");
         if (Files.isExecutable(astroport)) {
             return astroport.toString();
         }

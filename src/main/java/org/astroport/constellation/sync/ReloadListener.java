@@ -3,6 +3,7 @@ package org.astroport.constellation.sync;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 
 import org.apache.camel.spi.CamelEvent;
 import org.apache.camel.support.EventNotifierSupport;
@@ -23,6 +24,8 @@ public class ReloadListener extends EventNotifierSupport {
     private ScheduledExecutorService timer;
     private ScheduledFuture<?> pending;
     private volatile int reloads;
+    private volatile boolean stopping;
+    private final ReentrantLock rebuilding = new ReentrantLock();
 
     public ReloadListener(PeerRoutes peerRoutes, Upstream upstream, long settleMillis) {
         this.peerRoutes = peerRoutes;
@@ -31,19 +34,38 @@ public class ReloadListener extends EventNotifierSupport {
         setIgnoreRouteEvents(false);
         // only route reloads: Camel then skips this notifier on every exchange (a per-event cost on the ingest path)
         setIgnoreExchangeEvents(true);
-        setIgnoreCamelContextEvents(true);
+        // and the context stopping: a rebuild must not add routes while Camel stops them (a
+        // ConcurrentModificationException in its stop summary, seen when a test stopped right after a reload)
+        setIgnoreCamelContextEvents(false);
         setIgnoreServiceEvents(true);
         setIgnoreStepEvents(true);
     }
 
     @Override
     public boolean isEnabled(CamelEvent event) {
-        return event instanceof CamelEvent.RouteReloadedEvent;
+        return event instanceof CamelEvent.RouteReloadedEvent || event instanceof CamelEvent.CamelContextStoppingEvent;
     }
 
     @Override
-    public synchronized void notify(CamelEvent event) {
-        CamelEvent.RouteReloadedEvent r = (CamelEvent.RouteReloadedEvent) event;
+    public void notify(CamelEvent event) {
+        if (event instanceof CamelEvent.CamelContextStoppingEvent) {
+            synchronized (this) {
+                stopping = true;
+                if (pending != null) {
+                    pending.cancel(false);
+                }
+            }
+            rebuilding.lock(); // waits for a rebuild under way
+            rebuilding.unlock();
+            return;
+        }
+        scheduleRebuild((CamelEvent.RouteReloadedEvent) event);
+    }
+
+    private synchronized void scheduleRebuild(CamelEvent.RouteReloadedEvent r) {
+        if (stopping) {
+            return;
+        }
         LOG.debug("route {} reloaded ({}/{})", r.getRoute().getRouteId(), r.getIndex(), r.getTotal());
         if (pending != null) {
             pending.cancel(false);
@@ -57,13 +79,18 @@ public class ReloadListener extends EventNotifierSupport {
     }
 
     private void rebuild() {
+        rebuilding.lock();
         try {
+            if (stopping) {
+                return;
+            }
             peerRoutes.rebuildAfterReload();
             upstream.startIfEnabled();
         } catch (RuntimeException e) {
             LOG.error("live sync: rebuilding peer routes after a reload failed: {}", e.toString());
         } finally {
             reloads++;
+            rebuilding.unlock();
         }
     }
 

@@ -75,6 +75,16 @@ public class Upstream implements ExtendedStartupListener, PeerSession.Wants {
         });
     }
 
+    /** constellation.direction: true for {@code both}, false for {@code pull}; anything else is refused. */
+    public static boolean sendsUpstream(String direction) {
+        return switch (direction.trim()) {
+            case "both" -> true;
+            case "pull" -> false;
+            default -> throw new IllegalArgumentException("constellation.direction must be 'pull' (peers to us) or 'both' (also our members' events to peers), not '"
+                    + direction.trim() + "'");
+        };
+    }
+
     public boolean enabled() {
         return enabled;
     }

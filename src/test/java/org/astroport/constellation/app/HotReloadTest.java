@@ -168,8 +168,8 @@ class HotReloadTest {
                     // copies were before *.camel.yaml, which still stands for the built-in file)
                     Path liveSync = operator.resolve("routes/live-sync.yaml");
                     String yaml = Files.readString(liveSync);
-                    assertTrue(yaml.contains("\"{{constellation.live.queue-high-watermark:2000}}\""));
-                    Files.writeString(liveSync, yaml.replace("\"{{constellation.live.queue-high-watermark:2000}}\"", "\"777\""));
+                    assertTrue(yaml.contains("\"{{constellation.live.queue-high-watermark}}\""));
+                    Files.writeString(liveSync, yaml.replace("\"{{constellation.live.queue-high-watermark}}\"", "\"777\""));
                     watermark = 777;
                     await("the peer route is rebuilt from the edited template", 15_000,
                             () -> endpointOrNull(app) != null && endpointOrNull(app).getQueueHighWatermark() == 777);

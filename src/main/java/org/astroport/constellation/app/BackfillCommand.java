@@ -1,6 +1,5 @@
-package org.astroport.constellation.backfill;
+package org.astroport.constellation.app;
 
-import org.astroport.constellation.app.OperatorRoutes;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -8,9 +7,11 @@ import java.util.List;
 import java.util.Map;
 
 import org.apache.camel.main.Main;
-import org.astroport.constellation.app.Daemon;
-import org.astroport.constellation.app.Logging;
-import org.astroport.constellation.app.StationHome;
+import org.astroport.constellation.backfill.BackfillOptions;
+import org.astroport.constellation.backfill.BackfillReport;
+import org.astroport.constellation.backfill.BackfillRunner;
+import org.astroport.constellation.backfill.LocalStore;
+import org.astroport.constellation.backfill.StrfryLocalStore;
 import org.astroport.constellation.discovery.AuthorRegistry;
 import org.astroport.constellation.discovery.AuthorSource;
 import org.astroport.constellation.discovery.IpfsTunnels;
@@ -24,9 +25,9 @@ import org.astroport.constellation.discovery.StationScan;
  * the same Camel application (ingest and sink routes, no live sync, no HTTP port) and runs the
  * backfill once.
  */
-public final class BackfillCli {
+public final class BackfillCommand {
 
-    private BackfillCli() {
+    private BackfillCommand() {
     }
 
     public static int run(List<String> args, StationHome station, Path extraConfig, PrintStream out, PrintStream err) throws Exception {
@@ -93,7 +94,7 @@ public final class BackfillCli {
         main.addOverrideProperty("camel.management.enabled", "false");
         main.addOverrideProperty("constellation.live.enabled", "false");
         main.addOverrideProperty("constellation.spool.dir-suffix", "-backfill");
-        main.addOverrideProperty(org.astroport.constellation.app.Daemon.RELOAD_ENABLED, "false");
+        main.addOverrideProperty(Daemon.RELOAD_ENABLED, "false");
         main.addOverrideProperty("camel.main.routes-include-pattern",
                 OperatorRoutes.includePattern(operatorDirectory, List.of("ingest.camel.yaml", "sink.camel.yaml"), false));
         if (dryRun) {

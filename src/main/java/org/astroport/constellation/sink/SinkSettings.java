@@ -1,0 +1,33 @@
+package org.astroport.constellation.sink;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * What {@link SinkSelector} needs to choose and build the sink ({@code constellation.sink.*},
+ * {@code constellation.strfry.*}, {@code constellation.local-relay-url}); blank means "not set".
+ */
+public record SinkSettings(String mode, Path home, String strfryBin, String strfryConfig, String localRelayUrl,
+                           long importTimeoutSeconds, long okTimeoutMillis, int retries, long retryBackoffMillis,
+                           Batching importBatching, Batching relayBatching) {
+
+    /** A sink's micro-batches: at most {@code size} events, closed after {@code millis} anyway. */
+    public record Batching(int size, long millis) {
+    }
+
+    /** Every import batch is a strfry process start: bigger and rarer batches, or the sink caps the sync. */
+    public Batching batchingFor(EventSink sink) {
+        return sink instanceof StrfryImportSink ? importBatching : relayBatching;
+    }
+
+    /** constellation.strfry.config, else {@code <home>/strfry/strfry.conf} when it exists. */
+    public Path strfryConfigFile() {
+        Path astroport = home.resolve("strfry/strfry.conf");
+        return !strfryConfig.isBlank() ? Path.of(strfryConfig.trim()) : Files.exists(astroport) ? astroport : null;
+    }
+
+    /** strfry's working directory: {@code <home>/strfry} when it exists. */
+    public Path strfryDirectory() {
+        return Files.isDirectory(home.resolve("strfry")) ? home.resolve("strfry") : null;
+    }
+}
