@@ -8,6 +8,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -21,8 +22,10 @@ import org.apache.camel.model.TemplatedRouteDefinition;
 import org.apache.camel.spi.CamelEvent;
 import org.apache.camel.spi.Resource;
 import org.apache.camel.support.PluginHelper;
+import org.apache.camel.support.PropertyBindingSupport;
 import org.apache.camel.support.EventNotifierSupport;
 import org.apache.camel.support.RouteWatcherReloadStrategy;
+import org.apache.camel.util.StringHelper;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,6 +47,7 @@ public class OperatorRoutesReloadStrategy extends RouteWatcherReloadStrategy {
 
     private static final Logger LOG = LoggerFactory.getLogger(OperatorRoutesReloadStrategy.class);
 
+    private static final String RELAY_COMPONENT = "nostr-relay";
     private final Path operatorDirectory;
     private final ReentrantLock reloading = new ReentrantLock();
     private volatile boolean stopping;
@@ -103,6 +107,7 @@ public class OperatorRoutesReloadStrategy extends RouteWatcherReloadStrategy {
         Set<String> inForce = Set.copyOf(OperatorRoutes.locations(operatorDirectory));
         // a file that stands for nothing (an old copy in a subdirectory, say) would clash with the one in force
         List<Resource> loaded = changed == null ? null : changed.stream().filter(r -> inForce.contains(r.getLocation())).toList();
+        reconfigureRelayComponent();
         super.onRouteReload(loaded, removeEverything);
         try {
             keepTheReloadedTemplates();
@@ -111,6 +116,25 @@ public class OperatorRoutesReloadStrategy extends RouteWatcherReloadStrategy {
             throw RuntimeCamelException.wrapRuntimeException(e);
         }
         removeRoutesNotFrom(inForce);
+    }
+
+    /**
+     * camel-main configures the nostr-relay component once, at start, from camel.component.nostr-relay.*
+     * (whose values are constellation.live.* settings): it is configured again from the settings in force,
+     * so that the peer routes rebuilt after a saved settings file start from the new values.
+     */
+    private void reconfigureRelayComponent() {
+        String prefix = "camel.component." + RELAY_COMPONENT + ".";
+        Map<String, Object> options = new LinkedHashMap<>();
+        // by name: Camel's ordered Properties are empty to forEach
+        Properties all = getCamelContext().getPropertiesComponent().loadProperties(key -> key.startsWith(prefix));
+        for (String key : all.stringPropertyNames()) {
+            options.put(StringHelper.dashToCamelCase(key.substring(prefix.length())), getCamelContext().resolvePropertyPlaceholders(all.getProperty(key)));
+        }
+        if (!options.isEmpty()) {
+            PropertyBindingSupport.build().withCamelContext(getCamelContext()).withTarget(getCamelContext().getComponent(RELAY_COMPONENT))
+                    .withProperties(options).withIgnoreCase(true).bind();
+        }
     }
 
     /** Camel 4.17 adds a reloaded route template beside the previous version, and lookups find the first. */

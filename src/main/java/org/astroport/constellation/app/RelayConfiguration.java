@@ -2,7 +2,6 @@ package org.astroport.constellation.app;
 
 import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelConfiguration;
-import org.apache.camel.CamelContext;
 import org.apache.camel.Configuration;
 import org.apache.camel.PropertyInject;
 import org.astroport.constellation.discovery.AuthorRegistry;
@@ -15,7 +14,7 @@ import org.astroport.constellation.sync.LiveSubscriptions;
 @Configuration
 public class RelayConfiguration implements CamelConfiguration {
 
-    /** One Vert.x for every connection: peers, the relay sink, the backfill. */
+    /** One Vert.x for every connection (peers, the relay sink, the backfill): the nostr-relay component autowires it, and starts and stops it. */
     @BindToRegistry(lazy = true)
     public RelayTransport relayTransport() {
         return new RelayTransport(2);
@@ -36,8 +35,4 @@ public class RelayConfiguration implements CamelConfiguration {
         return new LiveSubscriptions(kinds, authors);
     }
 
-    @Override
-    public void configure(CamelContext context) throws Exception {
-        context.addService(context.getRegistry().findSingleByType(RelayTransport.class), true, true);
-    }
 }

@@ -17,7 +17,7 @@ import org.astroport.constellation.nostr.EventVerifier;
 import org.astroport.constellation.nostr.NostrEvent;
 import org.astroport.constellation.nostr.ParseResult;
 import org.astroport.constellation.nostr.Rejection;
-import org.astroport.constellation.relay.NostrRelayConsumer;
+import org.astroport.constellation.relay.NostrRelayConstants;
 import org.astroport.constellation.sink.SinkEvent;
 import org.astroport.constellation.untrusted.PeerText;
 import org.slf4j.Logger;
@@ -129,7 +129,7 @@ public class EventGate {
             deletions.record(e);
         }
         ps.accepted(e.createdAt());
-        Long received = exchange.getMessage().getHeader(NostrRelayConsumer.HEADER_RECEIVED_NANOS, Long.class);
+        Long received = exchange.getMessage().getHeader(NostrRelayConstants.RECEIVED_NANOS, Long.class);
         exchange.getMessage().setHeader(EPHEMERAL, e.isEphemeral());
         exchange.getMessage().setBody(SinkEvent.of(e, peer, received == null ? System.nanoTime() : received));
         verdict(exchange, "ok", "");
@@ -161,7 +161,7 @@ public class EventGate {
     }
 
     private static String peer(Exchange exchange) {
-        String p = exchange.getMessage().getHeader(NostrRelayConsumer.HEADER_PEER, String.class);
+        String p = exchange.getMessage().getHeader(NostrRelayConstants.PEER, String.class);
         return p == null ? "unknown" : p;
     }
 

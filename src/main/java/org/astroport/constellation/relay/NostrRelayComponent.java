@@ -3,21 +3,62 @@ package org.astroport.constellation.relay;
 import java.util.Map;
 
 import org.apache.camel.Endpoint;
+import org.apache.camel.spi.Metadata;
+import org.apache.camel.spi.annotations.Component;
 import org.apache.camel.support.DefaultComponent;
+import org.apache.camel.support.service.ServiceHelper;
 
 /**
- * {@code nostr-relay:<peer>?url=ws://...}: a consumer that keeps one subscription to a peer's relay
- * and emits each received event; a producer that publishes events to a relay. We wrap Vert.x
- * ourselves instead of using camel-vertx-websocket's client consumer because that consumer tells the
- * route nothing on (re)connect (so it cannot authenticate or resubscribe) and can stack sockets on
- * overlapping reconnects (CAMEL-25582).
+ * {@code nostr-relay:<peer>}: a consumer that keeps one subscription to a peer's relay and emits each
+ * received event; a producer that publishes events to a relay. We wrap Vert.x ourselves instead of
+ * using camel-vertx-websocket's client consumer because that consumer tells the route nothing on
+ * (re)connect (so it cannot authenticate or resubscribe) and can stack sockets on overlapping
+ * reconnects (CAMEL-25582).
  */
+@Component("nostr-relay")
 public class NostrRelayComponent extends DefaultComponent {
+
+    @Metadata(description = "The endpoints' defaults (camel.component.nostr-relay.*); an endpoint's URI sets what differs")
+    private NostrRelayConfiguration configuration = new NostrRelayConfiguration();
+    @Metadata(label = "advanced", autowired = true,
+              description = "The Vert.x instance behind every connection, started and stopped with the component; the registry's when there is one")
+    private RelayTransport transport;
 
     @Override
     protected Endpoint createEndpoint(String uri, String remaining, Map<String, Object> parameters) throws Exception {
-        NostrRelayEndpoint endpoint = new NostrRelayEndpoint(uri, this, remaining);
+        NostrRelayEndpoint endpoint = new NostrRelayEndpoint(uri, this, remaining, configuration.copy());
         setProperties(endpoint, parameters);
         return endpoint;
+    }
+
+    @Override
+    protected void doStart() throws Exception {
+        super.doStart();
+        if (transport == null) {
+            transport = new RelayTransport(2);
+        }
+        ServiceHelper.startService(transport);
+    }
+
+    @Override
+    protected void doStop() throws Exception {
+        ServiceHelper.stopService(transport);
+        super.doStop();
+    }
+
+    public NostrRelayConfiguration getConfiguration() {
+        return configuration;
+    }
+
+    public void setConfiguration(NostrRelayConfiguration configuration) {
+        this.configuration = configuration;
+    }
+
+    public RelayTransport getTransport() {
+        return transport;
+    }
+
+    public void setTransport(RelayTransport transport) {
+        this.transport = transport;
     }
 }

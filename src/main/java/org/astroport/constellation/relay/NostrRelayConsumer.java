@@ -25,11 +25,6 @@ import org.slf4j.LoggerFactory;
  */
 public class NostrRelayConsumer extends DefaultConsumer {
 
-    public static final String HEADER_PEER = "NostrRelay.Peer";
-    public static final String HEADER_SUBSCRIPTION = "NostrRelay.Subscription";
-    public static final String HEADER_LIVE = "NostrRelay.Live";
-    public static final String HEADER_RECEIVED_NANOS = "NostrRelay.ReceivedAtNanos";
-
     private static final Logger LOG = LoggerFactory.getLogger(NostrRelayConsumer.class);
 
     /** An event, or a checkpoint (marker) between events. */
@@ -37,6 +32,7 @@ public class NostrRelayConsumer extends DefaultConsumer {
     }
 
     private final NostrRelayEndpoint endpoint;
+    private final NostrRelayConfiguration conf;
     private final LinkedBlockingQueue<Item> queue = new LinkedBlockingQueue<>();
     private final AtomicBoolean paused = new AtomicBoolean();
     private final AtomicLong pauses = new AtomicLong();
@@ -53,14 +49,15 @@ public class NostrRelayConsumer extends DefaultConsumer {
     public NostrRelayConsumer(NostrRelayEndpoint endpoint, Processor processor) {
         super(endpoint, processor);
         this.endpoint = endpoint;
+        this.conf = endpoint.getConfiguration();
     }
 
     @Override
     protected void doStart() throws Exception {
         super.doStart();
-        SyncStats all = endpoint.lookup(endpoint.getStats(), SyncStats.class);
+        SyncStats all = conf.getStats();
         stats = all == null ? new PeerStats(endpoint.getPeer()) : all.peer(endpoint.getPeer());
-        PeerSession.Wants wants = endpoint.lookup(endpoint.getWants(), PeerSession.Wants.class);
+        PeerSession.Wants wants = conf.getWants();
         if (wants == null) {
             wants = new PeerSession.Wants() {
                 public List<Integer> kinds() {
@@ -72,18 +69,16 @@ public class NostrRelayConsumer extends DefaultConsumer {
                 }
             };
         }
-        SubscriptionPlanner planner = endpoint.lookup(endpoint.getPlanner(), SubscriptionPlanner.class);
-        if (planner == null) {
-            planner = new SubscriptionPlanner(SubscriptionPlanner.Limits.strfryDefaults());
-        }
-        StationKey key = endpoint.lookup(endpoint.getStationKey(), StationKey.class);
-        Clock clock = getEndpoint().getCamelContext().getRegistry().lookupByNameAndType("clock", Clock.class);
+        SubscriptionPlanner planner = conf.getPlanner() != null ? conf.getPlanner() : new SubscriptionPlanner(SubscriptionPlanner.Limits.strfryDefaults());
+        StationKey key = conf.getStationKey();
+        // the station's clock (constellation.reference-time may pin it), else the wall clock
+        Clock clock = getEndpoint().getCamelContext().getRegistry().findSingleByType(Clock.class);
         // only an explicit reference: positions that wait for the sink mean nothing on a route without one
-        SyncPositions positions = endpoint.getPositions() != null ? endpoint.getPositions() : SyncPositions.inMemory();
+        SyncPositions positions = conf.getPositions() != null ? conf.getPositions() : SyncPositions.inMemory();
         String peer = endpoint.getPeer();
-        session = new PeerSession(peer, endpoint.getUrl(), endpoint.getAuthRelayUrl(), wants, planner, key, clock == null ? endpoint.getClock() : clock,
-                new PeerSession.Timing(endpoint.getResumeMarginSeconds(), endpoint.getInitialLookbackSeconds(), endpoint.getPageThreshold(),
-                        endpoint.getCheckpointMillis(), endpoint.getMaxCatchUpPages()),
+        session = new PeerSession(peer, conf.dialUrl(), conf.relayTagUrl(), wants, planner, key, clock == null ? Clock.systemUTC() : clock,
+                new PeerSession.Timing(conf.getResumeMarginSeconds(), conf.getInitialLookbackSeconds(), conf.getPageThreshold(),
+                        conf.getCheckpointMillis(), conf.getMaxCatchUpPages()),
                 positions, new PeerSession.Delivery() {
                     @Override
                     public void deliver(String eventJson, String subscriptionId, boolean live) {
@@ -108,7 +103,7 @@ public class NostrRelayConsumer extends DefaultConsumer {
         worker = getEndpoint().getCamelContext().getExecutorServiceManager()
                 .newSingleThreadExecutor(this, "nostr-relay-" + endpoint.getPeer());
         worker.submit(this::drain);
-        connection = new RelayConnection(endpoint.transport().vertx(), endpoint.getUrl(), endpoint.options(), new RelaySessionHandler() {
+        connection = new RelayConnection(endpoint.transport().vertx(), conf.dialUrl(), conf.options(), new RelaySessionHandler() {
             private boolean first = true;
 
             @Override
@@ -117,7 +112,7 @@ public class NostrRelayConsumer extends DefaultConsumer {
                     stats.reconnected();
                 }
                 first = false;
-                LOG.info("{}: connected to {}", endpoint.getPeer(), endpoint.getUrl());
+                LOG.info("{}: connected to {}", endpoint.getPeer(), conf.dialUrl());
                 session.onOpen(s);
             }
 
@@ -143,15 +138,15 @@ public class NostrRelayConsumer extends DefaultConsumer {
             public void onError(Throwable error) {
                 session.onError(error);
             }
-        }, endpoint.getDestinations());
-        connection.every(Math.max(50, endpoint.getCheckpointMillis()), session::tick);
+        }, conf.destinations());
+        connection.every(Math.max(50, conf.getCheckpointMillis()), session::tick);
         connection.start();
     }
 
     private void enqueue(Item item) {
         queue.add(item);
         long bytes = item.eventJson() == null ? 0 : queuedBytes.addAndGet(item.eventJson().length());
-        if ((queue.size() >= endpoint.getQueueHighWatermark() || bytes >= endpoint.getQueueHighWatermarkBytes()) && paused.compareAndSet(false, true)) {
+        if ((queue.size() >= conf.getQueueHighWatermark() || bytes >= conf.getQueueHighWatermarkBytes()) && paused.compareAndSet(false, true)) {
             pauses.incrementAndGet();
             connection.pause();
         }
@@ -174,16 +169,16 @@ public class NostrRelayConsumer extends DefaultConsumer {
                 continue;
             }
             long bytes = item.eventJson() == null ? queuedBytes.get() : queuedBytes.addAndGet(-item.eventJson().length());
-            if (paused.get() && queue.size() <= endpoint.getQueueHighWatermark() / 4 && bytes <= endpoint.getQueueHighWatermarkBytes() / 4
+            if (paused.get() && queue.size() <= conf.getQueueHighWatermark() / 4 && bytes <= conf.getQueueHighWatermarkBytes() / 4
                     && paused.compareAndSet(true, false)) {
                 connection.resume();
             }
             Exchange exchange = createExchange(false);
             exchange.getMessage().setBody(item.eventJson());
-            exchange.getMessage().setHeader(HEADER_PEER, endpoint.getPeer());
-            exchange.getMessage().setHeader(HEADER_SUBSCRIPTION, item.subscription());
-            exchange.getMessage().setHeader(HEADER_LIVE, item.live());
-            exchange.getMessage().setHeader(HEADER_RECEIVED_NANOS, item.receivedNanos());
+            exchange.getMessage().setHeader(NostrRelayConstants.PEER, endpoint.getPeer());
+            exchange.getMessage().setHeader(NostrRelayConstants.SUBSCRIPTION, item.subscription());
+            exchange.getMessage().setHeader(NostrRelayConstants.LIVE, item.live());
+            exchange.getMessage().setHeader(NostrRelayConstants.RECEIVED_NANOS, item.receivedNanos());
             try {
                 getProcessor().process(exchange);
             } catch (Exception e) {

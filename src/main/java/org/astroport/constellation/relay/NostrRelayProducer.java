@@ -12,14 +12,10 @@ import org.astroport.constellation.nostr.RelayMessageCodec;
 
 /**
  * Publishes the body (an event's JSON) to the endpoint's relay. With header
- * {@value #HEADER_AWAIT_OK_ID} it waits for the relay's OK and reports it in
- * {@value #HEADER_OK_ACCEPTED} / {@value #HEADER_OK_MESSAGE}; without, it is fire and forget.
+ * {@link NostrRelayConstants#AWAIT_OK_ID} it waits for the relay's OK and reports it in
+ * {@link NostrRelayConstants#OK_ACCEPTED} / {@link NostrRelayConstants#OK_MESSAGE}; without, it is fire and forget.
  */
 public class NostrRelayProducer extends DefaultProducer {
-
-    public static final String HEADER_AWAIT_OK_ID = "NostrRelay.AwaitOkId";
-    public static final String HEADER_OK_ACCEPTED = "NostrRelay.OkAccepted";
-    public static final String HEADER_OK_MESSAGE = "NostrRelay.OkMessage";
 
     private final NostrRelayEndpoint endpoint;
     private final Map<String, CompletableFuture<RelayMessage.Ok>> pending = new ConcurrentHashMap<>();
@@ -33,7 +29,7 @@ public class NostrRelayProducer extends DefaultProducer {
     @Override
     protected void doStart() throws Exception {
         super.doStart();
-        connection = new RelayConnection(endpoint.transport().vertx(), endpoint.getUrl(), endpoint.options(), new RelaySessionHandler() {
+        connection = new RelayConnection(endpoint.transport().vertx(), endpoint.getConfiguration().dialUrl(), endpoint.getConfiguration().options(), new RelaySessionHandler() {
             @Override
             public void onOpen(RelaySession session) {
             }
@@ -47,14 +43,14 @@ public class NostrRelayProducer extends DefaultProducer {
                     }
                 }
             }
-        }, endpoint.getDestinations());
+        }, endpoint.getConfiguration().destinations());
         connection.start();
     }
 
     @Override
     public void process(Exchange exchange) throws Exception {
         String eventJson = exchange.getMessage().getMandatoryBody(String.class);
-        String awaitId = exchange.getMessage().getHeader(HEADER_AWAIT_OK_ID, String.class);
+        String awaitId = exchange.getMessage().getHeader(NostrRelayConstants.AWAIT_OK_ID, String.class);
         CompletableFuture<RelayMessage.Ok> ok = null;
         if (awaitId != null) {
             ok = new CompletableFuture<>();
@@ -64,13 +60,13 @@ public class NostrRelayProducer extends DefaultProducer {
             if (awaitId != null) {
                 pending.remove(awaitId);
             }
-            throw new RelayUnavailableException(endpoint.getUrl() + " is not connected (" + connection.state() + ")");
+            throw new RelayUnavailableException(endpoint.getConfiguration().dialUrl() + " is not connected (" + connection.state() + ")");
         }
         if (ok != null) {
             try {
-                RelayMessage.Ok answer = ok.get(endpoint.getConnectTimeoutMillis(), TimeUnit.MILLISECONDS);
-                exchange.getMessage().setHeader(HEADER_OK_ACCEPTED, answer.accepted());
-                exchange.getMessage().setHeader(HEADER_OK_MESSAGE, answer.message());
+                RelayMessage.Ok answer = ok.get(endpoint.getConfiguration().getConnectTimeoutMillis(), TimeUnit.MILLISECONDS);
+                exchange.getMessage().setHeader(NostrRelayConstants.OK_ACCEPTED, answer.accepted());
+                exchange.getMessage().setHeader(NostrRelayConstants.OK_MESSAGE, answer.message());
             } finally {
                 pending.remove(awaitId);
             }

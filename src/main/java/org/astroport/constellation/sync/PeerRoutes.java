@@ -208,8 +208,14 @@ public class PeerRoutes implements org.apache.camel.ExtendedStartupListener {
             return;
         }
         try {
+            Route route = context.getRoute(routeId);
             context.getRouteController().stopRoute(routeId);
             context.removeRoute(routeId);
+            // the endpoint too: it holds the peer's target, and one made again from the same URI must start
+            // from the nostr-relay component's settings of now (a saved settings file), not from the cached one
+            if (route != null) {
+                context.removeEndpoint(route.getEndpoint());
+            }
             LOG.info("live sync: route {} removed", routeId);
         } catch (Exception e) {
             LOG.warn("live sync: removing route {}: {}", routeId, e.toString());

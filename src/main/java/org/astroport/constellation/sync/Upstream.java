@@ -19,6 +19,7 @@ import org.astroport.constellation.discovery.AuthorSource;
 import org.astroport.constellation.ingest.EventGate;
 import org.astroport.constellation.nostr.EventValidator;
 import org.astroport.constellation.nostr.Validation;
+import org.astroport.constellation.relay.NostrRelayConstants;
 import org.astroport.constellation.relay.NostrRelayConsumer;
 import org.astroport.constellation.relay.PeerSession;
 import org.astroport.constellation.relay.RelayConnection;
@@ -100,7 +101,7 @@ public class Upstream implements ExtendedStartupListener, PeerSession.Wants {
             return;
         }
         String id = exchange.getMessage().getHeader(EventGate.EVENT_ID, String.class);
-        String peer = exchange.getMessage().getHeader(NostrRelayConsumer.HEADER_PEER, String.class);
+        String peer = exchange.getMessage().getHeader(NostrRelayConstants.PEER, String.class);
         if (id == null || peer == null) {
             return;
         }

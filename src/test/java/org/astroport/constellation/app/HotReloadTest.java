@@ -76,8 +76,9 @@ class HotReloadTest {
                 int connectionsAtEdit = peerA.connectionsAccepted();
                 await("the peer routes are rebuilt after the edit and peer A subscribed again", 15_000,
                         () -> peerA.connectionsAccepted() > connectionsAtEdit && peerA.liveConnections() == 1);
+                // each copied file is reloaded in turn (its routes removed and added again): awaited, not sampled
                 for (String id : List.of("sink", "peer-changed", "authors-changed", "discover-swarm", "sync-positions", PEER_ROUTE, "peer-station-b.example.test")) {
-                    assertNotNull(app.context().getRoute(id), "route " + id + " is there after the reload");
+                    await("route " + id + " is there after the reloads", 15_000, () -> app.context().getRoute(id) != null);
                 }
 
                 // 3. the next event from the peer goes through the edited route, once
@@ -158,8 +159,8 @@ class HotReloadTest {
             Map<String, String> settings = LiveSyncTest.appSettings(tmp, local, false);
             try (RunningApp app = RunningApp.start(home, settings)) {
                 await("the first event reached the local relay", 15_000, () -> local.storedCount() == 1);
-                assertEquals(2000, endpoint(app).getQueueHighWatermark());
-                assertEquals(500, endpoint(app).getPageThreshold());
+                assertEquals(2000, endpoint(app).getConfiguration().getQueueHighWatermark());
+                assertEquals(500, endpoint(app).getConfiguration().getPageThreshold());
                 int connectionsBefore = peerA.connectionsAccepted();
 
                 int watermark = 2000;
@@ -168,11 +169,13 @@ class HotReloadTest {
                     // copies were before *.camel.yaml, which still stands for the built-in file)
                     Path liveSync = operator.resolve("routes/live-sync.yaml");
                     String yaml = Files.readString(liveSync);
-                    assertTrue(yaml.contains("\"{{constellation.live.queue-high-watermark}}\""));
-                    Files.writeString(liveSync, yaml.replace("\"{{constellation.live.queue-high-watermark}}\"", "\"777\""));
+                    String target = "target: \"#{{peerTarget}}\"";
+                    assertTrue(yaml.contains(target));
+                    String indent = yaml.lines().filter(l -> l.contains(target)).findFirst().orElseThrow().replace(target, "");
+                    Files.writeString(liveSync, yaml.replace(target, target + "\n" + indent + "queueHighWatermark: \"777\""));
                     watermark = 777;
                     await("the peer route is rebuilt from the edited template", 15_000,
-                            () -> endpointOrNull(app) != null && endpointOrNull(app).getQueueHighWatermark() == 777);
+                            () -> endpointOrNull(app) != null && endpointOrNull(app).getConfiguration().getQueueHighWatermark() == 777);
                     await("the rebuilt route reconnects", 10_000, () -> peerA.connectionsAccepted() > connectionsBefore && peerA.liveConnections() == 1);
                     for (String id : List.of("sink", "ingest", "peer-changed", "authors-changed")) {
                         assertNotNull(app.context().getRoute(id), "route " + id + " is still there after the reload");
@@ -200,8 +203,8 @@ class HotReloadTest {
                 assertEquals(1, app.context().getCamelContextExtension().getContextPlugin(org.apache.camel.model.Model.class).getRouteTemplateDefinitions().stream()
                         .filter(t -> t.getId().equals("station-files")).count(), "one station-files template, the reloaded one");
                 await("the peer route follows the new setting", 15_000,
-                        () -> endpointOrNull(app) != null && endpointOrNull(app).getPageThreshold() == 450);
-                assertEquals(watermark, endpoint(app).getQueueHighWatermark(), "the edited template is kept");
+                        () -> endpointOrNull(app) != null && endpointOrNull(app).getConfiguration().getPageThreshold() == 450);
+                assertEquals(watermark, endpoint(app).getConfiguration().getQueueHighWatermark(), "the edited template is kept");
                 assertNotNull(app.context().getRoute("peer-station-b.example.test"), "the other peer's route is there");
 
                 // 3. the stream goes on: an event published after the reloads arrives, once

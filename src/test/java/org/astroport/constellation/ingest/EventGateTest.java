@@ -16,7 +16,7 @@ import org.astroport.constellation.nostr.EventParser;
 import org.astroport.constellation.nostr.EventPolicy;
 import org.astroport.constellation.nostr.EventSigner;
 import org.astroport.constellation.nostr.NostrEvent;
-import org.astroport.constellation.relay.NostrRelayConsumer;
+import org.astroport.constellation.relay.NostrRelayConstants;
 import org.astroport.constellation.testsupport.Fixtures;
 import org.junit.jupiter.api.Test;
 
@@ -40,7 +40,7 @@ class EventGateTest {
     Exchange run(String json) {
         Exchange ex = new DefaultExchange(new DefaultCamelContext());
         ex.getMessage().setBody(json);
-        ex.getMessage().setHeader(NostrRelayConsumer.HEADER_PEER, "peer");
+        ex.getMessage().setHeader(NostrRelayConstants.PEER, "peer");
         gate.screen(ex);
         if ("ok".equals(ex.getMessage().getHeader(EventGate.VERDICT))) {
             gate.admit(ex);

@@ -38,9 +38,9 @@ class PeerRouteTargetTest {
                 NostrRelayConsumer consumer = routes.consumer("peer-injected");
                 assertNotNull(consumer, "route made: " + routes.routes());
                 NostrRelayEndpoint endpoint = (NostrRelayEndpoint) consumer.getEndpoint();
-                assertEquals(url, endpoint.getUrl());
-                assertEquals(1 << 20, endpoint.getMaxMessageBytes());
-                assertEquals(50, endpoint.getInitialBackoffMillis(), "the setting, not the URL's");
+                assertEquals(url, endpoint.getConfiguration().dialUrl());
+                assertEquals(1 << 20, endpoint.getConfiguration().getMaxMessageBytes());
+                assertEquals(50, endpoint.getConfiguration().getInitialBackoffMillis(), "the setting, not the URL's");
                 assertFalse(endpoint.getEndpointUri().contains("maxMessageBytes"), endpoint.getEndpointUri());
                 await("it dials that URL", 5000, () -> relay.connectionsAccepted() >= 1);
             }

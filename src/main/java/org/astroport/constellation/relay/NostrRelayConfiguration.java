@@ -1,0 +1,262 @@
+package org.astroport.constellation.relay;
+
+import org.apache.camel.RuntimeCamelException;
+import org.apache.camel.spi.Metadata;
+import org.apache.camel.spi.UriParam;
+import org.apache.camel.spi.UriParams;
+import org.astroport.constellation.ingest.SyncStats;
+import org.astroport.constellation.nostr.StationKey;
+
+/**
+ * The options of a {@code nostr-relay} endpoint. The component holds one as the defaults
+ * ({@code camel.component.nostr-relay.*}); each endpoint starts from a copy, and its URI sets what
+ * differs per peer.
+ */
+@UriParams
+public class NostrRelayConfiguration implements Cloneable {
+
+    @UriParam(label = "common", description = "Relay URL to dial (ws:// or wss://), for a URL the operator wrote")
+    private String url;
+    @UriParam(label = "common", description = "URL put in the NIP-42 relay tag; defaults to url (tunnel peers: their own relay URL)")
+    private String authRelayUrl;
+    @UriParam(label = "common", description = "Where to connect, as an object (#bean); replaces url and authRelayUrl. Peer routes use it: "
+            + "their URLs come from other stations, and as text in the URI they could set other options")
+    private RelayTarget target;
+    @UriParam(label = "advanced", defaultValue = "1000", description = "First pause before reconnecting; doubles, with jitter, up to maxBackoffMillis")
+    private long initialBackoffMillis = 1000;
+    @UriParam(label = "advanced", defaultValue = "60000", description = "Longest pause between reconnection attempts")
+    private long maxBackoffMillis = 60_000;
+    @UriParam(label = "advanced", defaultValue = "10000", description = "Deadline of the WebSocket handshake, and of a producer's wait for OK")
+    private long connectTimeoutMillis = 10_000;
+    @UriParam(label = "advanced", defaultValue = "30000", description = "How often an idle connection is pinged")
+    private long pingIntervalMillis = 30_000;
+    @UriParam(label = "advanced", defaultValue = "90000", description = "A connection silent this long (no frame, no pong) is dropped and dialled again")
+    private long idleTimeoutMillis = 90_000;
+    @UriParam(label = "advanced", defaultValue = "1048576", description = "Largest WebSocket message accepted from the relay")
+    private int maxMessageBytes = 1 << 20;
+    @UriParam(label = "consumer", defaultValue = "2000", description = "Frames buffered before the socket is paused (back-pressure)")
+    private int queueHighWatermark = 2000;
+    @UriParam(label = "consumer", defaultValue = "4194304", description = "Bytes of frames buffered before the socket is paused (back-pressure)")
+    private long queueHighWatermarkBytes = 4L << 20;
+    @UriParam(label = "consumer", defaultValue = "600", description = "A subscription resumes this long before its sync position (events that reach the relay late)")
+    private long resumeMarginSeconds = 600;
+    @UriParam(label = "consumer", defaultValue = "3600", description = "How far back a peer with no resume point is asked")
+    private long initialLookbackSeconds = 3600;
+    @UriParam(label = "consumer", defaultValue = "500", description = "Events before EOSE that suggest the relay's per-query cap was hit: page back with until")
+    private int pageThreshold = 500;
+    @UriParam(label = "consumer", defaultValue = "2000", description = "How often a live subscription proposes a new sync position")
+    private long checkpointMillis = 2000;
+    @UriParam(label = "consumer", defaultValue = "20", description = "Pages of a catch-up beyond which the rest of the window is reconciled (NIP-77) instead")
+    private int maxCatchUpPages = 20;
+    @UriParam(label = "consumer", description = "Durable sync positions; without it positions live in memory and move as soon as events are handed on")
+    private SyncPositions positions;
+    @UriParam(label = "consumer", description = "What to subscribe to (kinds, authors); without it every default kind from anyone")
+    private PeerSession.Wants wants;
+    @UriParam(label = "consumer,advanced", description = "How REQs are cut to the relay's limits; defaults to the registry's, else strfry's limits")
+    @Metadata(autowired = true)
+    private SubscriptionPlanner planner;
+    @UriParam(label = "consumer,advanced", description = "The key NIP-42 AUTH challenges are answered with; defaults to the registry's, else none")
+    @Metadata(autowired = true)
+    private StationKey stationKey;
+    @UriParam(label = "consumer,advanced", description = "Per-peer counters; defaults to the registry's, else the endpoint's own")
+    @Metadata(autowired = true)
+    private SyncStats stats;
+
+    public NostrRelayConfiguration copy() {
+        try {
+            return (NostrRelayConfiguration) clone();
+        } catch (CloneNotSupportedException e) {
+            throw new RuntimeCamelException(e);
+        }
+    }
+
+    RelayOptions options() {
+        return new RelayOptions(connectTimeoutMillis, initialBackoffMillis, maxBackoffMillis, 30_000, pingIntervalMillis, idleTimeoutMillis, maxMessageBytes);
+    }
+
+    /** The URL to dial: the target's, else url. */
+    public String dialUrl() {
+        return target != null ? target.url() : url;
+    }
+
+    /** The relay tag of NIP-42 AUTH: the target's relay URL, else authRelayUrl, else the dialled URL. */
+    public String relayTagUrl() {
+        if (target != null) {
+            return target.authRelayUrl() == null ? target.url() : target.authRelayUrl();
+        }
+        return authRelayUrl == null || authRelayUrl.isBlank() ? url : authRelayUrl;
+    }
+
+    /** Addresses the endpoint may connect to; null when unchecked (operator-set URLs). */
+    public org.astroport.constellation.untrusted.Destinations destinations() {
+        return target == null ? null : target.destinations();
+    }
+
+    public String getUrl() {
+        return url;
+    }
+
+    public void setUrl(String url) {
+        this.url = url;
+    }
+
+    public String getAuthRelayUrl() {
+        return authRelayUrl;
+    }
+
+    public void setAuthRelayUrl(String authRelayUrl) {
+        this.authRelayUrl = authRelayUrl;
+    }
+
+    public RelayTarget getTarget() {
+        return target;
+    }
+
+    public void setTarget(RelayTarget target) {
+        this.target = target;
+    }
+
+    public long getInitialBackoffMillis() {
+        return initialBackoffMillis;
+    }
+
+    public void setInitialBackoffMillis(long v) {
+        this.initialBackoffMillis = v;
+    }
+
+    public long getMaxBackoffMillis() {
+        return maxBackoffMillis;
+    }
+
+    public void setMaxBackoffMillis(long v) {
+        this.maxBackoffMillis = v;
+    }
+
+    public long getConnectTimeoutMillis() {
+        return connectTimeoutMillis;
+    }
+
+    public void setConnectTimeoutMillis(long v) {
+        this.connectTimeoutMillis = v;
+    }
+
+    public long getPingIntervalMillis() {
+        return pingIntervalMillis;
+    }
+
+    public void setPingIntervalMillis(long v) {
+        this.pingIntervalMillis = v;
+    }
+
+    public long getIdleTimeoutMillis() {
+        return idleTimeoutMillis;
+    }
+
+    public void setIdleTimeoutMillis(long v) {
+        this.idleTimeoutMillis = v;
+    }
+
+    public int getMaxMessageBytes() {
+        return maxMessageBytes;
+    }
+
+    public void setMaxMessageBytes(int v) {
+        this.maxMessageBytes = v;
+    }
+
+    public int getQueueHighWatermark() {
+        return queueHighWatermark;
+    }
+
+    public void setQueueHighWatermark(int v) {
+        this.queueHighWatermark = v;
+    }
+
+    public long getQueueHighWatermarkBytes() {
+        return queueHighWatermarkBytes;
+    }
+
+    public void setQueueHighWatermarkBytes(long v) {
+        this.queueHighWatermarkBytes = v;
+    }
+
+    public long getResumeMarginSeconds() {
+        return resumeMarginSeconds;
+    }
+
+    public void setResumeMarginSeconds(long v) {
+        this.resumeMarginSeconds = v;
+    }
+
+    public long getInitialLookbackSeconds() {
+        return initialLookbackSeconds;
+    }
+
+    public void setInitialLookbackSeconds(long v) {
+        this.initialLookbackSeconds = v;
+    }
+
+    public int getPageThreshold() {
+        return pageThreshold;
+    }
+
+    public void setPageThreshold(int v) {
+        this.pageThreshold = v;
+    }
+
+    public long getCheckpointMillis() {
+        return checkpointMillis;
+    }
+
+    public void setCheckpointMillis(long v) {
+        this.checkpointMillis = v;
+    }
+
+    public int getMaxCatchUpPages() {
+        return maxCatchUpPages;
+    }
+
+    public void setMaxCatchUpPages(int v) {
+        this.maxCatchUpPages = v;
+    }
+
+    public SyncPositions getPositions() {
+        return positions;
+    }
+
+    public void setPositions(SyncPositions positions) {
+        this.positions = positions;
+    }
+
+    public PeerSession.Wants getWants() {
+        return wants;
+    }
+
+    public void setWants(PeerSession.Wants wants) {
+        this.wants = wants;
+    }
+
+    public SubscriptionPlanner getPlanner() {
+        return planner;
+    }
+
+    public void setPlanner(SubscriptionPlanner planner) {
+        this.planner = planner;
+    }
+
+    public StationKey getStationKey() {
+        return stationKey;
+    }
+
+    public void setStationKey(StationKey stationKey) {
+        this.stationKey = stationKey;
+    }
+
+    public SyncStats getStats() {
+        return stats;
+    }
+
+    public void setStats(SyncStats stats) {
+        this.stats = stats;
+    }
+}

@@ -1,0 +1,25 @@
+package org.astroport.constellation.relay;
+
+import org.apache.camel.spi.Metadata;
+
+/** The headers of the {@code nostr-relay} component (its {@code headersClass}). */
+public final class NostrRelayConstants {
+
+    @Metadata(label = "consumer", description = "The peer name the event came from (the endpoint's path)", javaType = "String")
+    public static final String PEER = "NostrRelay.Peer";
+    @Metadata(label = "consumer", description = "The subscription id the relay sent the event under", javaType = "String")
+    public static final String SUBSCRIPTION = "NostrRelay.Subscription";
+    @Metadata(label = "consumer", description = "False while the subscription catches up (before EOSE), true once it is live", javaType = "boolean")
+    public static final String LIVE = "NostrRelay.Live";
+    @Metadata(label = "consumer", description = "System.nanoTime() when the frame was read: the start of the event's latency", javaType = "long")
+    public static final String RECEIVED_NANOS = "NostrRelay.ReceivedAtNanos";
+    @Metadata(label = "producer", description = "The id of the event to await the relay's OK for; without it the producer does not wait", javaType = "String")
+    public static final String AWAIT_OK_ID = "NostrRelay.AwaitOkId";
+    @Metadata(label = "producer", description = "Whether the relay accepted the event (its OK), when awaited", javaType = "boolean")
+    public static final String OK_ACCEPTED = "NostrRelay.OkAccepted";
+    @Metadata(label = "producer", description = "The relay's OK message (e.g. duplicate:, rate-limited:), when awaited", javaType = "String")
+    public static final String OK_MESSAGE = "NostrRelay.OkMessage";
+
+    private NostrRelayConstants() {
+    }
+}
