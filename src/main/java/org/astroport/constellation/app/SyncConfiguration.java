@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.concurrent.TimeUnit;
 
+import org.apache.camel.AggregationStrategy;
 import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.Configuration;
@@ -60,6 +61,12 @@ public class SyncConfiguration implements CamelConfiguration {
     @BindToRegistry(lazy = true)
     public Processor noteOrigin(Upstream upstream) {
         return upstream::noteOrigin;
+    }
+
+    /** The upstream route's recipient list reports what became of each event, peer by peer. */
+    @BindToRegistry(lazy = true)
+    public AggregationStrategy upstreamDeliveries(Upstream upstream) {
+        return upstream::delivered;
     }
 
     @Override

@@ -17,6 +17,7 @@ import org.astroport.constellation.nostr.EventVerifier;
 import org.astroport.constellation.nostr.NostrEvent;
 import org.astroport.constellation.nostr.ParseResult;
 import org.astroport.constellation.nostr.Rejection;
+import org.astroport.constellation.nostr.Utf8;
 import org.astroport.constellation.relay.NostrRelayConstants;
 import org.astroport.constellation.sink.SinkEvent;
 import org.astroport.constellation.untrusted.PeerText;
@@ -81,7 +82,7 @@ public class EventGate {
             verdict(exchange, "duplicate", "already forwarded");
             return;
         }
-        exchange.getMessage().setHeader(WIRE_BYTES, utf8Length(raw));
+        exchange.getMessage().setHeader(WIRE_BYTES, Utf8.length(raw));
         exchange.getMessage().setBody(e);
         verdict(exchange, "ok", "");
     }
@@ -163,23 +164,5 @@ public class EventGate {
     private static String peer(Exchange exchange) {
         String p = exchange.getMessage().getHeader(NostrRelayConstants.PEER, String.class);
         return p == null ? "unknown" : p;
-    }
-
-    static int utf8Length(String s) {
-        int bytes = 0;
-        for (int i = 0, n = s.length(); i < n; i++) {
-            char c = s.charAt(i);
-            if (c < 0x80) {
-                bytes++;
-            } else if (c < 0x800) {
-                bytes += 2;
-            } else if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
-                bytes += 4;
-                i++;
-            } else {
-                bytes += 3;
-            }
-        }
-        return bytes;
     }
 }

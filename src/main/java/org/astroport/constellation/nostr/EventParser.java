@@ -82,25 +82,10 @@ public final class EventParser {
 
     /** UTF-8 length of s, counting no further than limit + 1. */
     static int utf8Length(String s, int limit) {
-        int n = s.length();
-        if ((long) n * 3 <= limit) {
-            return n; // cannot be over the limit; exact value not needed
+        if ((long) s.length() * 3 <= limit) {
+            return s.length(); // cannot be over the limit; exact value not needed
         }
-        int bytes = 0;
-        for (int i = 0; i < n && bytes <= limit; i++) {
-            char c = s.charAt(i);
-            if (c < 0x80) {
-                bytes += 1;
-            } else if (c < 0x800) {
-                bytes += 2;
-            } else if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
-                bytes += 4;
-                i++;
-            } else {
-                bytes += 3;
-            }
-        }
-        return bytes;
+        return Utf8.length(s, limit);
     }
 
     private ParseResult parse(JsonParser p) throws IOException {

@@ -1,6 +1,7 @@
 package org.astroport.constellation.relay;
 
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 import org.apache.camel.Endpoint;
 import org.apache.camel.spi.Metadata;
@@ -23,12 +24,28 @@ public class NostrRelayComponent extends DefaultComponent {
     @Metadata(label = "advanced", autowired = true,
               description = "The Vert.x instance behind every connection, started and stopped with the component; the registry's when there is one")
     private RelayTransport transport;
+    // peer name -> its consumer: producers with liveSession send on the consumer's connection
+    private final Map<String, NostrRelayConsumer> liveSessions = new ConcurrentHashMap<>();
 
     @Override
     protected Endpoint createEndpoint(String uri, String remaining, Map<String, Object> parameters) throws Exception {
         NostrRelayEndpoint endpoint = new NostrRelayEndpoint(uri, this, remaining, configuration.copy());
         setProperties(endpoint, parameters);
         return endpoint;
+    }
+
+    void sessionStarted(String peer, NostrRelayConsumer consumer) {
+        liveSessions.put(peer, consumer);
+    }
+
+    void sessionStopped(String peer, NostrRelayConsumer consumer) {
+        liveSessions.remove(peer, consumer);
+    }
+
+    /** A frame on the peer's live session, within its send window; OFFLINE without one. */
+    SendWindow.Outcome sendOnLiveSession(String peer, String frame) {
+        NostrRelayConsumer session = liveSessions.get(peer);
+        return session == null ? SendWindow.Outcome.OFFLINE : session.send(frame);
     }
 
     @Override

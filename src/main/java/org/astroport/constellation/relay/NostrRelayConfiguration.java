@@ -22,6 +22,9 @@ public class NostrRelayConfiguration implements Cloneable {
     @UriParam(label = "common", description = "Where to connect, as an object (#bean); replaces url and authRelayUrl. Peer routes use it: "
             + "their URLs come from other stations, and as text in the URI they could set other options")
     private RelayTarget target;
+    @UriParam(label = "producer", description = "Send on the connection of this peer's consumer (its live session, found by the peer name) instead of "
+            + "dialling one: at most 4 MiB of frames the peer has not read (SendWindow), the outcome in header NostrRelay.Delivery")
+    private boolean liveSession;
     @UriParam(label = "advanced", defaultValue = "1000", description = "First pause before reconnecting; doubles, with jitter, up to maxBackoffMillis")
     private long initialBackoffMillis = 1000;
     @UriParam(label = "advanced", defaultValue = "60000", description = "Longest pause between reconnection attempts")
@@ -114,6 +117,14 @@ public class NostrRelayConfiguration implements Cloneable {
 
     public void setTarget(RelayTarget target) {
         this.target = target;
+    }
+
+    public boolean isLiveSession() {
+        return liveSession;
+    }
+
+    public void setLiveSession(boolean liveSession) {
+        this.liveSession = liveSession;
     }
 
     public long getInitialBackoffMillis() {

@@ -5,7 +5,7 @@ import org.apache.camel.spi.Metadata;
 /** The headers of the {@code nostr-relay} component (its {@code headersClass}). */
 public final class NostrRelayConstants {
 
-    @Metadata(label = "consumer", description = "The peer name the event came from (the endpoint's path)", javaType = "String")
+    @Metadata(description = "The peer (the endpoint's path): the event came from it (consumer), or was sent to it (producer, liveSession)", javaType = "String")
     public static final String PEER = "NostrRelay.Peer";
     @Metadata(label = "consumer", description = "The subscription id the relay sent the event under", javaType = "String")
     public static final String SUBSCRIPTION = "NostrRelay.Subscription";
@@ -19,6 +19,9 @@ public final class NostrRelayConstants {
     public static final String OK_ACCEPTED = "NostrRelay.OkAccepted";
     @Metadata(label = "producer", description = "The relay's OK message (e.g. duplicate:, rate-limited:), when awaited", javaType = "String")
     public static final String OK_MESSAGE = "NostrRelay.OkMessage";
+    @Metadata(label = "producer", description = "With liveSession, what became of the event: SENT, OFFLINE (the peer has no open session) or "
+            + "NOT_READING (the peer has not read what we sent: nothing more is queued for it)", javaType = "String")
+    public static final String DELIVERY = "NostrRelay.Delivery";
 
     private NostrRelayConstants() {
     }

@@ -45,11 +45,13 @@ public class NostrRelayConsumer extends DefaultConsumer {
     private RelayConnection connection;
     private PeerSession session;
     private PeerStats stats;
+    private final SendWindow sendWindow;
 
     public NostrRelayConsumer(NostrRelayEndpoint endpoint, Processor processor) {
         super(endpoint, processor);
         this.endpoint = endpoint;
         this.conf = endpoint.getConfiguration();
+        this.sendWindow = new SendWindow(endpoint.getPeer());
     }
 
     @Override
@@ -141,6 +143,7 @@ public class NostrRelayConsumer extends DefaultConsumer {
         }, conf.destinations());
         connection.every(Math.max(50, conf.getCheckpointMillis()), session::tick);
         connection.start();
+        endpoint.getComponent().sessionStarted(peer, this);
     }
 
     private void enqueue(Item item) {
@@ -199,6 +202,11 @@ public class NostrRelayConsumer extends DefaultConsumer {
         }
     }
 
+    /** A frame on this live session (a producer with liveSession), within the peer's send window. */
+    public SendWindow.Outcome send(String frame) {
+        return sendWindow.send(connection, frame);
+    }
+
     public void reconnect() {
         if (connection != null) {
             connection.reconnectNow();
@@ -243,6 +251,7 @@ public class NostrRelayConsumer extends DefaultConsumer {
 
     @Override
     protected void doStop() throws Exception {
+        endpoint.getComponent().sessionStopped(endpoint.getPeer(), this);
         if (connection != null) {
             connection.stop();
         }

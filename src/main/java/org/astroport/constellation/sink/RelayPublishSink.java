@@ -5,7 +5,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
@@ -13,6 +12,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import io.vertx.core.Vertx;
 import org.astroport.constellation.nostr.RelayMessage;
 import org.astroport.constellation.nostr.RelayMessageCodec;
+import org.astroport.constellation.relay.OkReplies;
 import org.astroport.constellation.relay.RelayConnection;
 import org.astroport.constellation.relay.RelayOptions;
 import org.astroport.constellation.relay.RelaySession;
@@ -34,7 +34,7 @@ public class RelayPublishSink implements EventSink {
     private final String url;
     private final long okTimeoutMillis;
     private final RelayConnection connection;
-    private final Map<String, CompletableFuture<RelayMessage.Ok>> pending = new ConcurrentHashMap<>();
+    private final OkReplies replies = new OkReplies();
     private final int retries;
     private final long retryBackoffMillis;
     private final AtomicLong retried = new AtomicLong();
@@ -56,12 +56,7 @@ public class RelayPublishSink implements EventSink {
 
             @Override
             public void onFrame(RelaySession session, String frame) {
-                if (RelayMessageCodec.decodeFromRelay(frame) instanceof RelayMessage.Ok ok) {
-                    CompletableFuture<RelayMessage.Ok> f = pending.remove(ok.eventId());
-                    if (f != null) {
-                        f.complete(ok);
-                    }
-                }
+                replies.onFrame(frame);
             }
 
             @Override
@@ -70,9 +65,9 @@ public class RelayPublishSink implements EventSink {
                     return; // we are stopping
                 }
                 LOG.warn("local relay {} closed the connection (code {}{}); {} event(s) awaiting OK go to the spool", url, code,
-                        reason == null || reason.isEmpty() ? "" : ", " + reason, pending.size());
+                        reason == null || reason.isEmpty() ? "" : ", " + reason, replies.awaited());
                 // fail the batch in flight now instead of waiting out the OK timeout
-                pending.values().forEach(f -> f.completeExceptionally(new IllegalStateException("connection closed (" + code + ")")));
+                replies.failAll(new IllegalStateException("connection closed (" + code + ")"));
             }
 
             @Override
@@ -138,9 +133,7 @@ public class RelayPublishSink implements EventSink {
         try {
             for (SinkEvent e : events) {
                 if (!e.isEphemeral()) {
-                    CompletableFuture<RelayMessage.Ok> f = new CompletableFuture<>();
-                    pending.put(e.id(), f);
-                    waits.put(e.id(), f);
+                    waits.put(e.id(), replies.expect(e.id()));
                 }
                 if (!connection.send(RelayMessageCodec.encode(new RelayMessage.Publish(e.json())))) {
                     throw new SinkUnavailableException("local relay " + url + " went away while publishing");
@@ -159,7 +152,7 @@ public class RelayPublishSink implements EventSink {
         } catch (Exception e) {
             throw new SinkUnavailableException("publishing to " + url + ": " + e.getMessage(), e);
         } finally {
-            waits.keySet().forEach(pending::remove);
+            waits.keySet().forEach(replies::forget);
         }
     }
 

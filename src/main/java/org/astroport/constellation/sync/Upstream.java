@@ -22,13 +22,15 @@ import org.astroport.constellation.nostr.Validation;
 import org.astroport.constellation.relay.NostrRelayConstants;
 import org.astroport.constellation.relay.NostrRelayConsumer;
 import org.astroport.constellation.relay.PeerSession;
-import org.astroport.constellation.relay.RelayConnection;
+import org.astroport.constellation.relay.SendWindow;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Direction {@code both}: what our members publish on the local relay goes to every connected peer,
- * except the peers an event came from (we remember the origin of every event peers sent us).
+ * except the peers an event came from (we remember the origin of every event peers sent us). The route
+ * (upstream, in routes/live-sync.camel.yaml) sends it with the nostr-relay producer on each peer's live
+ * session; this bean decides what is ours to send, to whom, and counts what became of it.
  * Best effort: a peer that is offline now gets it from its own pull or backfill later.
  */
 public class Upstream implements ExtendedStartupListener, PeerSession.Wants {
@@ -53,10 +55,6 @@ public class Upstream implements ExtendedStartupListener, PeerSession.Wants {
     private final AtomicLong echoesAvoided = new AtomicLong();
     private final AtomicLong peersOffline = new AtomicLong();
     private final AtomicLong peersNotReading = new AtomicLong();
-    // unwritten bytes per peer socket beyond which members' events are not queued for it
-    static final long MAX_UNWRITTEN_BYTES = 4L << 20;
-    static final long DRAIN_WAIT_MILLIS = 2000;
-    private final Set<String> notReading = ConcurrentHashMap.newKeySet();
     private final AtomicLong notMembers = new AtomicLong();
     private final AtomicLong invalid = new AtomicLong();
 
@@ -108,41 +106,47 @@ public class Upstream implements ExtendedStartupListener, PeerSession.Wants {
         origins.computeIfAbsent(id, k -> ConcurrentHashMap.newKeySet()).add(peer);
     }
 
-    /** An event seen on the local relay: verified, then sent to each connected peer it did not come from. */
-    public int publish(String eventJson) {
-        Validation v = validator.validate(eventJson);
+    /** An event seen on the local relay (routes/live-sync.camel.yaml, route upstream): verified, and by one of our members? */
+    public boolean isOursToSend(Exchange exchange) {
+        Validation v = validator.validate(exchange.getMessage().getBody(String.class));
         if (!v.valid()) {
             invalid.incrementAndGet();
             LOG.warn("upstream: local relay sent an invalid event ({}), not forwarded", v.rejection());
-            return 0;
+            return false;
         }
         if (!authors.keysFrom(MEMBERS).contains(v.event().pubkey())) {
             notMembers.incrementAndGet();
-            return 0;
+            return false;
         }
-        Set<String> cameFrom = origins.getOrDefault(v.event().id(), Set.of());
-        String frame = "[\"EVENT\"," + eventJson + "]";
-        int sent = 0;
-        for (Map.Entry<String, String> e : peerRoutes.routes().entrySet()) {
-            String peer = e.getValue().substring("peer-".length());
+        exchange.getMessage().setHeader(EventGate.EVENT_ID, v.event().id());
+        return true;
+    }
+
+    /** Where the route sends it: the live session of every peer route, except the peers the event came from. */
+    public List<String> recipients(Exchange exchange) {
+        Set<String> cameFrom = origins.getOrDefault(exchange.getMessage().getHeader(EventGate.EVENT_ID, String.class), Set.of());
+        List<String> to = new ArrayList<>();
+        for (String routeId : peerRoutes.routes().values()) {
+            String peer = routeId.substring("peer-".length());
             if (cameFrom.contains(peer)) {
                 echoesAvoided.incrementAndGet();
-                continue;
-            }
-            NostrRelayConsumer c = peerRoutes.consumer(e.getValue());
-            RelayConnection conn = c == null ? null : c.connection();
-            if (conn == null || conn.state() != RelayConnection.State.OPEN) {
-                peersOffline.incrementAndGet();
-            } else if (readsWhatWeSend(peer, conn) && conn.send(frame, MAX_UNWRITTEN_BYTES)) {
-                sentByPeer.computeIfAbsent(peer, k -> new AtomicLong()).incrementAndGet();
-                sent++;
             } else {
-                // a peer that does not read: it pulls these itself (its live sync, its backfill), not from our heap
-                peersNotReading.incrementAndGet();
+                to.add("nostr-relay:" + peer + "?liveSession=true");
             }
         }
-        LOG.debug("upstream: {} sent to {} peer(s)", v.event().id(), sent);
-        return sent;
+        return to;
+    }
+
+    /** The route's recipient list reports each peer's outcome here (header NostrRelay.Delivery): counted per peer. */
+    public Exchange delivered(Exchange previous, Exchange sent) {
+        String peer = sent.getMessage().getHeader(NostrRelayConstants.PEER, String.class);
+        switch (SendWindow.Outcome.valueOf(sent.getMessage().getHeader(NostrRelayConstants.DELIVERY, String.class))) {
+            case SENT -> sentByPeer.computeIfAbsent(peer, k -> new AtomicLong()).incrementAndGet();
+            case OFFLINE -> peersOffline.incrementAndGet();
+            // a peer that does not read: it pulls these itself (its live sync, its backfill), not from our heap
+            case NOT_READING -> peersNotReading.incrementAndGet();
+        }
+        return previous == null ? sent : previous;
     }
 
     // what the local subscription asks for: our members' events, the synced kinds
@@ -156,38 +160,6 @@ public class Upstream implements ExtendedStartupListener, PeerSession.Wants {
         return authors.keysFrom(MEMBERS);
     }
 
-
-    /**
-     * Whether the peer's socket has room: a slow peer gets a moment to drain (the local subscription
-     * waits), a peer that does not drain within {@link #DRAIN_WAIT_MILLIS} is skipped without waiting
-     * until half of what it owes is written.
-     */
-    private boolean readsWhatWeSend(String peer, RelayConnection conn) {
-        long pending = conn.pendingBytes();
-        if (notReading.contains(peer)) {
-            if (pending > MAX_UNWRITTEN_BYTES / 2) {
-                return false;
-            }
-            notReading.remove(peer);
-            LOG.info("upstream: {} reads again", peer);
-            return true;
-        }
-        long deadline = System.currentTimeMillis() + DRAIN_WAIT_MILLIS;
-        while (conn.pendingBytes() > MAX_UNWRITTEN_BYTES) {
-            if (System.currentTimeMillis() > deadline) {
-                notReading.add(peer);
-                LOG.warn("upstream: {} has not read {} KB we sent; members' events are not queued for it until it does", peer, conn.pendingBytes() / 1024);
-                return false;
-            }
-            try {
-                Thread.sleep(5);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return false;
-            }
-        }
-        return true;
-    }
 
     /** The member list changed: the local subscription follows. */
     public void resubscribe() {

@@ -115,7 +115,7 @@ class UpstreamTest {
                         + " of " + sent.size() + "; sent " + up.sentByPeer() + ", not reading " + up.peersNotReading() + ", offline " + up.peersOffline());
                 System.out.println("frozen peer: " + (System.currentTimeMillis() - start) + " ms, sent " + up.sentByPeer() + ", held back " + up.peersNotReading());
                 assertTrue(up.peersNotReading() > 0, "events held back from the frozen peer are counted");
-                assertTrue(maxPending <= Upstream.MAX_UNWRITTEN_BYTES + 60_000, "unwritten bytes for the frozen peer: " + maxPending);
+                assertTrue(maxPending <= org.astroport.constellation.relay.SendWindow.MAX_UNWRITTEN_BYTES + 60_000, "unwritten bytes for the frozen peer: " + maxPending);
             }
         }
     }

@@ -1,0 +1,33 @@
+package org.astroport.constellation.nostr;
+
+/** UTF-8 sizes of Java strings, counted without encoding them (frames reach 128 KB, one per event). */
+public final class Utf8 {
+
+    private Utf8() {
+    }
+
+    /** Bytes of s in UTF-8. */
+    public static int length(String s) {
+        return length(s, Integer.MAX_VALUE - 4);
+    }
+
+    /** Bytes of s in UTF-8, counting no further than limit + 1: a string over the limit stops there. */
+    public static int length(String s, int limit) {
+        int n = s.length();
+        int bytes = 0;
+        for (int i = 0; i < n && bytes <= limit; i++) {
+            char c = s.charAt(i);
+            if (c < 0x80) {
+                bytes += 1;
+            } else if (c < 0x800) {
+                bytes += 2;
+            } else if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
+                bytes += 4;
+                i++;
+            } else {
+                bytes += 3;
+            }
+        }
+        return bytes;
+    }
+}
