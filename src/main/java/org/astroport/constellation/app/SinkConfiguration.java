@@ -65,8 +65,9 @@ public class SinkConfiguration implements CamelConfiguration {
     }
 
     @BindToRegistry(lazy = true)
-    public SinkBatchAggregation sinkBatchAggregation(@PropertyInject("constellation.sink.batch-max-bytes") long maxBytes) {
-        return new SinkBatchAggregation(maxBytes);
+    public SinkBatchAggregation sinkBatchAggregation(@PropertyInject("constellation.sink.batch-max-bytes") long maxBytes,
+                                                     @PropertyInject("constellation.frame.max-bytes") long maxFrameBytes) {
+        return new SinkBatchAggregation(maxBytes, maxFrameBytes);
     }
 
     @BindToRegistry(lazy = true)
