@@ -237,6 +237,9 @@ public class ConstellationBeans implements CamelConfiguration {
                 if (!sinkWriter.awaitTermination(30, java.util.concurrent.TimeUnit.SECONDS)) {
                     LOG.warn("the sink writer still had {} batch(es) after 30 s", sinkWriter.queued());
                 }
+                if (sinkRouter.sink() instanceof StrfryImportSink importer) {
+                    importer.close(); // strfry import's stdin closed: it commits, says "Done." and exits (bounded, then killed)
+                }
                 positions.close(); // what the last batches made safe
                 LOG.info("sync positions saved in {}", positions.directory());
             }

@@ -66,7 +66,8 @@ public final class SinkSelector {
     private static EventSink importSink(Settings s, Path home, String strfry) {
         Path config = strfryConfig(s, home);
         Path workDir = Files.isDirectory(home.resolve("strfry")) ? home.resolve("strfry") : null;
-        return new StrfryImportSink(strfry, config, workDir, Duration.ofSeconds(s.getInt("constellation.sink.import-timeout-seconds", 60)));
+        return new StrfryImportSink(strfry, config, workDir, Duration.ofSeconds(s.getInt("constellation.sink.import-timeout-seconds", 60)),
+                s.getInt("constellation.sink.import-debounce-millis", StrfryImportSink.DEFAULT_DEBOUNCE_MILLIS));
     }
 
     private static EventSink relaySink(Settings s, RelayTransport transport) {
