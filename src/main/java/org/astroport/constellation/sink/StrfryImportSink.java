@@ -384,14 +384,17 @@ public class StrfryImportSink implements EventSink, AutoCloseable {
                 retire(c, "had ended");
                 return;
             }
-            boolean done = c.finish(Math.min(STOP_WAIT_MILLIS, timeout.toMillis()));
+            long wait = Math.min(STOP_WAIT_MILLIS, timeout.toMillis());
+            boolean done = c.finish(wait);
+            boolean ended = !c.process.isAlive();
             c.reported = true;
             c.kill();
             if (done) {
                 LOG.info("strfry import (pid {}) stopped: {}", c.process.pid(), c.lastLines());
+            } else if (ended) {
+                LOG.warn("strfry import (pid {}) ended without its final Done. line: {}", c.process.pid(), c.endDescription());
             } else {
-                LOG.warn("strfry import (pid {}) did not end within {} ms of its input closing; killed{}", c.process.pid(),
-                        Math.min(STOP_WAIT_MILLIS, timeout.toMillis()), c.lastLinesSuffix());
+                LOG.warn("strfry import (pid {}) did not end within {} ms of its input closing; killed{}", c.process.pid(), wait, c.lastLinesSuffix());
             }
         } finally {
             if (locked) {
