@@ -88,6 +88,8 @@ public class StrfryImportSink implements EventSink, AutoCloseable {
     private volatile int learnedMaxEventSize = Integer.MAX_VALUE;
     private final AtomicLong starts = new AtomicLong();
     private final AtomicLong restarts = new AtomicLong();
+    /** strfry's writer passes that took events (one LMDB commit each, when something was new). */
+    private final AtomicLong commits = new AtomicLong();
 
     public StrfryImportSink(String strfryBin, Path config, Path workingDir, Duration timeout) {
         this(strfryBin, config, workingDir, timeout, DEFAULT_DEBOUNCE_MILLIS);
@@ -161,6 +163,7 @@ public class StrfryImportSink implements EventSink, AutoCloseable {
                 Part p;
                 try {
                     p = c.importPart(send, deadline);
+                    c.noteDatabase();
                 } catch (ChildEnded e) {
                     if (c != before || e.acknowledged > 0 || retried) {
                         throw e;
@@ -200,9 +203,14 @@ public class StrfryImportSink implements EventSink, AutoCloseable {
     private Child running() throws SinkUnavailableException {
         Child c = child;
         if (c != null && c.usable()) {
-            return c;
-        }
-        if (c != null) {
+            if (c.sameDatabase()) {
+                return c;
+            }
+            // a restored or moved database: what it would write from now on would land in the old file
+            c.reported = true;
+            retire(c, "");
+            LOG.warn("strfry import (pid {}): its database file {} was replaced since it started; starting a new one", c.process.pid(), c.dbFile);
+        } else if (c != null) {
             retire(c, "ended since the last batch");
         }
         ProcessBuilder pb = new ProcessBuilder(command()).redirectErrorStream(true);
@@ -215,7 +223,7 @@ public class StrfryImportSink implements EventSink, AutoCloseable {
         } catch (IOException e) {
             throw new SinkUnavailableException("cannot run " + strfryBin + ": " + e.getMessage(), e);
         }
-        c = new Child(p, configuredMaxEventSize());
+        c = new Child(p, configuredMaxEventSize(), databaseFile());
         child = c;
         if (starts.incrementAndGet() > 1) {
             long n = restarts.incrementAndGet();
@@ -310,6 +318,11 @@ public class StrfryImportSink implements EventSink, AutoCloseable {
         return restarts.get();
     }
 
+    /** strfry writer passes (commits) that took events, over every child. */
+    public long commits() {
+        return commits.get();
+    }
+
     /** The running child's pid, or -1. */
     public long childPid() {
         Child c = child;
@@ -338,9 +351,7 @@ public class StrfryImportSink implements EventSink, AutoCloseable {
         } catch (IOException e) {
             throw new SinkUnavailableException("strfry config " + conf + " unreadable: " + e.getMessage(), e);
         }
-        Matcher m = DB_SETTING.matcher(text);
-        String db = m.find() ? m.group(1) : "./strfry-db/";
-        Path dbDir = base().resolve(db).normalize();
+        Path dbDir = databaseDirectory(text);
         if (!Files.isDirectory(dbDir)) {
             throw new SinkUnavailableException("strfry database directory " + dbDir + " (db in " + conf + ") does not exist");
         }
@@ -350,8 +361,8 @@ public class StrfryImportSink implements EventSink, AutoCloseable {
         try {
             Child before = child;
             Child c = running();
-            if (c != before) {
-                c.awaitReady(START_WAIT_MILLIS);
+            if (c != before && c.awaitReady(START_WAIT_MILLIS)) {
+                c.noteDatabase();
             }
             if (!c.usable()) {
                 throw new SinkUnavailableException("strfry import ended at start: " + retire(c, "ended at start"));
@@ -403,6 +414,32 @@ public class StrfryImportSink implements EventSink, AutoCloseable {
         }
     }
 
+    /** The db directory a strfry config names, resolved as strfry does. */
+    private Path databaseDirectory(String configText) {
+        Matcher m = DB_SETTING.matcher(configText);
+        String db = m.find() ? m.group(1) : "./strfry-db/";
+        return base().resolve(db).normalize();
+    }
+
+    /** LMDB's data file under the db directory of the config strfry reads; null when that cannot be told. */
+    private Path databaseFile() {
+        Path conf = effectiveConfig();
+        try {
+            return conf == null ? null : databaseDirectory(Files.readString(conf)).resolve("data.mdb");
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** The file's identity (device and inode on Linux); null when it does not exist. */
+    private static Object fileKey(Path file) {
+        try {
+            return Files.readAttributes(file, java.nio.file.attribute.BasicFileAttributes.class).fileKey();
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
     /** The config strfry will read, in strfry's own order of lookup. */
     private Path effectiveConfig() {
         if (config != null) {
@@ -444,6 +481,9 @@ public class StrfryImportSink implements EventSink, AutoCloseable {
 
         final Process process;
         final int maxEventSize;
+        /** LMDB's data file it writes, and that file's identity once seen (under the sink's lock). */
+        final Path dbFile;
+        private Object dbFileKey;
         private final BlockingQueue<List<SinkEvent>> toFeed = new LinkedBlockingQueue<>();
         private final Thread feeder;
         private final Thread reader;
@@ -466,9 +506,10 @@ public class StrfryImportSink implements EventSink, AutoCloseable {
         private IOException feedError;
         private final Deque<String> tail = new ArrayDeque<>();
 
-        Child(Process process, int maxEventSize) {
+        Child(Process process, int maxEventSize, Path dbFile) {
             this.process = process;
             this.maxEventSize = maxEventSize;
+            this.dbFile = dbFile;
             this.reader = new Thread(this::read, "strfry-import-output-" + process.pid());
             this.feeder = new Thread(this::feed, "strfry-import-stdin-" + process.pid());
             reader.setDaemon(true);
@@ -481,6 +522,21 @@ public class StrfryImportSink implements EventSink, AutoCloseable {
                     notifyAll();
                 }
             });
+        }
+
+        /**
+         * Whether the database file is still the one it opened (a stat per batch): an operator who
+         * restores a backup or moves the database aside would otherwise get our events in the old file.
+         */
+        boolean sameDatabase() {
+            return dbFile == null || dbFileKey == null || dbFileKey.equals(fileKey(dbFile));
+        }
+
+        /** Once strfry has surely opened its database (it acknowledged a batch, or said it is ready): which file that is. */
+        void noteDatabase() {
+            if (dbFile != null && dbFileKey == null) {
+                dbFileKey = fileKey(dbFile);
+            }
         }
 
         /** Alive, reading, and its output still open. */
@@ -580,20 +636,21 @@ public class StrfryImportSink implements EventSink, AutoCloseable {
             return outputEnded;
         }
 
-        /** Waits (bounded) until strfry has opened its database, or ended. */
-        synchronized void awaitReady(long millis) {
+        /** Waits (bounded) until strfry has opened its database, or ended; true if it said it is ready. */
+        synchronized boolean awaitReady(long millis) {
             long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
             try {
                 while (!ready && !exited && !outputEnded) {
                     long left = remainingMillis(until);
                     if (left <= 0) {
-                        return;
+                        break;
                     }
                     wait(left);
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+            return ready;
         }
 
         /** Closes stdin and waits for strfry's "Done." line and its exit; false if it did not come in time. */
@@ -692,8 +749,13 @@ public class StrfryImportSink implements EventSink, AutoCloseable {
             String line = rawLine.replaceAll("\\p{Cntrl}", " ").strip();
             Matcher m;
             if ((m = WRITER.matcher(line)).find()) {
+                long n = 0;
                 for (int g = 1; g <= 4; g++) {
-                    writerDone += Long.parseLong(m.group(g));
+                    n += Long.parseLong(m.group(g));
+                }
+                writerDone += n;
+                if (n > 0) {
+                    commits.incrementAndGet();
                 }
             } else if ((m = COMMITTED.matcher(line)).find()) {
                 committedDone = Long.parseLong(m.group(1)) + Long.parseLong(m.group(2)) + Long.parseLong(m.group(3));

@@ -66,12 +66,14 @@ class StrfryImportBench {
                 assertEquals(events.size(), local.storedIds().size(), "every event stored");
                 java.util.Arrays.sort(writeMillis);
                 results.get(config).add(new double[] {events.size() / seconds, writeMillis[writeMillis.length / 2],
-                        writeMillis[Math.min(writeMillis.length - 1, (int) (writeMillis.length * 0.99))]});
+                        writeMillis[Math.min(writeMillis.length - 1, (int) (writeMillis.length * 0.99))], sink.commits()});
             }
         }
         results.forEach((config, r) -> System.out.printf(
-                "BENCH strfry import sink (one child), batches of %s ms debounce: median %,.0f events/s (runs: %s); one write p50 %.1f ms, p99 %.1f ms (medians)%n",
-                config.replace("@", " events, "), median(r, 0), r.stream().map(x -> String.format("%,.0f", x[0])).toList(), median(r, 1), median(r, 2)));
+                "BENCH strfry import sink (one child), batches of %s ms debounce: median %,.0f events/s (runs: %s); one write p50 %.1f ms, p99 %.1f ms;"
+                        + " %,.0f strfry commits (medians)%n",
+                config.replace("@", " events, "), median(r, 0), r.stream().map(x -> String.format("%,.0f", x[0])).toList(), median(r, 1), median(r, 2),
+                median(r, 3)));
         if (!Boolean.parseBoolean(System.getProperty("bench.relay", "true"))) {
             return;
         }

@@ -432,6 +432,24 @@ class StrfryImportSinkTest {
 
     @Test
     @EnabledIfEnvironmentVariable(named = StrfryProcess.ENV, matches = ".+")
+    void aDatabaseMovedAsideOrRestoredGetsANewChild(@TempDir Path tmp) throws Exception {
+        StrfryProcess local = StrfryProcess.create(tmp.resolve("strfry"));
+        StrfryImportSink sink = new StrfryImportSink(local.bin(), local.config(), null, Duration.ofSeconds(30));
+        List<SinkEvent> before = notes(10, "before");
+        assertEquals(10, sink.write(before).written());
+        // the operator moves the database aside (a backup, a restore) while the daemon runs
+        Path db = tmp.resolve("strfry/db");
+        Files.move(db, tmp.resolve("strfry/db-old"));
+        Files.createDirectories(db);
+        List<SinkEvent> after = notes(10, "after");
+        assertEquals(10, sink.write(after).written());
+        assertEquals(idsOf(after), local.storedIds(), "written into the database strfry now serves, not the old file");
+        assertEquals(1, sink.restarts());
+        sink.close();
+    }
+
+    @Test
+    @EnabledIfEnvironmentVariable(named = StrfryProcess.ENV, matches = ".+")
     void aRealStrfrysMaxEventSizeIsReadFromItsConfigAndItsEndIsGraceful(@TempDir Path tmp) throws Exception {
         StrfryProcess local = StrfryProcess.create(tmp.resolve("strfry"));
         Files.writeString(local.config(), Files.readString(local.config()) + "events {\n    maxEventSize = 4096 # bytes\n}\n");
