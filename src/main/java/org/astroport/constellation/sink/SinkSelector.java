@@ -53,8 +53,9 @@ public final class SinkSelector {
             throw new UncheckedIOException("cannot use spool directory " + spoolDir + ": " + e.getMessage(), e);
         }
         LOG.info("sink: {} (mode {}); spool {}", sink.describe(), mode, spoolDir);
-        // replayed batches go through the same sink: each import batch is a strfry process start
-        int replayBatch = s.getInt("constellation.spool.replay-batch-size", sink instanceof StrfryImportSink ? 5000 : 500);
+        // replayed batches go through the same sink, as big as live ones
+        int replayBatch = s.getInt("constellation.spool.replay-batch-size",
+                sink instanceof StrfryImportSink ? org.astroport.constellation.app.ConstellationBeans.IMPORT_BATCH_SIZE : 500);
         return new SinkRouter(sink, spool, deletions, stats, replayBatch, seen);
     }
 

@@ -33,7 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
 @EnabledIfEnvironmentVariable(named = StrfryProcess.ENV, matches = ".+")
 class StrfryImportBench {
 
-    static final String CONFIGS = "100@25,500@25,1000@25,2000@25,5000@25,500@0,500@10,500@50";
+    static final String CONFIGS = "500@5,1000@0,1000@5,1000@25,2000@5,5000@5";
 
     @Test
     void importSinkThroughputByBatchSize(@TempDir Path tmp) throws Exception {

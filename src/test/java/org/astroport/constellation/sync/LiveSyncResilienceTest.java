@@ -253,6 +253,9 @@ class LiveSyncResilienceTest {
             Map<String, String> settings = new java.util.HashMap<>(LiveSyncTest.appSettings(tmp, unused, false));
             settings.put("constellation.sink.mode", "import");
             settings.put("constellation.strfry.bin", fake.toString());
+            // what the sink's probe checks: without them the sink is down (and spools) from the first probe on
+            Path db = Files.createDirectories(tmp.resolve("strfry-db"));
+            settings.put("constellation.strfry.config", Files.writeString(tmp.resolve("strfry.conf"), "db = \"" + db + "/\"\n").toString());
             try (RunningApp app = RunningApp.start(home(tmp, peerA, peerB), settings)) {
                 Set<String> want = LiveSyncTest.expectedImport(false);
                 await("imported", 20_000, () -> Files.exists(imported) && lines(imported).size() >= want.size());
@@ -261,7 +264,7 @@ class LiveSyncResilienceTest {
                 assertEquals(want, ids(lines));
                 assertEquals(want.size(), lines.size(), "each once");
                 assertTrue(Files.readString(tmp.resolve("args.log")).contains("--no-verify"));
-                assertTrue(Files.readString(tmp.resolve("args.log")).contains("--debounce-millis=25"), "strfry commits as it reads");
+                assertTrue(Files.readString(tmp.resolve("args.log")).contains("--debounce-millis=5"), "strfry commits as it reads");
                 assertEquals(1, org.astroport.constellation.testsupport.FakeStrfry.starts(fake).size(), "one child for every batch");
                 assertFalse(lines.isEmpty());
                 assertEquals(0, unused.framesReceived().size(), "import mode does not publish");
