@@ -149,30 +149,40 @@ public class StrfryImportSink implements EventSink, AutoCloseable {
                 Child c = running();
                 long maxLine = Math.min(c.maxEventSize, learnedMaxEventSize);
                 List<SinkEvent> send = new ArrayList<>(rest.size());
+                List<SinkEvent> tooLarge = new ArrayList<>();
+                int multiLine = 0;
                 for (SinkEvent e : rest) {
                     if (e.json().indexOf('\n') >= 0) { // one event, one line: strfry counts lines (our serializer never writes one)
-                        refused.merge("unparsable", 1, Integer::sum);
+                        multiLine++;
                     } else if (utf8Length(e.json()) + 1 > maxLine) {
-                        LOG.warn("strfry import refused event {} ({} bytes, over strfry's maxEventSize of {})", e.id(), utf8Length(e.json()), maxLine - 1);
-                        refused.merge("too-large", 1, Integer::sum);
+                        tooLarge.add(e);
                     } else {
                         send.add(e);
                     }
                 }
-                if (send.isEmpty()) {
-                    break;
-                }
-                Part p;
-                try {
-                    p = c.importPart(send, deadline);
-                    c.noteDatabase();
-                } catch (ChildEnded e) {
-                    if (c != before || e.acknowledged > 0 || retried) {
-                        throw e;
+                Part p = null;
+                if (!send.isEmpty()) {
+                    try {
+                        p = c.importPart(send, deadline);
+                        c.noteDatabase();
+                    } catch (ChildEnded e) {
+                        if (c != before || e.acknowledged > 0 || retried) {
+                            throw e;
+                        }
+                        // it had died since the last batch, unnoticed yet: nothing of this batch reached it, a new child takes it
+                        retried = true;
+                        continue;
                     }
-                    // it had died since the last batch, unnoticed yet: nothing of this batch reached it, a new child takes it
-                    retried = true;
-                    continue;
+                }
+                if (multiLine > 0) {
+                    refused.merge("unparsable", multiLine, Integer::sum);
+                }
+                for (SinkEvent e : tooLarge) {
+                    LOG.warn("strfry import refused event {} ({} bytes, over strfry's maxEventSize of {})", e.id(), utf8Length(e.json()), maxLine - 1);
+                    refused.merge("too-large", 1, Integer::sum);
+                }
+                if (p == null) {
+                    break;
                 }
                 written += (p.tooLargeIndex < 0 ? send.size() : p.tooLargeIndex) - p.rejected - p.unparsable;
                 if (p.rejected > 0) {
