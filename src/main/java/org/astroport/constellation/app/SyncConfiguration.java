@@ -18,7 +18,9 @@ import org.astroport.constellation.discovery.PeerRegistry;
 import org.astroport.constellation.nostr.EventValidator;
 import org.astroport.constellation.nostr.SyncedKinds;
 import org.astroport.constellation.sink.SinkRouter;
+import org.astroport.constellation.sink.SinkRouter;
 import org.astroport.constellation.sink.SinkWriter;
+import org.astroport.constellation.sink.StrfryImportSink;
 import org.astroport.constellation.sync.DurablePositions;
 import org.astroport.constellation.sync.PeerRoutes;
 import org.astroport.constellation.sync.ReloadListener;
@@ -79,6 +81,7 @@ public class SyncConfiguration implements CamelConfiguration {
         context.getManagementStrategy().addEventNotifier(new ReloadListener(peerRoutes, upstream, reloadSettleMillis));
         PeerRegistry peers = context.getRegistry().findSingleByType(PeerRegistry.class);
         SinkWriter sinkWriter = context.getRegistry().findSingleByType(SinkWriter.class);
+        SinkRouter sinkRouter = context.getRegistry().findSingleByType(SinkRouter.class);
         DurablePositions positions = context.getRegistry().findSingleByType(DurablePositions.class);
         context.addService(new ServiceSupport() {
             @Override
@@ -87,6 +90,9 @@ public class SyncConfiguration implements CamelConfiguration {
                 sinkWriter.shutdown(); // the routes have stopped: write what is queued, then end
                 if (!sinkWriter.awaitTermination(30, TimeUnit.SECONDS)) {
                     LOG.warn("the sink writer still had {} batch(es) after 30 s", sinkWriter.queued());
+                }
+                if (sinkRouter.sink() instanceof StrfryImportSink importer) {
+                    importer.close(); // strfry import's stdin closed: it commits, says "Done." and exits (bounded, then killed)
                 }
                 positions.close(); // what the last batches made safe
                 LOG.info("sync positions saved in {}", positions.directory());

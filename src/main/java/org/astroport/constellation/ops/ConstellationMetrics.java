@@ -73,6 +73,10 @@ public class ConstellationMetrics extends ServiceSupport {
         FunctionCounter.builder("constellation.sink.lost", sink, SinkRouter::lostEvents)
                 .description("events neither written nor spooled (then fetched again from the peers)").register(registry);
         FunctionCounter.builder("constellation.sink.ephemeral.not.stored", sink, SinkRouter::ephemeralDropped).description("ephemeral events the sink does not store").register(registry);
+        if (sink.sink() instanceof org.astroport.constellation.sink.StrfryImportSink importer) {
+            FunctionCounter.builder("constellation.sink.import.restarts", importer, org.astroport.constellation.sink.StrfryImportSink::restarts)
+                    .description("strfry import children started to replace one that died or was killed").register(registry);
+        }
         Gauge.builder("constellation.sink.latency.p99.ms", sink, s -> Math.max(0, s.latency().percentileMillis(99))).description("p99 ms from receipt to sink write (recent events)").register(registry);
         scan();
         scanner = Executors.newSingleThreadScheduledExecutor(r -> {

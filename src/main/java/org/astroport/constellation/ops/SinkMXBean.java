@@ -41,6 +41,9 @@ public interface SinkMXBean {
 
     Map<String, Long> getRefusedByReason();
 
+    /** Import sink: strfry import children started to replace one that died or was killed (0 with the relay sink). */
+    long getImportRestarts();
+
     /** Receipt-to-sink latency percentiles (ms) over recent events: p50, p99. */
     String getLatency();
 

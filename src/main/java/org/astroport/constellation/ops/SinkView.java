@@ -93,6 +93,11 @@ public class SinkView implements SinkMXBean {
     }
 
     @Override
+    public long getImportRestarts() {
+        return sink.sink() instanceof org.astroport.constellation.sink.StrfryImportSink importer ? importer.restarts() : 0;
+    }
+
+    @Override
     public String getLatency() {
         return String.format("p50=%.1f ms p99=%.1f ms over %d events", sink.latency().percentileMillis(50), sink.latency().percentileMillis(99),
                 Math.min(sink.latency().count(), 100_000));

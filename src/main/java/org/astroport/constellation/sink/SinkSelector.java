@@ -50,13 +50,13 @@ public final class SinkSelector {
             throw new UncheckedIOException("cannot use spool directory " + spoolDir + ": " + e.getMessage(), e);
         }
         LOG.info("sink: {} (mode {}); spool {}", sink.describe(), mode, spoolDir);
-        // replayed batches go through the same sink: each import batch is a strfry process start
+        // replayed batches go through the same sink, as big as live ones
         int replayBatch = spoolSettings.replayBatchSize() > 0 ? spoolSettings.replayBatchSize() : s.batchingFor(sink).size();
         return new SinkRouter(sink, spool, deletions, stats, replayBatch, seen);
     }
 
     private static EventSink importSink(SinkSettings s, String strfry) {
-        return new StrfryImportSink(strfry, s.strfryConfigFile(), s.strfryDirectory(), Duration.ofSeconds(s.importTimeoutSeconds()));
+        return new StrfryImportSink(strfry, s.strfryConfigFile(), s.strfryDirectory(), Duration.ofSeconds(s.importTimeoutSeconds()), s.importDebounceMillis());
     }
 
     private static EventSink relaySink(SinkSettings s, RelayTransport transport) {

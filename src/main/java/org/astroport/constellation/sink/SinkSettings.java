@@ -8,14 +8,14 @@ import java.nio.file.Path;
  * {@code constellation.strfry.*}, {@code constellation.local-relay-url}); blank means "not set".
  */
 public record SinkSettings(String mode, Path home, String strfryBin, String strfryConfig, String localRelayUrl,
-                           long importTimeoutSeconds, long okTimeoutMillis, int retries, long retryBackoffMillis,
+                           long importTimeoutSeconds, int importDebounceMillis, long okTimeoutMillis, int retries, long retryBackoffMillis,
                            Batching importBatching, Batching relayBatching) {
 
     /** A sink's micro-batches: at most {@code size} events, closed after {@code millis} anyway. */
     public record Batching(int size, long millis) {
     }
 
-    /** Every import batch is a strfry process start: bigger and rarer batches, or the sink caps the sync. */
+    /** The import sink's batches are bigger: one long-lived strfry import commits each as a whole; the relay sink waits for an OK per event. */
     public Batching batchingFor(EventSink sink) {
         return sink instanceof StrfryImportSink ? importBatching : relayBatching;
     }

@@ -204,6 +204,109 @@ class LiveSyncBench {
         }
     }
 
+    /**
+     * Latency a local client sees through the default sink (strfry import): a subscriber of the local
+     * strfry relay, events published by 4 peers at 200 and at 1,000 events/s, p50/p99 from a peer
+     * accepting an event to the subscriber receiving it. Needs STRFRY_BIN.
+     */
+    @Test
+    @org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable(named = StrfryProcess.ENV, matches = ".+")
+    void latencyIntoRealStrfry(@TempDir Path tmp) throws Exception {
+        List<String> warmUp = sign(5_000, Fixtures.REFERENCE_TIME - 3000, "latency warm-up");
+        List<String> at200 = sign(2_000, Fixtures.REFERENCE_TIME - 3000, "latency 200/s");
+        List<String> at1000 = sign(10_000, Fixtures.REFERENCE_TIME - 3000, "latency 1000/s");
+        List<TestRelay> peers = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            peers.add(new TestRelay().host("127.0.0." + (2 + i)).recordFrames(false).start());
+        }
+        Map<String, Long> arrived = new ConcurrentHashMap<>();
+        try (TestRelay unused = new TestRelay().start();
+             StrfryProcess local = StrfryProcess.create(tmp.resolve("local")).startRelay();
+             LocalSubscriber sub = LocalSubscriber.open(local.url(), arrived)) {
+            Map<String, String> settings = settings(tmp, unused);
+            settings.put("constellation.sink.mode", "import");
+            settings.put("constellation.strfry.bin", local.bin());
+            settings.put("constellation.strfry.config", local.config().toString());
+            try (AppProcess app = AppProcess.start(tmp, JVM, settings, "--home", station(tmp, peers).toString(), "run")) {
+                await("4 peers subscribed", 60_000, () -> peers.stream().allMatch(p -> !p.reqs().isEmpty()));
+                steady(peers, warmUp, 2_000, arrived); // the JIT's first pass, not measured
+                for (Object[] run : new Object[][] {{at200, 200}, {at1000, 1_000}}) {
+                    @SuppressWarnings("unchecked")
+                    List<String> events = (List<String>) run[0];
+                    int rate = (Integer) run[1];
+                    double[] lat = steady(peers, events, rate, arrived);
+                    System.out.printf("BENCH latency into a real strfry (import sink), %,d events/s: peer accepts -> local strfry subscriber receives"
+                            + " p50 %.1f ms, p99 %.1f ms, max %.1f ms%n", rate, lat[lat.length / 2], lat[(int) (lat.length * 0.99)], lat[lat.length - 1]);
+                }
+            }
+        } finally {
+            for (TestRelay p : peers) {
+                p.close();
+            }
+        }
+    }
+
+    /** Publishes events spread over the peers at a fixed rate, waits for all at the subscriber; latencies in ms, sorted. */
+    private static double[] steady(List<TestRelay> peers, List<String> events, int perSecond, Map<String, Long> arrived) throws Exception {
+        Map<String, Long> published = new ConcurrentHashMap<>();
+        long start = System.nanoTime();
+        long interval = 1_000_000_000L / perSecond;
+        for (int i = 0; i < events.size(); i++) {
+            long due = start + i * interval;
+            long wait;
+            while ((wait = due - System.nanoTime()) > 0) {
+                if (wait > 2_000_000) {
+                    Thread.sleep(1);
+                } else {
+                    Thread.onSpinWait();
+                }
+            }
+            published.put(events.get(i).substring(7, 71), System.nanoTime());
+            peers.get(i % peers.size()).publish(events.get(i));
+        }
+        await(events.size() + " events at the local strfry's subscriber", 120_000, () -> published.keySet().stream().allMatch(arrived::containsKey));
+        return published.entrySet().stream().mapToDouble(e -> (arrived.get(e.getKey()) - e.getValue()) / 1e6).sorted().toArray();
+    }
+
+    /** A client of the local strfry relay subscribed to every new event (REQ {"limit":0}); records when each id arrives. */
+    static final class LocalSubscriber implements java.net.http.WebSocket.Listener, AutoCloseable {
+        private final Map<String, Long> arrived;
+        private final StringBuilder partial = new StringBuilder();
+        private java.net.http.WebSocket ws;
+
+        private LocalSubscriber(Map<String, Long> arrived) {
+            this.arrived = arrived;
+        }
+
+        static LocalSubscriber open(String url, Map<String, Long> arrived) throws Exception {
+            LocalSubscriber l = new LocalSubscriber(arrived);
+            l.ws = java.net.http.HttpClient.newHttpClient().newWebSocketBuilder().buildAsync(java.net.URI.create(url), l).get(10, java.util.concurrent.TimeUnit.SECONDS);
+            l.ws.sendText("[\"REQ\",\"bench\",{\"limit\":0}]", true).get(10, java.util.concurrent.TimeUnit.SECONDS);
+            return l;
+        }
+
+        @Override
+        public java.util.concurrent.CompletionStage<?> onText(java.net.http.WebSocket webSocket, CharSequence data, boolean last) {
+            long now = System.nanoTime();
+            partial.append(data);
+            if (last) {
+                String frame = partial.toString();
+                partial.setLength(0);
+                int at = frame.indexOf("\"id\":\"");
+                if (frame.startsWith("[\"EVENT\"") && at > 0) {
+                    arrived.putIfAbsent(frame.substring(at + 6, at + 70), now);
+                }
+            }
+            webSocket.request(1);
+            return null;
+        }
+
+        @Override
+        public void close() {
+            ws.abort();
+        }
+    }
+
     @Test
     void idleDaemonWithTwentyPeers(@TempDir Path tmp) throws Exception {
         List<TestRelay> peers = new ArrayList<>();

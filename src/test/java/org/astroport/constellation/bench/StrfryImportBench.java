@@ -7,7 +7,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.stream.IntStream;
 
 import org.astroport.constellation.nostr.EventSigner;
@@ -23,15 +22,18 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * mvn -B -Pbench test -Dtest=StrfryImportBench (needs STRFRY_BIN): what the import sink can take.
- * 100,000 signed events go through {@link StrfryImportSink} (one `strfry import --no-verify` run per
- * batch) into a fresh database, for several batch sizes, three rounds in rotating order; prints the
- * median events/s per batch size. Each run pays a process start, so the batch size sets the ceiling.
+ * 100,000 signed events go through {@link StrfryImportSink} (one long-lived `strfry import --no-verify
+ * --debounce-millis=N` child for all batches) into a fresh database, for several batch sizes and
+ * debounce delays, three rounds in rotating order; prints the median events/s and the median p50/p99
+ * time of one write() (a batch from the sink's call to strfry's acknowledgement) per setting.
+ * -Dbench.import.configs=500@25,5000@25,... (batch size @ debounce ms) picks the settings;
+ * -Dbench.relay=false skips the relay sink's comparison run.
  */
 @Tag("bench")
 @EnabledIfEnvironmentVariable(named = StrfryProcess.ENV, matches = ".+")
 class StrfryImportBench {
 
-    static final int[] BATCH_SIZES = {500, 1000, 2000, 5000};
+    static final String CONFIGS = "500@5,1000@0,1000@5,1000@25,2000@5,5000@5";
 
     @Test
     void importSinkThroughputByBatchSize(@TempDir Path tmp) throws Exception {
@@ -41,21 +43,39 @@ class StrfryImportBench {
                     List.of(List.of("t", "bench")), "import event " + i + " with some ordinary note text to look like a real post");
             return SinkEvent.of(e, "bench", 0);
         }).toList();
-        Map<Integer, List<Double>> rates = new TreeMap<>();
+        List<String> configs = List.of(System.getProperty("bench.import.configs", CONFIGS).split(","));
+        Map<String, List<double[]>> results = new java.util.LinkedHashMap<>();
+        configs.forEach(c -> results.put(c, new ArrayList<>()));
         int run = 0;
         for (int round = 0; round < 3; round++) {
-            for (int j = 0; j < BATCH_SIZES.length; j++) {
-                int size = BATCH_SIZES[(j + round) % BATCH_SIZES.length];
+            for (int j = 0; j < configs.size(); j++) {
+                String config = configs.get((j + round) % configs.size());
+                int size = Integer.parseInt(config.substring(0, config.indexOf('@')).trim());
+                int debounce = Integer.parseInt(config.substring(config.indexOf('@') + 1).trim());
                 StrfryProcess local = StrfryProcess.create(tmp.resolve("run-" + run++));
-                StrfryImportSink sink = new StrfryImportSink(local.bin(), local.config(), null, Duration.ofSeconds(120));
+                StrfryImportSink sink = new StrfryImportSink(local.bin(), local.config(), null, Duration.ofSeconds(120), debounce);
+                double[] writeMillis = new double[(events.size() + size - 1) / size];
                 long start = System.nanoTime();
-                for (int from = 0; from < events.size(); from += size) {
+                for (int from = 0, b = 0; from < events.size(); from += size, b++) {
+                    long t = System.nanoTime();
                     sink.write(events.subList(from, Math.min(events.size(), from + size)));
+                    writeMillis[b] = (System.nanoTime() - t) / 1e6;
                 }
                 double seconds = (System.nanoTime() - start) / 1e9;
+                sink.close();
                 assertEquals(events.size(), local.storedIds().size(), "every event stored");
-                rates.computeIfAbsent(size, k -> new ArrayList<>()).add(events.size() / seconds);
+                java.util.Arrays.sort(writeMillis);
+                results.get(config).add(new double[] {events.size() / seconds, writeMillis[writeMillis.length / 2],
+                        writeMillis[Math.min(writeMillis.length - 1, (int) (writeMillis.length * 0.99))], sink.commits()});
             }
+        }
+        results.forEach((config, r) -> System.out.printf(
+                "BENCH strfry import sink (one child), batches of %s ms debounce: median %,.0f events/s (runs: %s); one write p50 %.1f ms, p99 %.1f ms;"
+                        + " %,.0f strfry commits (medians)%n",
+                config.replace("@", " events, "), median(r, 0), r.stream().map(x -> String.format("%,.0f", x[0])).toList(), median(r, 1), median(r, 2),
+                median(r, 3)));
+        if (!Boolean.parseBoolean(System.getProperty("bench.relay", "true"))) {
+            return;
         }
         // the other sink, for comparison: EVENT to a strfry relay, waiting for every OK (strfry verifies again)
         List<Double> relayRates = new ArrayList<>();
@@ -88,10 +108,9 @@ class StrfryImportBench {
         List<Double> sortedRelay = relayRates.stream().sorted().toList();
         System.out.printf("BENCH strfry relay sink (EVENT, wait for OK), batches of 500: median %,.0f events/s (runs: %s)%n", sortedRelay.get(1),
                 relayRates.stream().map(x -> String.format("%,.0f", x)).toList());
-        rates.forEach((size, r) -> {
-            List<Double> sorted = r.stream().sorted().toList();
-            System.out.printf("BENCH strfry import sink, batches of %,d: median %,.0f events/s (runs: %s)%n", size, sorted.get(sorted.size() / 2),
-                    r.stream().map(x -> String.format("%,.0f", x)).toList());
-        });
+    }
+
+    static double median(List<double[]> runs, int column) {
+        return runs.stream().mapToDouble(x -> x[column]).sorted().toArray()[runs.size() / 2];
     }
 }

@@ -41,8 +41,8 @@ class SinkBatchSizeTest {
     }
 
     @Test
-    void importBatchesAreLarge(@TempDir Path tmp) throws Exception {
-        assertArrayEquals(new long[] {5000, 200, 5000}, batching(tmp, "import", null));
+    void importBatchesAreShortWithOneLongLivedChild(@TempDir Path tmp) throws Exception {
+        assertArrayEquals(new long[] {1000, 25, 1000}, batching(tmp, "import", null));
     }
 
     @Test

@@ -2,6 +2,7 @@ package org.astroport.constellation.sink;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,19 +13,26 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 import org.astroport.constellation.ingest.DeletionTracker;
 import org.astroport.constellation.ingest.SeenEvents;
 import org.astroport.constellation.ingest.SyncStats;
 import org.astroport.constellation.nostr.EventSigner;
+import org.astroport.constellation.testsupport.FakeStrfry;
 import org.astroport.constellation.testsupport.Fixtures;
 import org.astroport.constellation.testsupport.StrfryProcess;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
 import org.junit.jupiter.api.io.TempDir;
 
-/** strfry import as a child process: a hung or failing child costs one deadline and spools the batch; rejections are counted. */
+/**
+ * strfry import as one long-lived child: every batch through it, acknowledged from its output; a hung
+ * or failing child costs one deadline and spools the batch, a dead one is replaced; rejections are
+ * counted; stopping lets it finish. Stand-ins (FakeStrfry, shell scripts) for the failures, the real
+ * strfry (STRFRY_BIN) for the protocol.
+ */
 class StrfryImportSinkTest {
 
     /** n notes of about 1 KB each: 300 of them are more than a pipe buffer (64 KiB) holds. */
@@ -52,6 +60,12 @@ class StrfryImportSinkTest {
         SeenEvents seen = new SeenEvents(10_000);
         seen.start();
         return seen;
+    }
+
+    static Set<String> idsOfLines(List<String> lines) {
+        Set<String> s = new TreeSet<>();
+        lines.forEach(l -> s.add(l.substring(7, 71)));
+        return s;
     }
 
     static Set<String> idsOf(List<SinkEvent> events) {
@@ -92,7 +106,7 @@ class StrfryImportSinkTest {
 
         // strfry is fine again: the replay brings every event, in order, nothing lost
         Path received = tmp.resolve("received.ndjson");
-        script(strfry, "cat >> '" + received + "'\necho 'Done. Processed 0 lines. 0 added, 0 rejected, 0 dups'");
+        FakeStrfry.importer(strfry, received);
         Files.createDirectories(tmp.resolve("strfry-db"));
         Files.writeString(tmp.resolve("strfry.conf"), "db = \"./strfry-db/\"\n");
         assertEquals(305, router.replaySpoolNow());
@@ -107,7 +121,8 @@ class StrfryImportSinkTest {
 
     @Test
     void aChildThatExitsNonZeroSpoolsTheBatch(@TempDir Path tmp) throws Exception {
-        Path strfry = script(tmp.resolve("strfry"), "cat > /dev/null\necho 'strfry error: mdb_env_open: No such file or directory'\nexit 1");
+        // what strfry does when its database cannot be opened: it says so and exits before reading anything
+        Path strfry = script(tmp.resolve("strfry"), "echo 'strfry error: mdb_env_open: No such file or directory'\nexit 1");
         Spool spool = new Spool(tmp.resolve("spool"), 8 << 20);
         SeenEvents seen = seen();
         SinkRouter router = router(new StrfryImportSink(strfry.toString(), null, tmp, Duration.ofSeconds(5)), spool, seen);
@@ -124,15 +139,195 @@ class StrfryImportSinkTest {
     @Test
     void rejectionsReportedByStrfryAreRefusedNotWritten(@TempDir Path tmp) throws Exception {
         // strfry's own words (cmd_import.cpp, WriterPipeline.h) for 5 lines: 1 rejected, 1 not JSON, 1 duplicate
-        Path strfry = script(tmp.resolve("strfry"), """
-                cat > /dev/null
-                echo '2026-11-29 22:24:29.234 (   0.041s) [main thread     ]WARN| Unable to parse JSON on line 4'
-                echo '2026-11-29 22:24:29.234 (   0.041s) [Validator       ]INFO| Rejected event c6b8f028: event kind field was not an integer'
-                echo '2026-11-29 22:24:29.236 (   0.043s) [main thread     ]INFO| Done. Processed 4 lines. 2 added, 1 rejected, 1 dups'""");
+        Path strfry = FakeStrfry.importer(tmp.resolve("strfry"), tmp.resolve("received.ndjson"), "", """
+                NR == 3 { print "2026-11-29 22:24:29.234 (   0.041s) [Validator       ]INFO| Rejected event c6b8f028: event kind field was not an integer"; fflush(); next }
+                NR == 4 { print "2026-11-29 22:24:29.234 (   0.041s) [main thread     ]WARN| Unable to parse JSON on line " NR; fflush(); next }
+                NR == 5 { print "2026-11-29 22:24:29.236 (   0.043s) [Writer          ]INFO| Writer: added: 0 dups: 1 replaced: 0 deleted: 0"; fflush(); next }""");
         StrfryImportSink sink = new StrfryImportSink(strfry.toString(), null, tmp, Duration.ofSeconds(5));
         EventSink.Result r = sink.write(notes(5, "mixed"));
         assertEquals(3, r.written(), "2 added + 1 already there");
         assertEquals(Map.of("invalid", 1, "unparsable", 1), r.refused());
+        sink.close();
+    }
+
+    @Test
+    void oneChildTakesEveryBatchInOrderAndCountsEachBatchsRefusals(@TempDir Path tmp) throws Exception {
+        Path received = tmp.resolve("received.ndjson");
+        // the 15th line since the child started is rejected, the 27th is not JSON: both in the second and third batches
+        Path strfry = FakeStrfry.importer(tmp.resolve("strfry"), received, "", """
+                NR == 15 { print "[Validator       ]INFO| Rejected event x: bad"; fflush(); next }
+                NR == 27 { print "[main thread     ]WARN| Unable to parse JSON on line " NR; fflush(); next }""");
+        StrfryImportSink sink = new StrfryImportSink(strfry.toString(), null, tmp, Duration.ofSeconds(5));
+        List<String> want = new ArrayList<>();
+        List<EventSink.Result> results = new ArrayList<>();
+        for (int b = 0; b < 30; b++) {
+            List<SinkEvent> batch = notes(10, "batch " + b);
+            batch.forEach(e -> want.add(e.json()));
+            results.add(sink.write(batch));
+        }
+        assertEquals(1, FakeStrfry.starts(strfry).size(), "one child for every batch: " + FakeStrfry.starts(strfry));
+        assertTrue(ProcessHandle.of(FakeStrfry.starts(strfry).get(0)).map(ProcessHandle::isAlive).orElse(false), "still running between batches");
+        assertEquals(new EventSink.Result(10, Map.of()), results.get(0));
+        assertEquals(new EventSink.Result(9, Map.of("invalid", 1)), results.get(1));
+        assertEquals(new EventSink.Result(9, Map.of("unparsable", 1)), results.get(2));
+        assertEquals(new EventSink.Result(10, Map.of()), results.get(29));
+        List<String> strayed = new ArrayList<>(want);
+        strayed.remove(26); // neither stored by a stand-in that found it unparsable, nor by one that rejected it
+        strayed.remove(14);
+        assertEquals(strayed, FakeStrfry.received(received), "every line once, in order");
+        assertEquals(0, sink.restarts());
+        sink.close();
+    }
+
+    @Test
+    void aChildThatReadsButNeverAcknowledgesIsKilledAtTheDeadline(@TempDir Path tmp) throws Exception {
+        Path strfry = script(tmp.resolve("strfry"), "echo $$ > '" + tmp.resolve("pid") + "'\nexec cat > /dev/null");
+        StrfryImportSink sink = new StrfryImportSink(strfry.toString(), null, tmp, Duration.ofSeconds(1));
+        long started = System.nanoTime();
+        SinkUnavailableException e = assertThrows(SinkUnavailableException.class, () -> sink.write(notes(300, "unacknowledged")));
+        long tookMillis = (System.nanoTime() - started) / 1_000_000;
+        assertTrue(tookMillis >= 900 && tookMillis < 5000, "one deadline: " + tookMillis + " ms");
+        assertTrue(e.getMessage().contains("did not finish within 1 s (it read the batch but acknowledged 0 of 300 line(s)); killed"), e.getMessage());
+        RunningCheck.awaitDead(Long.parseLong(Files.readString(tmp.resolve("pid")).trim()));
+
+        // the next write starts a new child
+        FakeStrfry.importer(strfry, tmp.resolve("received.ndjson"));
+        assertEquals(5, sink.write(notes(5, "after")).written());
+        assertEquals(1, sink.restarts());
+        sink.close();
+    }
+
+    @Test
+    void aChildThatDiesMidBatchSpoolsItAndTheNextWriteRestartsIt(@TempDir Path tmp) throws Exception {
+        Path received = tmp.resolve("received.ndjson");
+        Path died = tmp.resolve("died");
+        // the first child is killed (as by the OOM killer) while reading line 4, after acknowledging 3
+        Path strfry = FakeStrfry.importer(tmp.resolve("strfry"), received,
+                "if [ -e '" + died + "' ]; then DIE=0; else touch '" + died + "'; DIE=1; fi; export DIE",
+                "NR == 4 && ENVIRON[\"DIE\"] == \"1\" { system(\"kill -9 $PPID\") }");
+        Spool spool = new Spool(tmp.resolve("spool"), 8 << 20);
+        StrfryImportSink sink = new StrfryImportSink(strfry.toString(), null, tmp, Duration.ofSeconds(10));
+        SinkRouter router = router(sink, spool, seen());
+        List<SinkEvent> batch = notes(10, "killed");
+        long started = System.nanoTime();
+        router.write(batch);
+        assertTrue((System.nanoTime() - started) / 1_000_000 < 5000, "a death is seen at once, not at the deadline");
+        assertEquals(10, spool.pendingEvents(), "the batch is spooled");
+        assertTrue(router.lastError().contains("ended during a batch, 3 of 10 line(s) acknowledged: exited 137"), router.lastError());
+        RunningCheck.awaitDead(FakeStrfry.starts(strfry).get(0));
+
+        Files.createDirectories(tmp.resolve("strfry-db")); // what the replay's probe checks
+        Files.writeString(tmp.resolve("strfry.conf"), "db = \"./strfry-db/\"\n");
+        assertEquals(10, router.replaySpoolNow());
+        assertEquals(0, router.downSinceMillis());
+        assertEquals(2, FakeStrfry.starts(strfry).size());
+        assertEquals(1, sink.restarts());
+        assertEquals(idsOf(batch), idsOfLines(FakeStrfry.received(received)), "nothing lost (the first 3 twice: strfry counts them as duplicates)");
+        assertEquals(0, router.lostEvents());
+        sink.close();
+    }
+
+    @Test
+    void aChildKilledWhileIdleIsReplacedByTheNextWrite(@TempDir Path tmp) throws Exception {
+        Path received = tmp.resolve("received.ndjson");
+        Path strfry = FakeStrfry.importer(tmp.resolve("strfry"), received);
+        StrfryImportSink sink = new StrfryImportSink(strfry.toString(), null, tmp, Duration.ofSeconds(5));
+        assertEquals(10, sink.write(notes(10, "first")).written());
+        long pid = FakeStrfry.starts(strfry).get(0);
+        ProcessHandle first = ProcessHandle.of(pid).orElseThrow();
+        assertTrue(first.isAlive(), "the child outlives its batch");
+        assertEquals(pid, sink.childPid());
+        first.destroyForcibly();
+        RunningCheck.awaitDead(pid);
+        assertEquals(10, sink.write(notes(10, "second")).written(), "no batch fails for a child that died between batches");
+        assertEquals(2, FakeStrfry.starts(strfry).size());
+        assertEquals(1, sink.restarts());
+        assertEquals(20, FakeStrfry.received(received).size());
+        sink.close();
+    }
+
+    @Test
+    void aLineStrfryFindsTooLargeIsRefusedAndTheRestImported(@TempDir Path tmp) throws Exception {
+        Path received = tmp.resolve("received.ndjson");
+        // a strfry whose maxEventSize we could not read: it commits what came before the line, says so, and exits 1
+        Path strfry = FakeStrfry.importer(tmp.resolve("strfry"), received, "", """
+                length($0) > 5000 { print "strfry error: Line larger than configured maxEventSize on line " NR; fflush(); exit 1 }""");
+        StrfryImportSink sink = new StrfryImportSink(strfry.toString(), null, tmp, Duration.ofSeconds(5));
+        List<SinkEvent> small = notes(6, "small");
+        SinkEvent big = SinkEvent.of(EventSigner.sign(Fixtures.secretOf("member-1"), Fixtures.REFERENCE_TIME, 1, List.of(), "y".repeat(6000)), "peer-a", 0);
+        List<SinkEvent> batch = List.of(small.get(0), small.get(1), small.get(2), big, small.get(3), small.get(4), small.get(5));
+        assertEquals(new EventSink.Result(6, Map.of("too-large", 1)), sink.write(batch));
+        assertEquals(idsOf(small), idsOfLines(FakeStrfry.received(received)));
+        assertEquals(2, FakeStrfry.starts(strfry).size(), "the aborted child replaced once");
+        // from now on such a line is refused before it is sent: the child lives on
+        assertEquals(new EventSink.Result(1, Map.of("too-large", 1)), sink.write(List.of(big, notes(1, "after").get(0))));
+        assertEquals(2, FakeStrfry.starts(strfry).size());
+        sink.close();
+    }
+
+    @Test
+    void theProbeStartsTheChildReplacesADeadOneAndFailsWhenItCannotStart(@TempDir Path tmp) throws Exception {
+        Files.createDirectories(tmp.resolve("strfry-db"));
+        Files.writeString(tmp.resolve("strfry.conf"), "db = \"./strfry-db/\"\n");
+        Path strfry = FakeStrfry.importer(tmp.resolve("strfry"), tmp.resolve("received.ndjson"));
+        StrfryImportSink sink = new StrfryImportSink(strfry.toString(), null, tmp, Duration.ofSeconds(5));
+        sink.probe();
+        assertEquals(1, FakeStrfry.starts(strfry).size(), "started before any event needs it");
+        long pid = FakeStrfry.starts(strfry).get(0);
+        assertEquals(pid, sink.childPid());
+        sink.probe();
+        assertEquals(1, FakeStrfry.starts(strfry).size(), "a live child is left alone");
+        ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+        RunningCheck.awaitDead(pid);
+        org.astroport.constellation.testsupport.RunningApp.await("the JVM saw it end", 5000, () -> sink.childPid() == -1);
+        sink.probe();
+        assertEquals(2, FakeStrfry.starts(strfry).size(), "a dead child is replaced");
+        assertEquals(1, sink.restarts());
+        // a strfry that cannot open its database exits at once: the probe fails with its words
+        script(strfry, "echo 'strfry error: mdb_env_open: Permission denied'\nexit 1");
+        ProcessHandle.of(FakeStrfry.starts(strfry).get(1)).ifPresent(ProcessHandle::destroyForcibly);
+        RunningCheck.awaitDead(FakeStrfry.starts(strfry).get(1));
+        SinkUnavailableException e = assertThrows(SinkUnavailableException.class, sink::probe);
+        assertTrue(e.getMessage().contains("exited 1") && e.getMessage().contains("mdb_env_open: Permission denied"), e.getMessage());
+        assertEquals(-1, sink.childPid());
+        sink.close();
+    }
+
+    @Test
+    void closeLetsTheChildFinishThenKillsOneThatDoesNot(@TempDir Path tmp) throws Exception {
+        Files.createDirectories(tmp.resolve("strfry-db"));
+        Files.writeString(tmp.resolve("strfry.conf"), "db = \"./strfry-db/\"\n");
+        Path strfry = script(tmp.resolve("strfry"), """
+                echo $$ > '%1$s/pid'
+                cat > /dev/null
+                echo 'Done. Processed 0 lines. 0 added, 0 rejected, 0 dups'
+                touch '%1$s/finished'""".formatted(tmp));
+        StrfryImportSink sink = new StrfryImportSink(strfry.toString(), null, tmp, Duration.ofSeconds(30));
+        sink.probe();
+        long pid = Long.parseLong(Files.readString(tmp.resolve("pid")).trim());
+        long started = System.nanoTime();
+        sink.close();
+        assertTrue((System.nanoTime() - started) / 1_000_000 < 3000, "no waiting once it said Done.");
+        assertTrue(Files.exists(tmp.resolve("finished")), "its input closed, it ended on its own");
+        RunningCheck.awaitDead(pid);
+        SinkUnavailableException e = assertThrows(SinkUnavailableException.class, () -> sink.write(notes(1, "late")));
+        assertTrue(e.getMessage().contains("stopped"), e.getMessage());
+
+        // one that ignores the end of its input is killed, with its children, after a bounded wait
+        Path stubborn = script(tmp.resolve("stubborn"), """
+                echo $$ > '%1$s/stubborn.pid'
+                cat > /dev/null
+                sleep 3600 &
+                echo $! > '%1$s/sleep.pid'
+                wait""".formatted(tmp));
+        StrfryImportSink other = new StrfryImportSink(stubborn.toString(), null, tmp, Duration.ofSeconds(1));
+        other.probe();
+        started = System.nanoTime();
+        other.close();
+        long took = (System.nanoTime() - started) / 1_000_000;
+        assertTrue(took >= 900 && took < 5000, "bounded: " + took + " ms");
+        RunningCheck.awaitDead(Long.parseLong(Files.readString(tmp.resolve("stubborn.pid")).trim()));
+        RunningCheck.awaitDead(Long.parseLong(Files.readString(tmp.resolve("sleep.pid")).trim()));
     }
 
     @Test
@@ -153,8 +348,123 @@ class StrfryImportSinkTest {
         assertEquals(Map.of("invalid", 1, "too-large", 1), r.refused());
         assertEquals(6, r.written());
         assertEquals(idsOf(good), local.storedIds());
-        // again: all six are duplicates now, which strfry takes as written
+        assertEquals(0, sink.restarts(), "the line over maxEventSize never reached strfry");
+        // again: all six are duplicates now, which strfry takes as written (strfry prints no "Committed" line for them)
         assertEquals(6, sink.write(good).written());
+        sink.close();
+    }
+
+    @Test
+    @EnabledIfEnvironmentVariable(named = StrfryProcess.ENV, matches = ".+")
+    void aRealStrfryTakesManyBatchesThroughOneChild(@TempDir Path tmp) throws Exception {
+        StrfryProcess local = StrfryProcess.create(tmp.resolve("strfry"));
+        StrfryImportSink sink = new StrfryImportSink(local.bin(), local.config(), null, Duration.ofSeconds(30));
+        List<SinkEvent> all = notes(2000, "many");
+        long pid = -1;
+        int written = 0;
+        Map<String, Integer> refused = new TreeMap<>();
+        for (int b = 0; b < 40; b++) {
+            List<SinkEvent> batch = new ArrayList<>(all.subList(b * 50, b * 50 + 50));
+            if (b % 10 == 9) { // a rejected line and a duplicate of the batch before
+                SinkEvent e = batch.get(0);
+                batch.add(new SinkEvent("bad" + b, e.pubkey(), 1, e.createdAt(), e.json().replaceFirst("\"kind\":1", "\"kind\":\"1\""), "peer-a", 0));
+                batch.add(all.get(b * 50 - 1));
+            }
+            EventSink.Result r = sink.write(batch);
+            written += r.written();
+            r.refused().forEach((k, v) -> refused.merge(k, v, Integer::sum));
+            if (b == 0) {
+                pid = sink.childPid();
+            }
+            assertEquals(pid, sink.childPid(), "the same child for batch " + b);
+        }
+        assertEquals(Map.of("invalid", 4), refused);
+        assertEquals(2000 + 4, written, "every event, the duplicates counted as written");
+        assertEquals(idsOf(all), local.storedIds());
+        assertEquals(1, sink.starts());
+        sink.close();
+        RunningCheck.awaitDead(pid);
+    }
+
+    @Test
+    @EnabledIfEnvironmentVariable(named = StrfryProcess.ENV, matches = ".+")
+    void aRealStrfryKilledDuringTheStreamIsRestartedWithNothingLost(@TempDir Path tmp) throws Exception {
+        StrfryProcess local = StrfryProcess.create(tmp.resolve("strfry"));
+        StrfryImportSink sink = new StrfryImportSink(local.bin(), local.config(), null, Duration.ofSeconds(30));
+        Spool spool = new Spool(tmp.resolve("spool"), 8 << 20);
+        SinkRouter router = router(sink, spool, seen());
+        List<SinkEvent> all = notes(6000, "killed");
+        java.util.concurrent.atomic.AtomicInteger kills = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicBoolean writing = new java.util.concurrent.atomic.AtomicBoolean(true);
+        Thread killer = new Thread(() -> {
+            try {
+                while (writing.get() && kills.get() < 3) {
+                    Thread.sleep(300);
+                    long pid = sink.childPid();
+                    if (pid > 0 && ProcessHandle.of(pid).map(ProcessHandle::destroyForcibly).orElse(false)) {
+                        kills.incrementAndGet();
+                    }
+                }
+            } catch (InterruptedException ignored) {
+                // done
+            }
+        });
+        killer.start();
+        for (int from = 0; from < all.size(); from += 100) {
+            router.write(all.subList(from, from + 100));
+            if (router.downSinceMillis() > 0) {
+                router.replaySpoolNow(); // as the replay timer would, without its backoff
+            }
+            Thread.sleep(10);
+        }
+        writing.set(false);
+        killer.join();
+        for (int i = 0; i < 5 && (!spool.isEmpty() || router.downSinceMillis() > 0); i++) {
+            router.replaySpoolNow();
+        }
+        assertTrue(kills.get() >= 1, "the child was killed " + kills.get() + " time(s)");
+        assertTrue(sink.restarts() >= kills.get(), sink.restarts() + " restarts for " + kills.get() + " kills");
+        assertTrue(spool.isEmpty());
+        assertEquals(0, router.lostEvents());
+        assertEquals(idsOf(all), local.storedIds(), "nothing lost");
+        sink.close();
+    }
+
+    @Test
+    @EnabledIfEnvironmentVariable(named = StrfryProcess.ENV, matches = ".+")
+    void aDatabaseMovedAsideOrRestoredGetsANewChild(@TempDir Path tmp) throws Exception {
+        StrfryProcess local = StrfryProcess.create(tmp.resolve("strfry"));
+        StrfryImportSink sink = new StrfryImportSink(local.bin(), local.config(), null, Duration.ofSeconds(30));
+        List<SinkEvent> before = notes(10, "before");
+        assertEquals(10, sink.write(before).written());
+        // the operator moves the database aside (a backup, a restore) while the daemon runs
+        Path db = tmp.resolve("strfry/db");
+        Files.move(db, tmp.resolve("strfry/db-old"));
+        Files.createDirectories(db);
+        List<SinkEvent> after = notes(10, "after");
+        assertEquals(10, sink.write(after).written());
+        assertEquals(idsOf(after), local.storedIds(), "written into the database strfry now serves, not the old file");
+        assertEquals(1, sink.restarts());
+        sink.close();
+    }
+
+    @Test
+    @EnabledIfEnvironmentVariable(named = StrfryProcess.ENV, matches = ".+")
+    void aRealStrfrysMaxEventSizeIsReadFromItsConfigAndItsEndIsGraceful(@TempDir Path tmp) throws Exception {
+        StrfryProcess local = StrfryProcess.create(tmp.resolve("strfry"));
+        Files.writeString(local.config(), Files.readString(local.config()) + "events {\n    maxEventSize = 4096 # bytes\n}\n");
+        StrfryImportSink sink = new StrfryImportSink(local.bin(), local.config(), null, Duration.ofSeconds(30));
+        List<SinkEvent> good = notes(3, "fits"); // about 1,300 bytes each
+        SinkEvent big = SinkEvent.of(EventSigner.sign(Fixtures.secretOf("member-1"), Fixtures.REFERENCE_TIME, 1, List.of(), "y".repeat(5000)), "peer-a", 0);
+        assertEquals(new EventSink.Result(3, Map.of("too-large", 1)), sink.write(List.of(good.get(0), big, good.get(1), good.get(2))));
+        long pid = sink.childPid();
+        assertTrue(pid > 0);
+        assertEquals(0, sink.restarts(), "refused before sending: strfry never aborted");
+        long started = System.nanoTime();
+        sink.close();
+        assertTrue((System.nanoTime() - started) / 1_000_000 < 5000, "strfry said Done. and exited");
+        RunningCheck.awaitDead(pid);
+        assertEquals(idsOf(good), local.storedIds());
     }
 
     /** Polls the OS for a pid to be gone. */

@@ -27,15 +27,15 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class HeapFloodTest {
 
-    /** The default sink: strfry import, here a stand-in that takes 100 ms per batch and keeps what it reads. */
+    /** The default sink: strfry import, here a stand-in that takes 100 ms every 50 events (3 MB) and keeps what it reads. */
     @Test
     void sixtyKilobyteEventsAgainstASlowStrfryImport(@TempDir Path tmp) throws Exception {
         List<String> flood = flood();
         Path imported = tmp.resolve("imported.ndjson");
         Path db = java.nio.file.Files.createDirectories(tmp.resolve("strfry-db"));
         Path config = java.nio.file.Files.writeString(tmp.resolve("strfry.conf"), "db = \"" + db + "/\"\n");
-        Path strfry = java.nio.file.Files.writeString(tmp.resolve("strfry"), "#!/bin/sh\nsleep 0.1\ncat >> '" + imported + "'\n");
-        strfry.toFile().setExecutable(true);
+        Path strfry = org.astroport.constellation.testsupport.FakeStrfry.importer(tmp.resolve("strfry"), imported, "",
+                "NR % 50 == 0 { system(\"sleep 0.1\") }");
         try (TestRelay peerA = new TestRelay().host("127.0.0.2").recordFrames(false).start();
              TestRelay unused = new TestRelay().start()) {
             Map<String, String> s = NoLossTest.settings(tmp, unused, T);

@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -237,10 +236,10 @@ class LiveSyncResilienceTest {
     void strfryImportSinkGetsNdjsonBatches(@TempDir Path tmp) throws Exception {
         Path imported = tmp.resolve("imported.ndjson");
         Path fake = tmp.resolve("strfry");
-        // a stand-in with strfry's command line: `strfry [--config=X] import --no-verify` reading NDJSON on stdin
-        Files.writeString(fake, "#!/bin/sh\nfor a in \"$@\"; do echo \"$a\" >> '" + tmp.resolve("args.log") + "'; done\n"
-                + "[ \"$1\" = import ] || [ \"$2\" = import ] || exit 2\ncat >> '" + imported + "'\n");
-        Files.setPosixFilePermissions(fake, PosixFilePermissions.fromString("rwxr-xr-x"));
+        // a stand-in with strfry's command line: `strfry [--config=X] import --no-verify ...` reading NDJSON on stdin
+        org.astroport.constellation.testsupport.FakeStrfry.importer(fake, imported,
+                "for a in \"$@\"; do echo \"$a\" >> '" + tmp.resolve("args.log") + "'; done\n"
+                + "[ \"$1\" = import ] || [ \"$2\" = import ] || exit 2", "");
         try (TestRelay peerA = new TestRelay().host("127.0.0.2").applyDeletions(false).start();
              TestRelay peerB = new TestRelay().host("127.0.0.3").start();
              TestRelay unused = new TestRelay().start()) {
@@ -248,6 +247,9 @@ class LiveSyncResilienceTest {
             Map<String, String> settings = new java.util.HashMap<>(LiveSyncTest.appSettings(tmp, unused, false));
             settings.put("constellation.sink.mode", "import");
             settings.put("constellation.strfry.bin", fake.toString());
+            // what the sink's probe checks: without them the sink is down (and spools) from the first probe on
+            Path db = Files.createDirectories(tmp.resolve("strfry-db"));
+            settings.put("constellation.strfry.config", Files.writeString(tmp.resolve("strfry.conf"), "db = \"" + db + "/\"\n").toString());
             try (RunningApp app = RunningApp.start(home(tmp, peerA, peerB), settings)) {
                 Set<String> want = LiveSyncTest.expectedImport(false);
                 await("imported", 20_000, () -> Files.exists(imported) && lines(imported).size() >= want.size());
@@ -256,9 +258,14 @@ class LiveSyncResilienceTest {
                 assertEquals(want, ids(lines));
                 assertEquals(want.size(), lines.size(), "each once");
                 assertTrue(Files.readString(tmp.resolve("args.log")).contains("--no-verify"));
+                assertTrue(Files.readString(tmp.resolve("args.log")).contains("--debounce-millis=5"), "strfry commits as it reads");
+                assertEquals(1, org.astroport.constellation.testsupport.FakeStrfry.starts(fake).size(), "one child for every batch");
                 assertFalse(lines.isEmpty());
                 assertEquals(0, unused.framesReceived().size(), "import mode does not publish");
             }
+            // stopping the daemon closes the child's input: it says Done. and exits on its own
+            assertTrue(org.astroport.constellation.testsupport.FakeStrfry.awaitAllEnded(fake, 10_000), "no strfry import outlives the daemon");
+            assertEquals(1, org.astroport.constellation.testsupport.FakeStrfry.endedOnTheirOwn(imported), "it ended on its own, not killed");
         }
     }
 
