@@ -1,5 +1,6 @@
 package org.astroport.constellation.app;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.AbstractCollection;
 import java.util.ArrayList;
@@ -17,9 +18,12 @@ import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.model.Model;
 import org.apache.camel.model.RouteTemplateDefinition;
 import org.apache.camel.model.TemplatedRouteDefinition;
+import org.apache.camel.spi.CamelEvent;
 import org.apache.camel.spi.Resource;
+import org.apache.camel.support.EventNotifierSupport;
 import org.apache.camel.support.PluginHelper;
 import org.apache.camel.support.RouteWatcherReloadStrategy;
+import org.apache.camel.support.service.ServiceHelper;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,6 +46,30 @@ public class OperatorRoutesReloadStrategy extends RouteWatcherReloadStrategy {
     private static final Logger LOG = LoggerFactory.getLogger(OperatorRoutesReloadStrategy.class);
 
     private final Path operatorDirectory;
+    // Camel walks its route list while it stops: a reload that adds or removes routes then throws
+    // ConcurrentModificationException, so the stop waits for a reload in progress and none starts after it
+    private final Object reloading = new Object();
+    private boolean stopping;
+    private final EventNotifierSupport stopWatch = new EventNotifierSupport() {
+        {
+            setIgnoreExchangeEvents(true);
+            setIgnoreRouteEvents(true);
+            setIgnoreServiceEvents(true);
+            setIgnoreStepEvents(true);
+        }
+
+        @Override
+        public boolean isEnabled(CamelEvent event) {
+            return event instanceof CamelEvent.CamelContextStoppingEvent;
+        }
+
+        @Override
+        public void notify(CamelEvent event) {
+            synchronized (reloading) {
+                stopping = true;
+            }
+        }
+    };
 
     public OperatorRoutesReloadStrategy(Path operatorDirectory) {
         super(operatorDirectory.toString(), true);
@@ -56,11 +84,26 @@ public class OperatorRoutesReloadStrategy extends RouteWatcherReloadStrategy {
     @Override
     protected void doStart() throws Exception {
         getCamelContext().getRegistry().bind(RELOAD_RESOURCES, new RouteFilesInForce());
+        getCamelContext().getManagementStrategy().addEventNotifier(stopWatch);
+        ServiceHelper.startService(stopWatch);
         super.doStart();
     }
 
     @Override
     protected void onRouteReload(Collection<Resource> changed, boolean removeEverything) {
+        synchronized (reloading) {
+            if (stopping) {
+                LOG.info("routes not reloaded: the daemon is stopping");
+                return;
+            }
+            reload(changed, removeEverything);
+        }
+    }
+
+    private void reload(Collection<Resource> changed, boolean removeEverything) {
+        if (!routeFilesWritten()) {
+            return;
+        }
         Set<String> inForce = Set.copyOf(OperatorRoutes.locations(operatorDirectory));
         // a file that stands for nothing (an old copy in a subdirectory, say) would clash with the one in force
         List<Resource> loaded = changed == null ? null : changed.stream().filter(r -> inForce.contains(r.getLocation())).toList();
@@ -72,6 +115,40 @@ public class OperatorRoutesReloadStrategy extends RouteWatcherReloadStrategy {
             throw RuntimeCamelException.wrapRuntimeException(e);
         }
         removeRoutesNotFrom(inForce);
+    }
+
+    /**
+     * Every file in force is reloaded with the one saved, and an editor that saves in place truncates the
+     * file before it writes it: read empty, a reload fails, and one that failed there left the next ones
+     * failing on duplicate route ids until a restart. An empty file is waited for (its save is under way);
+     * one still empty after a second is left for the save that fills it.
+     */
+    private boolean routeFilesWritten() {
+        for (int attempt = 0; ; attempt++) {
+            Path empty = OperatorRoutes.locations(operatorDirectory).stream().filter(l -> l.startsWith("file:"))
+                    .map(l -> Path.of(l.substring("file:".length()))).filter(OperatorRoutesReloadStrategy::isEmpty).findFirst().orElse(null);
+            if (empty == null) {
+                return true;
+            }
+            if (attempt == 10) {
+                LOG.warn("routes not reloaded: {} is empty (reloaded when it is saved with routes in it, or deleted)", empty);
+                return false;
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+    }
+
+    private static boolean isEmpty(Path file) {
+        try {
+            return Files.size(file) == 0;
+        } catch (java.io.IOException e) {
+            return false; // gone since it was listed: the next listing does without it
+        }
     }
 
     /** Camel 4.17 adds a reloaded route template beside the previous version, and lookups find the first. */

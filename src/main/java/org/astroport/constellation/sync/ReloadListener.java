@@ -31,18 +31,25 @@ public class ReloadListener extends EventNotifierSupport {
         setIgnoreRouteEvents(false);
         // only route reloads: Camel then skips this notifier on every exchange (a per-event cost on the ingest path)
         setIgnoreExchangeEvents(true);
-        setIgnoreCamelContextEvents(true);
+        setIgnoreCamelContextEvents(false);
         setIgnoreServiceEvents(true);
         setIgnoreStepEvents(true);
     }
 
     @Override
     public boolean isEnabled(CamelEvent event) {
-        return event instanceof CamelEvent.RouteReloadedEvent;
+        return event instanceof CamelEvent.RouteReloadedEvent || event instanceof CamelEvent.CamelContextStoppingEvent;
     }
 
     @Override
     public synchronized void notify(CamelEvent event) {
+        if (event instanceof CamelEvent.CamelContextStoppingEvent) {
+            if (pending != null) {
+                pending.cancel(false);
+            }
+            peerRoutes.contextStopping();
+            return;
+        }
         CamelEvent.RouteReloadedEvent r = (CamelEvent.RouteReloadedEvent) event;
         LOG.debug("route {} reloaded ({}/{})", r.getRoute().getRouteId(), r.getIndex(), r.getTotal());
         if (pending != null) {
@@ -59,7 +66,9 @@ public class ReloadListener extends EventNotifierSupport {
     private void rebuild() {
         try {
             peerRoutes.rebuildAfterReload();
-            upstream.startIfEnabled();
+            if (!peerRoutes.isStopping()) {
+                upstream.startIfEnabled();
+            }
         } catch (RuntimeException e) {
             LOG.error("live sync: rebuilding peer routes after a reload failed: {}", e.toString());
         } finally {
