@@ -1,5 +1,6 @@
 package org.astroport.constellation.app;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.AbstractCollection;
 import java.util.ArrayList;
@@ -104,6 +105,9 @@ public class OperatorRoutesReloadStrategy extends RouteWatcherReloadStrategy {
     }
 
     private void reloadFilesInForce(Collection<Resource> changed, boolean removeEverything) {
+        if (!routeFilesWritten()) {
+            return;
+        }
         Set<String> inForce = Set.copyOf(OperatorRoutes.locations(operatorDirectory));
         // a file that stands for nothing (an old copy in a subdirectory, say) would clash with the one in force
         List<Resource> loaded = changed == null ? null : changed.stream().filter(r -> inForce.contains(r.getLocation())).toList();
@@ -134,6 +138,40 @@ public class OperatorRoutesReloadStrategy extends RouteWatcherReloadStrategy {
         if (!options.isEmpty()) {
             PropertyBindingSupport.build().withCamelContext(getCamelContext()).withTarget(getCamelContext().getComponent(RELAY_COMPONENT))
                     .withProperties(options).withIgnoreCase(true).bind();
+        }
+    }
+
+    /**
+     * Every file in force is reloaded with the one saved, and an editor that saves in place truncates the
+     * file before it writes it: read empty, a reload fails, and one that failed there left the next ones
+     * failing on duplicate route ids until a restart. An empty file is waited for (its save is under way);
+     * one still empty after a second is left for the save that fills it.
+     */
+    private boolean routeFilesWritten() {
+        for (int attempt = 0; ; attempt++) {
+            Path empty = OperatorRoutes.locations(operatorDirectory).stream().filter(l -> l.startsWith("file:"))
+                    .map(l -> Path.of(l.substring("file:".length()))).filter(OperatorRoutesReloadStrategy::isEmpty).findFirst().orElse(null);
+            if (empty == null) {
+                return true;
+            }
+            if (attempt == 10) {
+                LOG.warn("routes not reloaded: {} is empty (reloaded when it is saved with routes in it, or deleted)", empty);
+                return false;
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+    }
+
+    private static boolean isEmpty(Path file) {
+        try {
+            return Files.size(file) == 0;
+        } catch (java.io.IOException e) {
+            return false; // gone since it was listed: the next listing does without it
         }
     }
 

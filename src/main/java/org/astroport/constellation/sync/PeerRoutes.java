@@ -37,6 +37,8 @@ public class PeerRoutes implements org.apache.camel.ExtendedStartupListener {
     private final Map<String, String> urls = new ConcurrentHashMap<>();
 
     private final boolean enabled;
+    // Camel walks its route list while it stops: adding or removing a route then throws
+    private volatile boolean stopping;
 
     public PeerRoutes(CamelContext context, PeerRegistry registry, boolean enabled) {
         this.context = context;
@@ -54,7 +56,7 @@ public class PeerRoutes implements org.apache.camel.ExtendedStartupListener {
      * event, so nothing is missed while it reconnects.
      */
     public synchronized int rebuildAfterReload() {
-        if (!enabled) {
+        if (!enabled || stopping) {
             return 0;
         }
         // a reload adds the template again beside the old one, and lookups find the old one first
@@ -86,6 +88,9 @@ public class PeerRoutes implements org.apache.camel.ExtendedStartupListener {
 
     /** At startup (and after a routes reload): a route for every reachable peer that has none. */
     public synchronized int startAll() {
+        if (stopping) {
+            return 0;
+        }
         if (!enabled) {
             LOG.info("live sync disabled (constellation.live.enabled=false): no peer is contacted");
             return 0;
@@ -101,6 +106,9 @@ public class PeerRoutes implements org.apache.camel.ExtendedStartupListener {
     }
 
     public synchronized void onPeerChange(PeerChange change) {
+        if (stopping) {
+            return;
+        }
         Peer p = change.peer();
         switch (change.type()) {
             case ADDED -> {
@@ -119,6 +127,15 @@ public class PeerRoutes implements org.apache.camel.ExtendedStartupListener {
             }
             case REMOVED -> remove(p.id());
         }
+    }
+
+    /** The context begins to stop: waits for a rebuild in progress, then adds and removes no route. */
+    public synchronized void contextStopping() {
+        stopping = true;
+    }
+
+    public boolean isStopping() {
+        return stopping;
     }
 
     /** The monitored authors changed: every peer re-sends its REQs (same ids replace the old ones). */

@@ -57,6 +57,7 @@ public class ReloadListener extends EventNotifierSupport {
             }
             rebuilding.lock(); // waits for a rebuild under way
             rebuilding.unlock();
+            peerRoutes.contextStopping(); // and discovery adds or removes no peer route now
             return;
         }
         scheduleRebuild((CamelEvent.RouteReloadedEvent) event);

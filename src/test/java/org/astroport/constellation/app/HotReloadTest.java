@@ -139,8 +139,18 @@ class HotReloadTest {
     }
 
     static String ingestDefinition(RunningApp app) {
-        org.apache.camel.model.RouteDefinition d = app.context().getCamelContextExtension().getContextPlugin(org.apache.camel.model.Model.class).getRouteDefinition("ingest");
-        return d == null ? "" : d.toString();
+        // the reload thread may be rebuilding the definition while we print it: read it again
+        for (int attempt = 0; ; attempt++) {
+            try {
+                org.apache.camel.model.RouteDefinition d = app.context().getCamelContextExtension().getContextPlugin(org.apache.camel.model.Model.class).getRouteDefinition("ingest");
+                return d == null ? "" : d.toString();
+            } catch (java.util.ConcurrentModificationException e) {
+                if (attempt == 20) {
+                    throw e;
+                }
+                java.util.concurrent.locks.LockSupport.parkNanos(10_000_000);
+            }
+        }
     }
 
     void reloadScenario(Path tmp, boolean editRoutes) throws Exception {

@@ -77,9 +77,11 @@ class LiveSyncResilienceTest {
                 assertEquals(ids(events), new TreeSet<>(local.storedIds()), "every event arrives, late but whole");
                 // accepted but not yet written: the batch being filled, one queued, one being written, and one
                 // waiting to be handed over by each of the two threads that complete batches (the peer's worker
-                // by size, the aggregator's timer by interval). Without the bounded writer it grows with the burst.
+                // by size, the aggregator's timer by interval), plus the few events between the admission count
+                // and the aggregator (CI saw 520 of that bound once). Without the bounded writer it grows with the
+                // burst, to thousands here.
                 System.out.println("slow sink: largest backlog of accepted, unwritten events " + maxBacklog);
-                assertTrue(maxBacklog <= 5 * batch + 10, "backlog of accepted events reached " + maxBacklog);
+                assertTrue(maxBacklog <= 6 * batch, "backlog of accepted events reached " + maxBacklog);
                 assertTrue(maxBacklog >= batch, "the sink never fell behind (" + maxBacklog + "): the test proves nothing");
             }
         }
