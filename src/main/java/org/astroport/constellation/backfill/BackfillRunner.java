@@ -33,7 +33,7 @@ import org.astroport.constellation.nostr.Kinds;
 import org.astroport.constellation.nostr.RelayMessage;
 import org.astroport.constellation.nostr.StationKey;
 import org.astroport.constellation.relay.EventPeek;
-import org.astroport.constellation.relay.NostrRelayConstants;
+import org.astroport.constellation.ingest.IngestHeaders;
 import org.astroport.constellation.relay.SubscriptionPlanner;
 import org.astroport.constellation.sink.SinkRouter;
 import org.slf4j.Logger;
@@ -383,8 +383,8 @@ public class BackfillRunner {
         received.incrementAndGet();
         Exchange ex = template.send("direct:ingest", exchange -> {
             exchange.getMessage().setBody(eventJson);
-            exchange.getMessage().setHeader(NostrRelayConstants.PEER, peer);
-            exchange.getMessage().setHeader(NostrRelayConstants.RECEIVED_NANOS, System.nanoTime());
+            exchange.getMessage().setHeader(IngestHeaders.PEER, peer);
+            exchange.getMessage().setHeader(IngestHeaders.RECEIVED_NANOS, System.nanoTime());
         });
         boolean duplicate = Boolean.TRUE.equals(ex.getProperty(Exchange.DUPLICATE_MESSAGE, Boolean.class));
         if ("ok".equals(ex.getMessage().getHeader(EventGate.VERDICT, String.class)) && !duplicate) {

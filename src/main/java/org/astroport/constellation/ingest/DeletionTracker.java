@@ -10,7 +10,6 @@ import java.util.Map;
 import java.util.Set;
 
 import org.astroport.constellation.nostr.NostrEvent;
-import org.astroport.constellation.sink.SinkEvent;
 
 /**
  * NIP-09 as we forward: a kind-5 from author A removes A's referenced events, never anyone else's.

@@ -18,8 +18,6 @@ import org.astroport.constellation.nostr.NostrEvent;
 import org.astroport.constellation.nostr.ParseResult;
 import org.astroport.constellation.nostr.Rejection;
 import org.astroport.constellation.nostr.Utf8;
-import org.astroport.constellation.relay.NostrRelayConstants;
-import org.astroport.constellation.sink.SinkEvent;
 import org.astroport.constellation.untrusted.PeerText;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -130,7 +128,7 @@ public class EventGate {
             deletions.record(e);
         }
         ps.accepted(e.createdAt());
-        Long received = exchange.getMessage().getHeader(NostrRelayConstants.RECEIVED_NANOS, Long.class);
+        Long received = exchange.getMessage().getHeader(IngestHeaders.RECEIVED_NANOS, Long.class);
         exchange.getMessage().setHeader(EPHEMERAL, e.isEphemeral());
         exchange.getMessage().setBody(SinkEvent.of(e, peer, received == null ? System.nanoTime() : received));
         verdict(exchange, "ok", "");
@@ -162,7 +160,7 @@ public class EventGate {
     }
 
     private static String peer(Exchange exchange) {
-        String p = exchange.getMessage().getHeader(NostrRelayConstants.PEER, String.class);
+        String p = exchange.getMessage().getHeader(IngestHeaders.PEER, String.class);
         return p == null ? "unknown" : p;
     }
 }

@@ -1,18 +1,19 @@
 package org.astroport.constellation.relay;
 
 import org.apache.camel.spi.Metadata;
+import org.astroport.constellation.ingest.IngestHeaders;
 
 /** The headers of the {@code nostr-relay} component (its {@code headersClass}). */
 public final class NostrRelayConstants {
 
     @Metadata(description = "The peer (the endpoint's path): the event came from it (consumer), or was sent to it (producer, liveSession)", javaType = "String")
-    public static final String PEER = "NostrRelay.Peer";
+    public static final String PEER = IngestHeaders.PEER;
     @Metadata(label = "consumer", description = "The subscription id the relay sent the event under", javaType = "String")
     public static final String SUBSCRIPTION = "NostrRelay.Subscription";
     @Metadata(label = "consumer", description = "False while the subscription catches up (before EOSE), true once it is live", javaType = "boolean")
     public static final String LIVE = "NostrRelay.Live";
     @Metadata(label = "consumer", description = "System.nanoTime() when the frame was read: the start of the event's latency", javaType = "long")
-    public static final String RECEIVED_NANOS = "NostrRelay.ReceivedAtNanos";
+    public static final String RECEIVED_NANOS = IngestHeaders.RECEIVED_NANOS;
     @Metadata(label = "producer", description = "The id of the event to await the relay's OK for; without it the producer does not wait", javaType = "String")
     public static final String AWAIT_OK_ID = "NostrRelay.AwaitOkId";
     @Metadata(label = "producer", description = "Whether the relay accepted the event (its OK), when awaited", javaType = "boolean")

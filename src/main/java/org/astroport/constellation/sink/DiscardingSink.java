@@ -3,6 +3,8 @@ package org.astroport.constellation.sink;
 import java.util.List;
 import java.util.Map;
 
+import org.astroport.constellation.ingest.SinkEvent;
+
 /** Stores nothing and contacts nothing: for --DRYRUN, and for running discovery alone. */
 public class DiscardingSink implements EventSink {
 

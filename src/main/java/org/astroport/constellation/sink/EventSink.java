@@ -3,6 +3,8 @@ package org.astroport.constellation.sink;
 import java.util.List;
 import java.util.Map;
 
+import org.astroport.constellation.ingest.SinkEvent;
+
 /** Where accepted events end up: the local strfry. */
 public interface EventSink {
 

@@ -10,6 +10,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.vertx.core.Vertx;
+import org.astroport.constellation.ingest.SinkEvent;
 import org.astroport.constellation.nostr.RelayMessage;
 import org.astroport.constellation.nostr.RelayMessageCodec;
 import org.astroport.constellation.relay.OkReplies;

@@ -4,6 +4,8 @@ import org.apache.camel.Exchange;
 import org.apache.camel.ExchangePropertyKey;
 import org.apache.camel.processor.aggregate.GroupedBodyAggregationStrategy;
 
+import org.astroport.constellation.ingest.SinkEvent;
+
 /**
  * The sink route's batches, bounded in bytes as well as in events: 5,000 events of strfry's 64 KB
  * would be 320 MB on a 160 MB heap. A batch is complete once one more event could take it past

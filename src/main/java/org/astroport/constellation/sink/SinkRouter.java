@@ -8,6 +8,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import org.apache.camel.spi.IdempotentRepository;
 import org.astroport.constellation.ingest.DeletionTracker;
+import org.astroport.constellation.ingest.SinkEvent;
 import org.astroport.constellation.ingest.SyncStats;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
+import org.astroport.constellation.ingest.SinkEvent;
 import org.astroport.constellation.nostr.EventParser;
 import org.astroport.constellation.nostr.NostrEvent;
 import org.astroport.constellation.nostr.ParseResult;

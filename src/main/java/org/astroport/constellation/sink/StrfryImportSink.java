@@ -27,6 +27,8 @@ import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import org.astroport.constellation.ingest.SinkEvent;
+
 /**
  * The fast path: one long-lived {@code strfry import --no-verify --show-rejected --debounce-millis=N}
  * child, fed every micro-batch on its stdin. We verified every signature already, and import bypasses

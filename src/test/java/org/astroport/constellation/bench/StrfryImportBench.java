@@ -9,9 +9,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
 
+import org.astroport.constellation.ingest.SinkEvent;
 import org.astroport.constellation.nostr.EventSigner;
 import org.astroport.constellation.nostr.NostrEvent;
-import org.astroport.constellation.sink.SinkEvent;
 import org.astroport.constellation.sink.StrfryImportSink;
 import org.astroport.constellation.testsupport.Fixtures;
 import org.astroport.constellation.testsupport.StrfryProcess;

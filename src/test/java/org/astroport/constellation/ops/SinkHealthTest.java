@@ -21,9 +21,9 @@ import javax.management.ObjectName;
 
 import org.apache.camel.health.HealthCheck;
 import org.astroport.constellation.ingest.DeletionTracker;
+import org.astroport.constellation.ingest.SinkEvent;
 import org.astroport.constellation.ingest.SyncStats;
 import org.astroport.constellation.sink.EventSink;
-import org.astroport.constellation.sink.SinkEvent;
 import org.astroport.constellation.sink.SinkRouter;
 import org.astroport.constellation.sink.Spool;
 import org.astroport.constellation.testrelay.TestRelay;

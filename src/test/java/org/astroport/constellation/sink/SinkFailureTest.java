@@ -13,6 +13,7 @@ import java.util.TreeSet;
 
 import org.astroport.constellation.ingest.DeletionTracker;
 import org.astroport.constellation.ingest.SeenEvents;
+import org.astroport.constellation.ingest.SinkEvent;
 import org.astroport.constellation.ingest.SyncStats;
 import org.astroport.constellation.nostr.EventSigner;
 import org.astroport.constellation.nostr.NostrEvent;

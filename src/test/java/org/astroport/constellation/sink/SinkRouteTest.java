@@ -12,6 +12,7 @@ import org.apache.camel.builder.AdviceWith;
 import org.apache.camel.builder.NotifyBuilder;
 import org.apache.camel.component.mock.MockEndpoint;
 import org.apache.camel.model.BeanDefinition;
+import org.astroport.constellation.ingest.SinkEvent;
 import org.astroport.constellation.testsupport.RouteFilesTestSupport;
 import org.junit.jupiter.api.Test;
 

@@ -22,6 +22,7 @@ import java.util.stream.Stream;
 
 import org.astroport.constellation.ingest.DeletionTracker;
 import org.astroport.constellation.ingest.SeenEvents;
+import org.astroport.constellation.ingest.SinkEvent;
 import org.astroport.constellation.ingest.SyncStats;
 import org.astroport.constellation.ops.ConstellationHealth;
 import org.apache.camel.health.HealthCheck;

@@ -1,9 +1,9 @@
-package org.astroport.constellation.sink;
+package org.astroport.constellation.ingest;
 
 import org.astroport.constellation.nostr.Kinds;
 import org.astroport.constellation.nostr.NostrEvent;
 
-/** An accepted, verified event on its way to the local relay, with the peer it came from. */
+/** What ingest hands to the sink: an accepted, verified event on its way to the local relay, with the peer it came from. */
 public record SinkEvent(String id, String pubkey, int kind, long createdAt, String json, String origin, long receivedNanos) {
 
     public static SinkEvent of(NostrEvent e, String origin, long receivedNanos) {
