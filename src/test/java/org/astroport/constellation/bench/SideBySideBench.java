@@ -50,6 +50,15 @@ class SideBySideBench {
             latency(tmp.resolve("latency"), 200);
             return;
         }
+        if ("incremental".equals(System.getProperty("bench.only"))) {
+            List<String> events = LiveSyncBench.sign(EVENTS, T - 3000, "side");
+            for (int r = 0; r < ROUNDS; r++) {
+                Run sync = backfill(tmp.resolve("sync-inc-" + r), events, 99, true);
+                Run ours = backfill(tmp.resolve("bf-inc-" + r), events, 99, false);
+                System.out.printf("BENCH 1 %% missing, round %d: strfry sync %.2f s, backfill --days 0 %.2f s%n", r, sync.seconds(), ours.seconds());
+            }
+            return;
+        }
         List<String> events = LiveSyncBench.sign(EVENTS, T - 3000, "side");
         Map<String, List<Run>> rows = new java.util.LinkedHashMap<>();
         for (int r = 0; r < ROUNDS; r++) {
@@ -149,6 +158,9 @@ class SideBySideBench {
                     }
                     rss = -1; // the process has ended: /proc no longer has it
                     app.output().lines().filter(l -> l.startsWith("SYNC_")).forEach(l -> System.out.println("BENCH   " + l));
+                    if (System.getProperty("bench.keep-logs") != null) {
+                        Files.copy(app.log, Path.of(System.getProperty("bench.keep-logs"), dir.getFileName() + ".log"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                    }
                 }
             }
             double seconds = (System.nanoTime() - t0) / 1e9;
