@@ -68,7 +68,9 @@ public class EventGate {
         PeerStats ps = stats.peer(peer);
         ps.countReceived();
         String raw = exchange.getMessage().getBody(String.class);
-        ParseResult r = parser.parse(raw);
+        // the peer's consumer parsed the event with its frame (the same strict rules): only the size limit is left
+        Object read = exchange.getMessage().removeHeader(IngestHeaders.PARSED_EVENT);
+        ParseResult r = read instanceof NostrEvent already ? parser.accept(raw, already) : parser.parse(raw);
         if (r instanceof ParseResult.Rejected rej) {
             invalid(exchange, ps, peer, rej.rejection());
             return;

@@ -10,6 +10,8 @@ public final class IngestHeaders {
     public static final String PEER = "NostrRelay.Peer";
     /** System.nanoTime() when the frame was read: the start of the event's latency. */
     public static final String RECEIVED_NANOS = "NostrRelay.ReceivedAtNanos";
+    /** The body's event, already parsed as strictly as ingest would (with its frame: each event is read once); absent when it was not. */
+    public static final String PARSED_EVENT = "NostrRelay.ParsedEvent";
 
     private IngestHeaders() {
     }

@@ -101,88 +101,11 @@ public final class EventParser {
         if (first != JsonToken.START_OBJECT) {
             return ParseResult.reject(RejectReason.NOT_AN_OBJECT, "event is a JSON " + describe(first) + ", expected an object");
         }
-        String id = null, pubkey = null, content = null, sig = null;
-        long createdAt = -1;
-        int kind = -1;
-        boolean hasCreatedAt = false, hasKind = false;
-        List<List<String>> tags = null;
+        Fields f = new Fields();
         try {
-            JsonToken t;
-            while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
-                String field = p.currentName();
-                JsonToken v = p.nextToken();
-                switch (field) {
-                    case "id" -> {
-                        ParseResult bad = checkHex(p, v, "id", 64);
-                        if (bad != null) {
-                            return bad;
-                        }
-                        id = p.getText();
-                    }
-                    case "pubkey" -> {
-                        ParseResult bad = checkHex(p, v, "pubkey", 64);
-                        if (bad != null) {
-                            return bad;
-                        }
-                        pubkey = p.getText();
-                    }
-                    case "sig" -> {
-                        ParseResult bad = checkHex(p, v, "sig", 128);
-                        if (bad != null) {
-                            return bad;
-                        }
-                        sig = p.getText();
-                    }
-                    case "created_at" -> {
-                        if (v != JsonToken.VALUE_NUMBER_INT) {
-                            return ParseResult.reject(v == JsonToken.VALUE_NUMBER_FLOAT ? RejectReason.BAD_CREATED_AT : RejectReason.BAD_TYPE,
-                                    "created_at: expected a non-negative integer, got " + describeValue(p, v));
-                        }
-                        if (p.getNumberType() != JsonParser.NumberType.INT && p.getNumberType() != JsonParser.NumberType.LONG) {
-                            return ParseResult.reject(RejectReason.BAD_CREATED_AT, "created_at: " + p.getText() + " is out of range");
-                        }
-                        createdAt = p.getLongValue();
-                        if (createdAt < 0) {
-                            return ParseResult.reject(RejectReason.BAD_CREATED_AT, "created_at: " + createdAt + " is negative");
-                        }
-                        hasCreatedAt = true;
-                    }
-                    case "kind" -> {
-                        if (v != JsonToken.VALUE_NUMBER_INT) {
-                            return ParseResult.reject(RejectReason.BAD_TYPE,
-                                    "kind: expected an integer 0..65535, got " + describeValue(p, v));
-                        }
-                        long k = p.getNumberType() == JsonParser.NumberType.BIG_INTEGER ? Long.MAX_VALUE : p.getLongValue();
-                        if (k < 0 || k > 65535) {
-                            return ParseResult.reject(RejectReason.KIND_OUT_OF_RANGE, "kind: " + p.getText() + " is outside 0..65535");
-                        }
-                        kind = (int) k;
-                        hasKind = true;
-                    }
-                    case "tags" -> {
-                        if (v != JsonToken.START_ARRAY) {
-                            return ParseResult.reject(RejectReason.BAD_TYPE, "tags: expected an array of arrays of strings, got " + describeValue(p, v));
-                        }
-                        tags = new ArrayList<>();
-                        ParseResult bad = readTags(p, tags);
-                        if (bad != null) {
-                            return bad;
-                        }
-                    }
-                    case "content" -> {
-                        if (v != JsonToken.VALUE_STRING) {
-                            return ParseResult.reject(RejectReason.BAD_TYPE, "content: expected a string, got " + describeValue(p, v));
-                        }
-                        content = p.getText();
-                        if (hasLoneSurrogate(content)) {
-                            return ParseResult.reject(RejectReason.INVALID_UNICODE, "content: holds an unpaired UTF-16 surrogate");
-                        }
-                    }
-                    default -> p.skipChildren(); // unknown fields (e.g. "seenOn") do not touch the signature
-                }
-            }
-            if (t != JsonToken.END_OBJECT) {
-                return ParseResult.reject(RejectReason.MALFORMED_JSON, "unexpected " + describe(t));
+            ParseResult bad = readFields(p, f);
+            if (bad != null) {
+                return bad;
             }
             JsonToken after;
             try {
@@ -202,28 +125,162 @@ public final class EventParser {
             }
             return malformed(e);
         }
-        if (id == null) {
-            return missing("id");
+        return f.complete();
+    }
+
+    /**
+     * The event object a frame reader stands on (its START_OBJECT just read; the reader made with
+     * {@link #EMBEDDED_FACTORY}), read in the same pass as its frame. Returns the event only when
+     * {@link #parse(String)} would accept the object's text alone (size limit aside: see {@link #accept});
+     * null for anything else, and the caller then parses the text the ordinary way, which names the defect.
+     * The reader is left on the object's END_OBJECT.
+     */
+    public static NostrEvent readEmbedded(JsonParser p) {
+        Fields f = new Fields();
+        try {
+            if (readFields(p, f) != null) {
+                return null;
+            }
+        } catch (IOException | RuntimeException e) {
+            return null;
         }
-        if (pubkey == null) {
-            return missing("pubkey");
+        return f.complete() instanceof ParseResult.Ok ok ? ok.event() : null;
+    }
+
+    /**
+     * The outcome of {@link #parse(String) parse(json)} for an event {@link #readEmbedded} already read
+     * from exactly this text: the size limit is the only rule left to apply.
+     */
+    public ParseResult accept(String json, NostrEvent alreadyRead) {
+        if (json == null || alreadyRead == null || utf8Length(json, maxBytes) > maxBytes) {
+            return parse(json);
         }
-        if (!hasCreatedAt) {
-            return missing("created_at");
+        return new ParseResult.Ok(alreadyRead);
+    }
+
+    /**
+     * Readers for frames that embed an event ({@code ["EVENT", sub, {event}]}): the same duplicate-key
+     * rule, and a nesting limit that, counted from the frame, is no looser than the event's own.
+     */
+    public static final JsonFactory EMBEDDED_FACTORY = JsonFactory.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_NESTING).build())
+            .build();
+
+    /** The fields of one event as read, before the missing ones are named. */
+    private static final class Fields {
+        String id, pubkey, content, sig;
+        long createdAt = -1;
+        int kind = -1;
+        boolean hasCreatedAt, hasKind;
+        List<List<String>> tags;
+
+        ParseResult complete() {
+            if (id == null) {
+                return missing("id");
+            }
+            if (pubkey == null) {
+                return missing("pubkey");
+            }
+            if (!hasCreatedAt) {
+                return missing("created_at");
+            }
+            if (!hasKind) {
+                return missing("kind");
+            }
+            if (tags == null) {
+                return missing("tags");
+            }
+            if (content == null) {
+                return missing("content");
+            }
+            if (sig == null) {
+                return missing("sig");
+            }
+            return new ParseResult.Ok(new NostrEvent(id, pubkey, createdAt, kind, tags, content, sig));
         }
-        if (!hasKind) {
-            return missing("kind");
+    }
+
+    /** The members of an event object up to its END_OBJECT; a rejection, or null when all were read. */
+    private static ParseResult readFields(JsonParser p, Fields f) throws IOException {
+        JsonToken t;
+        while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
+            String field = p.currentName();
+            JsonToken v = p.nextToken();
+            switch (field) {
+                case "id" -> {
+                    ParseResult bad = checkHex(p, v, "id", 64);
+                    if (bad != null) {
+                        return bad;
+                    }
+                    f.id = p.getText();
+                }
+                case "pubkey" -> {
+                    ParseResult bad = checkHex(p, v, "pubkey", 64);
+                    if (bad != null) {
+                        return bad;
+                    }
+                    f.pubkey = p.getText();
+                }
+                case "sig" -> {
+                    ParseResult bad = checkHex(p, v, "sig", 128);
+                    if (bad != null) {
+                        return bad;
+                    }
+                    f.sig = p.getText();
+                }
+                case "created_at" -> {
+                    if (v != JsonToken.VALUE_NUMBER_INT) {
+                        return ParseResult.reject(v == JsonToken.VALUE_NUMBER_FLOAT ? RejectReason.BAD_CREATED_AT : RejectReason.BAD_TYPE,
+                                "created_at: expected a non-negative integer, got " + describeValue(p, v));
+                    }
+                    if (p.getNumberType() != JsonParser.NumberType.INT && p.getNumberType() != JsonParser.NumberType.LONG) {
+                        return ParseResult.reject(RejectReason.BAD_CREATED_AT, "created_at: " + p.getText() + " is out of range");
+                    }
+                    f.createdAt = p.getLongValue();
+                    if (f.createdAt < 0) {
+                        return ParseResult.reject(RejectReason.BAD_CREATED_AT, "created_at: " + f.createdAt + " is negative");
+                    }
+                    f.hasCreatedAt = true;
+                }
+                case "kind" -> {
+                    if (v != JsonToken.VALUE_NUMBER_INT) {
+                        return ParseResult.reject(RejectReason.BAD_TYPE,
+                                "kind: expected an integer 0..65535, got " + describeValue(p, v));
+                    }
+                    long k = p.getNumberType() == JsonParser.NumberType.BIG_INTEGER ? Long.MAX_VALUE : p.getLongValue();
+                    if (k < 0 || k > 65535) {
+                        return ParseResult.reject(RejectReason.KIND_OUT_OF_RANGE, "kind: " + p.getText() + " is outside 0..65535");
+                    }
+                    f.kind = (int) k;
+                    f.hasKind = true;
+                }
+                case "tags" -> {
+                    if (v != JsonToken.START_ARRAY) {
+                        return ParseResult.reject(RejectReason.BAD_TYPE, "tags: expected an array of arrays of strings, got " + describeValue(p, v));
+                    }
+                    f.tags = new ArrayList<>();
+                    ParseResult bad = readTags(p, f.tags);
+                    if (bad != null) {
+                        return bad;
+                    }
+                }
+                case "content" -> {
+                    if (v != JsonToken.VALUE_STRING) {
+                        return ParseResult.reject(RejectReason.BAD_TYPE, "content: expected a string, got " + describeValue(p, v));
+                    }
+                    f.content = p.getText();
+                    if (hasLoneSurrogate(f.content)) {
+                        return ParseResult.reject(RejectReason.INVALID_UNICODE, "content: holds an unpaired UTF-16 surrogate");
+                    }
+                }
+                default -> p.skipChildren(); // unknown fields (e.g. "seenOn") do not touch the signature
+            }
         }
-        if (tags == null) {
-            return missing("tags");
+        if (t != JsonToken.END_OBJECT) {
+            return ParseResult.reject(RejectReason.MALFORMED_JSON, "unexpected " + describe(t));
         }
-        if (content == null) {
-            return missing("content");
-        }
-        if (sig == null) {
-            return missing("sig");
-        }
-        return new ParseResult.Ok(new NostrEvent(id, pubkey, createdAt, kind, tags, content, sig));
+        return null;
     }
 
     private static ParseResult readTags(JsonParser p, List<List<String>> tags) throws IOException {

@@ -30,6 +30,44 @@ public final class RelayMessageCodec {
         return decode(frame, true);
     }
 
+    /** An EVENT frame from a relay with its event already parsed, strictly, in the same pass. */
+    public record ParsedEvent(String subscriptionId, String eventJson, NostrEvent event) {
+    }
+
+    /**
+     * {@code ["EVENT", sub, {event}]} read once: the frame and the strict parse of its event in one pass.
+     * Not null only when {@link #decodeFromRelay} would give {@code Event(sub, eventJson)} and
+     * {@link EventParser#parse(String)} would accept {@code eventJson} (its size limit aside); for anything
+     * else null, and the caller decodes the frame and parses the event as usual, which names the defect.
+     */
+    public static ParsedEvent decodeEventFromRelay(String frame) {
+        if (frame == null || !frame.startsWith("[\"EVENT\",")) {
+            return null;
+        }
+        try (JsonParser p = EventParser.EMBEDDED_FACTORY.createParser(frame)) {
+            if (p.nextToken() != JsonToken.START_ARRAY || p.nextToken() != JsonToken.VALUE_STRING || !"EVENT".equals(p.getText())
+                    || p.nextToken() != JsonToken.VALUE_STRING) {
+                return null;
+            }
+            String sub = p.getText();
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                return null;
+            }
+            int start = (int) p.currentTokenLocation().getCharOffset();
+            NostrEvent event = EventParser.readEmbedded(p);
+            if (event == null) {
+                return null;
+            }
+            int end = (int) p.currentLocation().getCharOffset();
+            if (p.nextToken() != JsonToken.END_ARRAY) {
+                return null;
+            }
+            return new ParsedEvent(sub, frame.substring(start, end), event);
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
     /** A frame received from a client (what a relay reads). */
     public static RelayMessage decodeFromClient(String frame) {
         return decode(frame, false);
@@ -53,6 +91,13 @@ public final class RelayMessageCodec {
             if ("AUTH".equals(verb) && !fromRelay) {
                 return clientEvent(p, frame, true);
             }
+            if ("OK".equals(verb) && fromRelay) {
+                // one OK per event we publish: read it in the same pass; any other shape takes the tree path below
+                RelayMessage.Ok ok = plainOk(p);
+                if (ok != null) {
+                    return ok;
+                }
+            }
         } catch (IOException e) {
             return new RelayMessage.Malformed("not JSON: " + firstLine(e.getMessage()), frame);
         }
@@ -67,6 +112,30 @@ public final class RelayMessageCodec {
             return fromRelay ? relayMessage(verb, a, frame) : clientMessage(verb, a, frame);
         } catch (IllegalArgumentException e) {
             return new RelayMessage.Malformed(verb + ": " + e.getMessage(), frame);
+        }
+    }
+
+    /** ["OK", "id", true|false, "message"] exactly, else null (the tree path then decides and names the defect). */
+    private static RelayMessage.Ok plainOk(JsonParser p) {
+        try {
+            if (p.nextToken() != JsonToken.VALUE_STRING) {
+                return null;
+            }
+            String id = p.getText();
+            JsonToken b = p.nextToken();
+            if (b != JsonToken.VALUE_TRUE && b != JsonToken.VALUE_FALSE) {
+                return null;
+            }
+            if (p.nextToken() != JsonToken.VALUE_STRING) {
+                return null;
+            }
+            String message = p.getText();
+            if (p.nextToken() != JsonToken.END_ARRAY) {
+                return null;
+            }
+            return new RelayMessage.Ok(id, b == JsonToken.VALUE_TRUE, message);
+        } catch (IOException e) {
+            return null; // not JSON: the tree path reports it as before
         }
     }
 

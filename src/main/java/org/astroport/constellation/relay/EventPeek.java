@@ -38,6 +38,11 @@ public record EventPeek(String id, long createdAt, String pubkey, int kind) {
         return new EventPeek(id, createdAt, pubkey, kind);
     }
 
+    /** The same fields of an event already parsed (strictly: each field once, of its type). */
+    public static EventPeek of(org.astroport.constellation.nostr.NostrEvent e) {
+        return new EventPeek(e.id(), e.createdAt(), e.pubkey(), e.kind());
+    }
+
     /** Whether a relay would have counted this event against the filter's limit. */
     boolean countsFor(org.astroport.constellation.nostr.Filter f) {
         return (f.authors() == null || (pubkey != null && f.authors().contains(pubkey)))

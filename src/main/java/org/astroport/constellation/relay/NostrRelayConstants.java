@@ -14,6 +14,9 @@ public final class NostrRelayConstants {
     public static final String LIVE = "NostrRelay.Live";
     @Metadata(label = "consumer", description = "System.nanoTime() when the frame was read: the start of the event's latency", javaType = "long")
     public static final String RECEIVED_NANOS = IngestHeaders.RECEIVED_NANOS;
+    @Metadata(label = "consumer", description = "The event of the body, already parsed strictly with its frame (read once); absent when it was not",
+            javaType = "org.astroport.constellation.nostr.NostrEvent")
+    public static final String PARSED_EVENT = IngestHeaders.PARSED_EVENT;
     @Metadata(label = "producer", description = "The id of the event to await the relay's OK for; without it the producer does not wait", javaType = "String")
     public static final String AWAIT_OK_ID = "NostrRelay.AwaitOkId";
     @Metadata(label = "producer", description = "Whether the relay accepted the event (its OK), when awaited", javaType = "boolean")

@@ -28,7 +28,7 @@ public class NostrRelayConsumer extends DefaultConsumer {
     private static final Logger LOG = LoggerFactory.getLogger(NostrRelayConsumer.class);
 
     /** An event, or a checkpoint (marker) between events. */
-    private record Item(String eventJson, String subscription, boolean live, long receivedNanos, Runnable marker) {
+    private record Item(String eventJson, org.astroport.constellation.nostr.NostrEvent parsed, String subscription, boolean live, long receivedNanos, Runnable marker) {
     }
 
     private final NostrRelayEndpoint endpoint;
@@ -84,7 +84,12 @@ public class NostrRelayConsumer extends DefaultConsumer {
                 positions, new PeerSession.Delivery() {
                     @Override
                     public void deliver(String eventJson, String subscriptionId, boolean live) {
-                        enqueue(new Item(eventJson, subscriptionId, live, System.nanoTime(), null));
+                        deliver(eventJson, null, subscriptionId, live);
+                    }
+
+                    @Override
+                    public void deliver(String eventJson, org.astroport.constellation.nostr.NostrEvent parsed, String subscriptionId, boolean live) {
+                        enqueue(new Item(eventJson, parsed, subscriptionId, live, System.nanoTime(), null));
                     }
 
                     @Override
@@ -98,7 +103,7 @@ public class NostrRelayConsumer extends DefaultConsumer {
                     @Override
                     public void checkpoint(long cycle, java.util.Map<String, Long> candidate) {
                         // behind every frame received so far: the worker reaches it once they all went through the route
-                        enqueue(new Item(null, null, true, 0, () -> positions.checkpoint(peer, cycle, candidate)));
+                        enqueue(new Item(null, null, null, true, 0, () -> positions.checkpoint(peer, cycle, candidate)));
                     }
                 });
         running = true;
@@ -182,6 +187,9 @@ public class NostrRelayConsumer extends DefaultConsumer {
             exchange.getMessage().setHeader(NostrRelayConstants.SUBSCRIPTION, item.subscription());
             exchange.getMessage().setHeader(NostrRelayConstants.LIVE, item.live());
             exchange.getMessage().setHeader(NostrRelayConstants.RECEIVED_NANOS, item.receivedNanos());
+            if (item.parsed() != null) {
+                exchange.getMessage().setHeader(NostrRelayConstants.PARSED_EVENT, item.parsed());
+            }
             try {
                 getProcessor().process(exchange);
             } catch (Exception e) {

@@ -41,6 +41,11 @@ public final class PeerSession implements RelaySessionHandler {
     public interface Delivery {
         void deliver(String eventJson, String subscriptionId, boolean live);
 
+        /** The same, with the event already parsed strictly from eventJson (null when it was not). */
+        default void deliver(String eventJson, NostrEvent parsed, String subscriptionId, boolean live) {
+            deliver(eventJson, subscriptionId, live);
+        }
+
         /** A frame or event refused before it reached the pipeline (unknown subscription, malformed frame). */
         default void refused(String reason, String detail) {
         }
@@ -260,7 +265,9 @@ public final class PeerSession implements RelaySessionHandler {
 
     @Override
     public void onFrame(RelaySession s, String frame) {
-        RelayMessage m = RelayMessageCodec.decodeFromRelay(frame);
+        // an event (nearly every frame) is read once: the frame and the strict parse of its event together
+        RelayMessageCodec.ParsedEvent parsed = RelayMessageCodec.decodeEventFromRelay(frame);
+        RelayMessage m = parsed != null ? new RelayMessage.Event(parsed.subscriptionId(), parsed.eventJson()) : RelayMessageCodec.decodeFromRelay(frame);
         if (m instanceof RelayMessage.Event e) {
             Sub sub = subs.get(e.subscriptionId());
             if (sub == null) {
@@ -268,7 +275,7 @@ public final class PeerSession implements RelaySessionHandler {
                 return;
             }
             if (!sub.eose) {
-                EventPeek peek = EventPeek.of(e.eventJson());
+                EventPeek peek = parsed != null ? EventPeek.of(parsed.event()) : EventPeek.of(e.eventJson());
                 for (int i = 0; i < sub.filters.size(); i++) {
                     if (peek.createdAt() >= 0 && peek.countsFor(sub.filters.get(i))) {
                         sub.count[i]++;
@@ -276,7 +283,7 @@ public final class PeerSession implements RelaySessionHandler {
                     }
                 }
             }
-            delivery.deliver(e.eventJson(), e.subscriptionId(), sub.eose);
+            delivery.deliver(e.eventJson(), parsed == null ? null : parsed.event(), e.subscriptionId(), sub.eose);
         } else if (m instanceof RelayMessage.Eose eose) {
             Sub sub = subs.get(eose.subscriptionId());
             if (sub != null && !sub.eose) {
