@@ -48,6 +48,14 @@ class LiveSyncBench {
         return home;
     }
 
+    /** The daemon's settings for the import sink into this local strfry. */
+    static Map<String, String> importInto(StrfryProcess local, Map<String, String> settings) {
+        settings.put("constellation.sink.mode", "import");
+        settings.put("constellation.strfry.bin", local.bin());
+        settings.put("constellation.strfry.config", local.config().toString());
+        return settings;
+    }
+
     static Map<String, String> settings(Path tmp, TestRelay local) {
         Map<String, String> m = new HashMap<>();
         m.put("constellation.reference-time", String.valueOf(Fixtures.REFERENCE_TIME));
@@ -167,10 +175,7 @@ class LiveSyncBench {
         }
         try (TestRelay unused = new TestRelay().start()) {
             StrfryProcess local = StrfryProcess.create(tmp.resolve("local"));
-            Map<String, String> settings = settings(tmp, unused);
-            settings.put("constellation.sink.mode", "import");
-            settings.put("constellation.strfry.bin", local.bin());
-            settings.put("constellation.strfry.config", local.config().toString());
+            Map<String, String> settings = importInto(local, settings(tmp, unused));
             try (AppProcess app = AppProcess.start(tmp, JVM, settings, "--home", station(tmp, peers).toString(), "run")) {
                 await("4 peers subscribed", 60_000, () -> peers.stream().allMatch(p -> !p.reqs().isEmpty()));
                 for (String[] round : new String[][] {{"cold", "100000"}, {"warm", "200000"}}) {
@@ -223,10 +228,7 @@ class LiveSyncBench {
         try (TestRelay unused = new TestRelay().start();
              StrfryProcess local = StrfryProcess.create(tmp.resolve("local")).startRelay();
              LocalSubscriber sub = LocalSubscriber.open(local.url(), arrived)) {
-            Map<String, String> settings = settings(tmp, unused);
-            settings.put("constellation.sink.mode", "import");
-            settings.put("constellation.strfry.bin", local.bin());
-            settings.put("constellation.strfry.config", local.config().toString());
+            Map<String, String> settings = importInto(local, settings(tmp, unused));
             try (AppProcess app = AppProcess.start(tmp, JVM, settings, "--home", station(tmp, peers).toString(), "run")) {
                 await("4 peers subscribed", 60_000, () -> peers.stream().allMatch(p -> !p.reqs().isEmpty()));
                 steady(peers, warmUp, 2_000, arrived); // the JIT's first pass, not measured
