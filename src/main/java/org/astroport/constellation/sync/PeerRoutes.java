@@ -138,6 +138,13 @@ public class PeerRoutes implements org.apache.camel.ExtendedStartupListener {
         return stopping;
     }
 
+    /** Runs what starts or changes routes unless the context has begun to stop (and holds the stop back meanwhile). */
+    public synchronized void unlessStopping(Runnable r) {
+        if (!stopping) {
+            r.run();
+        }
+    }
+
     /** The monitored authors changed: every peer re-sends its REQs (same ids replace the old ones). */
     public void resubscribeAll() {
         for (String routeId : routes.values()) {

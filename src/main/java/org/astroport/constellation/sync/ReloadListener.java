@@ -3,7 +3,6 @@ package org.astroport.constellation.sync;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.ReentrantLock;
 
 import org.apache.camel.spi.CamelEvent;
 import org.apache.camel.support.EventNotifierSupport;
@@ -24,8 +23,6 @@ public class ReloadListener extends EventNotifierSupport {
     private ScheduledExecutorService timer;
     private ScheduledFuture<?> pending;
     private volatile int reloads;
-    private volatile boolean stopping;
-    private final ReentrantLock rebuilding = new ReentrantLock();
 
     public ReloadListener(PeerRoutes peerRoutes, Upstream upstream, long settleMillis) {
         this.peerRoutes = peerRoutes;
@@ -50,21 +47,18 @@ public class ReloadListener extends EventNotifierSupport {
     public void notify(CamelEvent event) {
         if (event instanceof CamelEvent.CamelContextStoppingEvent) {
             synchronized (this) {
-                stopping = true;
                 if (pending != null) {
                     pending.cancel(false);
                 }
             }
-            rebuilding.lock(); // waits for a rebuild under way
-            rebuilding.unlock();
-            peerRoutes.contextStopping(); // and discovery adds or removes no peer route now
+            peerRoutes.contextStopping(); // waits for a rebuild under way; none adds or removes a route after it
             return;
         }
         scheduleRebuild((CamelEvent.RouteReloadedEvent) event);
     }
 
     private synchronized void scheduleRebuild(CamelEvent.RouteReloadedEvent r) {
-        if (stopping) {
+        if (peerRoutes.isStopping()) {
             return;
         }
         LOG.debug("route {} reloaded ({}/{})", r.getRoute().getRouteId(), r.getIndex(), r.getTotal());
@@ -80,18 +74,13 @@ public class ReloadListener extends EventNotifierSupport {
     }
 
     private void rebuild() {
-        rebuilding.lock();
         try {
-            if (stopping) {
-                return;
-            }
             peerRoutes.rebuildAfterReload();
-            upstream.startIfEnabled();
+            peerRoutes.unlessStopping(upstream::startIfEnabled);
         } catch (RuntimeException e) {
             LOG.error("live sync: rebuilding peer routes after a reload failed: {}", e.toString());
         } finally {
             reloads++;
-            rebuilding.unlock();
         }
     }
 
