@@ -16,6 +16,8 @@ public final class PeerStats {
     final LongAdder acceptedEvents = new LongAdder();
     final LongAdder spooled = new LongAdder();
     final LongAdder reconnects = new LongAdder();
+    final LongAdder pauses = new LongAdder();
+    final LongAdder drainCloses = new LongAdder();
     final Map<String, LongAdder> invalid = new ConcurrentHashMap<>();
     final Map<String, LongAdder> filtered = new ConcurrentHashMap<>();
     private final AtomicLong lastEventCreatedAt = new AtomicLong(-1);
@@ -56,6 +58,16 @@ public final class PeerStats {
 
     public void reconnected() {
         reconnects.increment();
+    }
+
+    /** The peer's socket was paused: it kept sending past the hard cap of the queue. */
+    public void paused() {
+        pauses.increment();
+    }
+
+    /** The peer's live subscriptions were closed until the queue drained. */
+    public void closedToDrain() {
+        drainCloses.increment();
     }
 
     /** Newest created_at accepted from this peer: the resume point of its subscription. */
@@ -99,6 +111,14 @@ public final class PeerStats {
 
     public long reconnects() {
         return reconnects.sum();
+    }
+
+    public long pauses() {
+        return pauses.sum();
+    }
+
+    public long drainCloses() {
+        return drainCloses.sum();
     }
 
     public Map<String, Long> invalidByReason() {

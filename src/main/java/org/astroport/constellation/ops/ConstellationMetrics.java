@@ -111,6 +111,10 @@ public class ConstellationMetrics extends ServiceSupport {
                 FunctionCounter.builder("constellation.events.duplicates", s, PeerStats::duplicates).description("events from the peer already forwarded").tag("peer", p).register(registry);
                 FunctionCounter.builder("constellation.events.spooled", s, PeerStats::spooledCount).description("events from the peer spooled").tag("peer", p).register(registry);
                 FunctionCounter.builder("constellation.peer.reconnects", s, PeerStats::reconnects).description("reconnections to the peer").tag("peer", p).register(registry);
+                FunctionCounter.builder("constellation.peer.drain.closes", s, PeerStats::drainCloses)
+                        .description("times the peer's live subscriptions were closed until our queue drained").tag("peer", p).register(registry);
+                FunctionCounter.builder("constellation.peer.pauses", s, PeerStats::pauses)
+                        .description("times the peer's socket was paused: it kept sending past the hard cap of our queue").tag("peer", p).register(registry);
                 Gauge.builder("constellation.peer.last.event.seconds", s, PeerStats::lastEventCreatedAt).description("created_at of the newest event from the peer").tag("peer", p).register(registry);
                 if (positions != null) {
                     Gauge.builder("constellation.peer.behind.seconds", positions, x -> x.secondsBehind(p))

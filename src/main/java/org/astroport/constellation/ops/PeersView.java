@@ -69,6 +69,7 @@ public class PeersView implements PeersMXBean {
                     + " last_event=" + (s.lastEventCreatedAt() < 0 ? "none" : Instant.ofEpochSecond(s.lastEventCreatedAt()))
                     + " received=" + s.receivedCount() + " forwarded=" + s.forwardedCount() + " duplicates=" + s.duplicates()
                     + " spooled=" + s.spooledCount() + " reconnects=" + s.reconnects()
+                    + " drain_closes=" + s.drainCloses() + " pauses=" + s.pauses()
                     + " invalid=" + s.invalidByReason() + " filtered=" + s.filteredByReason());
         }
         return out.toArray(String[]::new);

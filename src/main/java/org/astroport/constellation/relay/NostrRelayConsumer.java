@@ -15,17 +15,22 @@ import org.astroport.constellation.ingest.PeerStats;
 import org.astroport.constellation.ingest.SyncStats;
 import org.astroport.constellation.nostr.Kinds;
 import org.astroport.constellation.nostr.StationKey;
+import org.astroport.constellation.untrusted.PeerLogLimiter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Keeps one peer subscription open and feeds its events to the route, in order, on a worker
- * thread of its own. When the route falls behind, the socket is paused (TCP back-pressure to the
- * peer) instead of buffering without bound.
+ * thread of its own. When the route falls behind (the queue reaches its high-water mark), the live
+ * subscriptions are closed until the queue drains, then opened again from the sync positions: the peer
+ * stops sending rather than buffering for us until it cuts us as a slow client (strfry's
+ * maxPendingOutboundBytes). Only a peer that goes on sending anyway meets the hard cap, {@value #HARD_CAP}
+ * times the high-water mark, where the socket is paused (TCP back-pressure) so memory stays bounded.
  */
 public class NostrRelayConsumer extends DefaultConsumer {
 
     private static final Logger LOG = LoggerFactory.getLogger(NostrRelayConsumer.class);
+    static final int HARD_CAP = 4;
 
     /** An event, or a checkpoint (marker) between events. */
     private record Item(String eventJson, org.astroport.constellation.nostr.NostrEvent parsed, String subscription, boolean live, long receivedNanos, Runnable marker) {
@@ -36,6 +41,9 @@ public class NostrRelayConsumer extends DefaultConsumer {
     private final LinkedBlockingQueue<Item> queue = new LinkedBlockingQueue<>();
     private final AtomicBoolean paused = new AtomicBoolean();
     private final AtomicLong pauses = new AtomicLong();
+    private final AtomicLong drainCloses = new AtomicLong();
+    // the session waits for the queue to drain (closed to drain, or a catch-up page held back)
+    private final AtomicBoolean drainWanted = new AtomicBoolean();
     private final AtomicLong queuedBytes = new AtomicLong();
     private final AtomicLong framesSeen = new AtomicLong();
     private final AtomicLong frameErrors = new AtomicLong();
@@ -105,6 +113,15 @@ public class NostrRelayConsumer extends DefaultConsumer {
                         // behind every frame received so far: the worker reaches it once they all went through the route
                         enqueue(new Item(null, null, null, true, 0, () -> positions.checkpoint(peer, cycle, candidate)));
                     }
+
+                    @Override
+                    public boolean backlogged() {
+                        boolean backlogged = aboveHighWatermark(1);
+                        if (backlogged) {
+                            drainWanted.set(true);
+                        }
+                        return backlogged;
+                    }
                 });
         running = true;
         worker = getEndpoint().getCamelContext().getExecutorServiceManager()
@@ -151,12 +168,44 @@ public class NostrRelayConsumer extends DefaultConsumer {
         endpoint.getComponent().sessionStarted(peer, this);
     }
 
+    /** On the event loop, as the session delivers. */
     private void enqueue(Item item) {
         queue.add(item);
-        long bytes = item.eventJson() == null ? 0 : queuedBytes.addAndGet(item.eventJson().length());
-        if ((queue.size() >= conf.getQueueHighWatermark() || bytes >= conf.getQueueHighWatermarkBytes()) && paused.compareAndSet(false, true)) {
+        if (item.eventJson() != null) {
+            queuedBytes.addAndGet(item.eventJson().length());
+        }
+        if (aboveHighWatermark(1) && session.closeToDrain()) {
+            drainCloses.incrementAndGet();
+            stats.closedToDrain();
+            drainWanted.set(true);
+            String note = PeerLogLimiter.shared().admit(endpoint.getPeer(), "drain");
+            if (note != null) {
+                LOG.info("{}: {} frames ({} bytes) wait for the route; live subscriptions closed until they drain{}", endpoint.getPeer(),
+                        queue.size(), queuedBytes.get(), note);
+            }
+        }
+        if (aboveHighWatermark(HARD_CAP) && paused.compareAndSet(false, true)) {
             pauses.incrementAndGet();
+            stats.paused();
             connection.pause();
+        }
+    }
+
+    private boolean aboveHighWatermark(int times) {
+        return queue.size() >= (long) times * conf.getQueueHighWatermark() || queuedBytes.get() >= times * conf.getQueueHighWatermarkBytes();
+    }
+
+    /** On the worker: below the low-water mark, reads again and lets the session subscribe or page again. */
+    private void afterTake() {
+        if (!paused.get() && !drainWanted.get()
+                || queue.size() > conf.getQueueHighWatermark() / 4 || queuedBytes.get() > conf.getQueueHighWatermarkBytes() / 4) {
+            return;
+        }
+        if (paused.compareAndSet(true, false)) {
+            connection.resume();
+        }
+        if (drainWanted.compareAndSet(true, false)) {
+            connection.execute(session::drained);
         }
     }
 
@@ -170,17 +219,15 @@ public class NostrRelayConsumer extends DefaultConsumer {
                 return;
             }
             if (item == null) {
+                afterTake();
                 continue;
             }
             if (item.marker() != null) {
                 item.marker().run();
                 continue;
             }
-            long bytes = item.eventJson() == null ? queuedBytes.get() : queuedBytes.addAndGet(-item.eventJson().length());
-            if (paused.get() && queue.size() <= conf.getQueueHighWatermark() / 4 && bytes <= conf.getQueueHighWatermarkBytes() / 4
-                    && paused.compareAndSet(true, false)) {
-                connection.resume();
-            }
+            queuedBytes.addAndGet(-item.eventJson().length());
+            afterTake();
             Exchange exchange = createExchange(false);
             exchange.getMessage().setBody(item.eventJson());
             exchange.getMessage().setHeader(NostrRelayConstants.PEER, endpoint.getPeer());
@@ -253,8 +300,14 @@ public class NostrRelayConsumer extends DefaultConsumer {
         return queuedBytes.get();
     }
 
+    /** Times the socket was paused: the queue reached the hard cap (a peer that kept sending after our CLOSE). */
     public long pauses() {
         return pauses.get();
+    }
+
+    /** Times the live subscriptions were closed until the queue drained (instead of being cut as a slow client). */
+    public long drainCloses() {
+        return drainCloses.get();
     }
 
     @Override

@@ -52,6 +52,11 @@ public final class PeerSession implements RelaySessionHandler {
 
         /** Hands {@link SyncPositions#checkpoint} a candidate once everything delivered before it went through. */
         void checkpoint(long cycle, Map<String, Long> candidate);
+
+        /** Too much delivered is still waiting: the next catch-up page waits for {@link PeerSession#drained()}. */
+        default boolean backlogged() {
+            return false;
+        }
     }
 
     /** What to ask for; read again on every (re)subscribe. */
@@ -91,6 +96,14 @@ public final class PeerSession implements RelaySessionHandler {
     // the relay closed one of our subscriptions: subscribe again at this time (0: not planned)
     private long resubscribeAtMillis;
     private long closedBackoffMillis = FIRST_CLOSED_BACKOFF_MILLIS;
+    // our subscriptions are closed until the consumer's queue drains (closeToDrain)
+    private boolean closedToDrain;
+    // per subscription: the oldest created_at it received live before it was closed to drain; the catch-up
+    // after the drain reaches back that far, since a relay answers a REQ by created_at, not by arrival
+    private final Map<String, Long> drainFloor = new HashMap<>();
+    // catch-up pages go one at a time, so the peer never buffers more than one page for us
+    private final java.util.ArrayDeque<Page> waitingPages = new java.util.ArrayDeque<>();
+    private String pageInFlight;
     private static final long FIRST_CLOSED_BACKOFF_MILLIS = 5_000;
     private static final long MAX_CLOSED_BACKOFF_MILLIS = 300_000;
 
@@ -108,6 +121,8 @@ public final class PeerSession implements RelaySessionHandler {
         final long[] oldest;
         final String parent; // a page: the REQ it belongs to
         boolean eose;
+        boolean closed; // closed to drain: what is still in flight is delivered, nothing else is asked of it
+        long oldestLive = Long.MAX_VALUE;
         int pages;
         int openPages; // a REQ: pages under it still running
 
@@ -120,8 +135,11 @@ public final class PeerSession implements RelaySessionHandler {
         }
 
         boolean caughtUp() {
-            return eose && openPages == 0;
+            return eose && openPages == 0 && !closed;
         }
+    }
+
+    private record Page(String id, Sub sub) {
     }
 
     public PeerSession(String peer, String url, String authRelayUrl, Wants wants, SubscriptionPlanner planner, StationKey stationKey, Clock clock,
@@ -145,13 +163,14 @@ public final class PeerSession implements RelaySessionHandler {
         pendingAuthId = null;
         authenticated = false;
         resendAfterAuth = false;
+        closedToDrain = false;
         subscribe();
     }
 
     /** (Re)sends the REQs from each subscription's position; reusing subscription ids replaces the relay's old ones. */
     public void subscribe() {
-        if (session == null) {
-            return;
+        if (session == null || closedToDrain) {
+            return; // drained() subscribes, with whatever changed meanwhile
         }
         cycle = positions.cycle();
         resubscribeAtMillis = 0;
@@ -164,12 +183,23 @@ public final class PeerSession implements RelaySessionHandler {
             LOG.info("{}: too many authors for the peer's limits; subscribing by kind and filtering authors locally", peer);
         }
         authorsFilteredLocally = plan.authorsFilteredLocally();
-        List<String> previous = new ArrayList<>(subs.keySet());
+        List<String> previous = new ArrayList<>();
+        subs.forEach((id, sub) -> {
+            if (!sub.closed) {
+                previous.add(id);
+            }
+        });
         subs.clear();
+        waitingPages.clear();
+        pageInFlight = null;
         long gapFrom = Long.MAX_VALUE;
         for (RelayMessage.Req req : plan.reqs()) {
             Long position = saved.getOrDefault(req.subscriptionId(), oldestSaved >= 0 ? oldestSaved : null);
             long since = position == null ? lookbackStart : Math.max(0, position - timing.resumeMarginSeconds());
+            Long floor = drainFloor.get(req.subscriptionId());
+            if (floor != null) {
+                since = Math.min(since, Math.max(lookbackStart, floor)); // older than the live lookback: left to the backfill
+            }
             if (since < lookbackStart && !pageEverything) {
                 gapFrom = Math.min(gapFrom, since); // older than the live lookback: reconcile it instead of paging through it
                 since = lookbackStart;
@@ -231,6 +261,9 @@ public final class PeerSession implements RelaySessionHandler {
         if (session == null) {
             return;
         }
+        if (closedToDrain) {
+            return; // nothing is live; drained() subscribes again
+        }
         if (positions.cycle() != cycle) {
             LOG.info("{}: events were lost downstream; catching up again from the last safe position", peer);
             subscribe();
@@ -252,6 +285,7 @@ public final class PeerSession implements RelaySessionHandler {
             if (sub.parent == null) {
                 if (sub.caughtUp()) {
                     candidate.put(e.getKey(), now);
+                    drainFloor.remove(e.getKey());
                 } else {
                     all = false;
                 }
@@ -274,7 +308,12 @@ public final class PeerSession implements RelaySessionHandler {
                 delivery.refused("unknown-subscription", "EVENT for subscription '" + e.subscriptionId() + "' we did not open");
                 return;
             }
-            if (!sub.eose) {
+            if (sub.eose) {
+                long createdAt = parsed != null ? parsed.event().createdAt() : -1;
+                if (createdAt >= 0 && createdAt < sub.oldestLive) {
+                    sub.oldestLive = createdAt;
+                }
+            } else {
                 EventPeek peek = parsed != null ? EventPeek.of(parsed.event()) : EventPeek.of(e.eventJson());
                 for (int i = 0; i < sub.filters.size(); i++) {
                     if (peek.createdAt() >= 0 && peek.countsFor(sub.filters.get(i))) {
@@ -286,7 +325,7 @@ public final class PeerSession implements RelaySessionHandler {
             delivery.deliver(e.eventJson(), parsed == null ? null : parsed.event(), e.subscriptionId(), sub.eose);
         } else if (m instanceof RelayMessage.Eose eose) {
             Sub sub = subs.get(eose.subscriptionId());
-            if (sub != null && !sub.eose) {
+            if (sub != null && !sub.eose && !sub.closed) {
                 onEose(eose.subscriptionId(), sub);
             }
         } else if (m instanceof RelayMessage.Ok ok) {
@@ -318,6 +357,12 @@ public final class PeerSession implements RelaySessionHandler {
                 }
             } else {
                 Sub gone = subs.remove(closed.subscriptionId());
+                if (closed.subscriptionId().equals(pageInFlight)) {
+                    pageInFlight = null;
+                }
+                if (gone != null && gone.closed) {
+                    return; // we closed it ourselves, to drain
+                }
                 if (gone != null && resubscribeAtMillis == 0) {
                     // a relay that ends our subscription ("error: shutting down", "rate-limited: ...") is asked again
                     // later, waiting longer each time it does so again, instead of leaving this peer silent until a reconnect
@@ -363,19 +408,71 @@ public final class PeerSession implements RelaySessionHandler {
             }
             Sub page = new Sub(List.of(f.withUntil(until)), base);
             page.pages = pages;
-            String pageId = base + "~" + i + "." + page.pages;
-            subs.put(pageId, page);
+            waitingPages.add(new Page(base + "~" + i + "." + page.pages, page));
             req.openPages++;
             LOG.debug("{}: {} filter {} returned {} events before EOSE; paging back from {}", peer, id, i, sub.count[i], until);
-            session.send(RelayMessageCodec.encode(new RelayMessage.Req(pageId, page.filters)));
         }
         if (sub.parent != null) {
             subs.remove(id);
+            if (id.equals(pageInFlight)) {
+                pageInFlight = null;
+            }
             if (req != null) {
                 req.openPages--;
             }
             session.send(RelayMessageCodec.encode(new RelayMessage.Close(id)));
         }
+        nextPage();
+    }
+
+    /** Asks for the next catch-up page once the previous one has ended and what was delivered is not piling up. */
+    private void nextPage() {
+        if (session == null || pageInFlight != null || waitingPages.isEmpty() || delivery.backlogged()) {
+            return;
+        }
+        Page page = waitingPages.poll();
+        subs.put(page.id(), page.sub());
+        pageInFlight = page.id();
+        session.send(RelayMessageCodec.encode(new RelayMessage.Req(page.id(), page.sub().filters)));
+    }
+
+    /**
+     * What was delivered is piling up: closes our subscriptions once one of them is live, so that the peer
+     * stops sending instead of buffering for us until it cuts us as a slow client. What is already in
+     * flight is still delivered; {@link #drained()} subscribes again from the positions, which did not
+     * move past what was delivered. False when nothing was closed (no live subscription, or already closed).
+     */
+    public boolean closeToDrain() {
+        if (session == null || closedToDrain || subs.values().stream().noneMatch(s -> s.parent == null && s.eose)) {
+            return false;
+        }
+        subs.forEach((id, sub) -> {
+            sub.closed = true;
+            if (sub.oldestLive != Long.MAX_VALUE) {
+                drainFloor.merge(id, sub.oldestLive, Math::min);
+            }
+            session.send(RelayMessageCodec.encode(new RelayMessage.Close(id)));
+        });
+        waitingPages.clear();
+        pageInFlight = null;
+        closedToDrain = true;
+        caughtUp = false;
+        return true;
+    }
+
+    /** What was delivered has drained: subscribes again after {@link #closeToDrain()}, else asks for a page held back. */
+    public void drained() {
+        if (closedToDrain) {
+            closedToDrain = false;
+            subscribe();
+        } else {
+            nextPage();
+        }
+    }
+
+    /** Our subscriptions are closed until what was delivered drains. */
+    public boolean closedToDrain() {
+        return closedToDrain;
     }
 
     private void answerChallenge(String challenge) {
