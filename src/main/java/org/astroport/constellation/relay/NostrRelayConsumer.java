@@ -188,6 +188,11 @@ public class NostrRelayConsumer extends DefaultConsumer {
             pauses.incrementAndGet();
             stats.paused();
             connection.pause();
+            String note = PeerLogLimiter.shared().admit(endpoint.getPeer(), "pause");
+            if (note != null) {
+                LOG.info("{}: {} frames ({} bytes) wait for the route; socket paused until they drain{}", endpoint.getPeer(),
+                        queue.size(), queuedBytes.get(), note);
+            }
         }
     }
 

@@ -104,6 +104,9 @@ public final class PeerSession implements RelaySessionHandler {
     // catch-up pages go one at a time, so the peer never buffers more than one page for us
     private final java.util.ArrayDeque<Page> waitingPages = new java.util.ArrayDeque<>();
     private String pageInFlight;
+    // closes to drain on this connection: the REQs after one take new ids, so that what the peer still sends
+    // for the closed ones cannot be taken for the new ones' answers (it would mislead paging)
+    private int drains;
     private static final long FIRST_CLOSED_BACKOFF_MILLIS = 5_000;
     private static final long MAX_CLOSED_BACKOFF_MILLIS = 300_000;
 
@@ -120,15 +123,17 @@ public final class PeerSession implements RelaySessionHandler {
         final int[] count;
         final long[] oldest;
         final String parent; // a page: the REQ it belongs to
+        final String name; // the subscription's own id (positions), whatever id it has on the wire
         boolean eose;
         boolean closed; // closed to drain: what is still in flight is delivered, nothing else is asked of it
         long oldestLive = Long.MAX_VALUE;
         int pages;
         int openPages; // a REQ: pages under it still running
 
-        Sub(List<Filter> filters, String parent) {
+        Sub(List<Filter> filters, String parent, String name) {
             this.filters = filters;
             this.parent = parent;
+            this.name = name;
             this.count = new int[filters.size()];
             this.oldest = new long[filters.size()];
             java.util.Arrays.fill(oldest, Long.MAX_VALUE);
@@ -164,6 +169,7 @@ public final class PeerSession implements RelaySessionHandler {
         authenticated = false;
         resendAfterAuth = false;
         closedToDrain = false;
+        drains = 0;
         subscribe();
     }
 
@@ -184,12 +190,8 @@ public final class PeerSession implements RelaySessionHandler {
         }
         authorsFilteredLocally = plan.authorsFilteredLocally();
         List<String> previous = new ArrayList<>();
-        subs.forEach((id, sub) -> {
-            if (!sub.closed) {
-                previous.add(id);
-            }
-        });
-        subs.clear();
+        // closed to drain: kept, for what the peer still sends on them
+        subs.entrySet().removeIf(e -> !e.getValue().closed && previous.add(e.getKey()));
         waitingPages.clear();
         pageInFlight = null;
         long gapFrom = Long.MAX_VALUE;
@@ -206,9 +208,10 @@ public final class PeerSession implements RelaySessionHandler {
             }
             long from = since;
             List<Filter> filters = req.filters().stream().map(f -> f.withSince(from)).toList();
-            subs.put(req.subscriptionId(), new Sub(filters, null));
-            session.send(RelayMessageCodec.encode(new RelayMessage.Req(req.subscriptionId(), filters)));
-            previous.remove(req.subscriptionId());
+            String id = drains == 0 ? req.subscriptionId() : req.subscriptionId() + "/" + drains;
+            subs.put(id, new Sub(filters, null, req.subscriptionId()));
+            session.send(RelayMessageCodec.encode(new RelayMessage.Req(id, filters)));
+            previous.remove(id);
         }
         for (String stale : previous) {
             session.send(RelayMessageCodec.encode(new RelayMessage.Close(stale)));
@@ -280,12 +283,11 @@ public final class PeerSession implements RelaySessionHandler {
         long now = clock.millis() / 1000;
         Map<String, Long> candidate = new HashMap<>();
         boolean all = true;
-        for (Map.Entry<String, Sub> e : subs.entrySet()) {
-            Sub sub = e.getValue();
-            if (sub.parent == null) {
+        for (Sub sub : subs.values()) {
+            if (sub.parent == null && !sub.closed) {
                 if (sub.caughtUp()) {
-                    candidate.put(e.getKey(), now);
-                    drainFloor.remove(e.getKey());
+                    candidate.put(sub.name, now);
+                    drainFloor.remove(sub.name);
                 } else {
                     all = false;
                 }
@@ -406,7 +408,7 @@ public final class PeerSession implements RelaySessionHandler {
                 closeGap(f.since(), until);
                 continue;
             }
-            Sub page = new Sub(List.of(f.withUntil(until)), base);
+            Sub page = new Sub(List.of(f.withUntil(until)), base, req.name);
             page.pages = pages;
             waitingPages.add(new Page(base + "~" + i + "." + page.pages, page));
             req.openPages++;
@@ -441,18 +443,22 @@ public final class PeerSession implements RelaySessionHandler {
      * stops sending instead of buffering for us until it cuts us as a slow client. What is already in
      * flight is still delivered; {@link #drained()} subscribes again from the positions, which did not
      * move past what was delivered. False when nothing was closed (no live subscription, or already closed).
+     * A catch-up is not closed: its own pages fill the queue, closing would start it over and over; its
+     * pages wait for the queue instead ({@link Delivery#backlogged()}).
      */
     public boolean closeToDrain() {
-        if (session == null || closedToDrain || subs.values().stream().noneMatch(s -> s.parent == null && s.eose)) {
+        if (session == null || closedToDrain || subs.values().stream().noneMatch(s -> s.parent == null && s.caughtUp())) {
             return false;
         }
+        subs.values().removeIf(sub -> sub.closed); // an earlier drain's: long since quiet
         subs.forEach((id, sub) -> {
             sub.closed = true;
-            if (sub.oldestLive != Long.MAX_VALUE) {
-                drainFloor.merge(id, sub.oldestLive, Math::min);
+            if (sub.parent == null && sub.oldestLive != Long.MAX_VALUE) {
+                drainFloor.merge(sub.name, sub.oldestLive, Math::min);
             }
             session.send(RelayMessageCodec.encode(new RelayMessage.Close(id)));
         });
+        drains++;
         waitingPages.clear();
         pageInFlight = null;
         closedToDrain = true;

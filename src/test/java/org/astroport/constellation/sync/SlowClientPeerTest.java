@@ -1,0 +1,84 @@
+package org.astroport.constellation.sync;
+
+import static org.astroport.constellation.testsupport.Fixtures.ids;
+import static org.astroport.constellation.testsupport.RunningApp.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import org.astroport.constellation.ingest.PeerStats;
+import org.astroport.constellation.ingest.SyncStats;
+import org.astroport.constellation.nostr.EventSigner;
+import org.astroport.constellation.testrelay.TestRelay;
+import org.astroport.constellation.testsupport.Fixtures;
+import org.astroport.constellation.testsupport.RunningApp;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A burst the sink cannot keep up with, from a peer that cuts slow clients the way strfry does
+ * (relay.maxPendingOutboundBytes): we close the live subscription and catch up once drained, so the
+ * peer never cuts us, and every event arrives. Pausing the socket instead gets us cut.
+ */
+class SlowClientPeerTest {
+
+    static final long T = Fixtures.REFERENCE_TIME;
+
+    /** n notes of ~1 KB by a monitored author, created within the resume margin before now. */
+    static List<String> burst(int n, long from, long to, String tag) {
+        String padding = "x".repeat(1000);
+        List<String> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            long t = from + (to - from) * i / (n - 1);
+            out.add(EventSigner.sign(Fixtures.secretOf("member-1"), t, 1, List.of(), tag + " " + i + " " + padding).toJson());
+        }
+        return out;
+    }
+
+    static Map<String, String> slowSink(Path tmp, TestRelay local) {
+        Map<String, String> s = NoLossTest.settings(tmp, local, T);
+        // each batch waits 100 ms for its OKs: the sink takes ~1,000 events/s, the burst comes far faster
+        s.put("constellation.sink.batch-size", "100");
+        s.put("constellation.sink.queued-batches", "1");
+        // the socket is paused at 4 times this (1,600 frames, 2 MB): above what the peer may still have buffered
+        // for us when it reads our CLOSE (the 1 MB it allows), so that a pause cannot get us cut either
+        s.put("constellation.live.queue-high-watermark", "400");
+        return s;
+    }
+
+    @Test
+    void aBurstIntoASlowSinkDoesNotGetUsCutAsASlowClient(@TempDir Path tmp) throws Exception {
+        // bigger than one answer of 500 events (written at once), far smaller than the burst
+        int budget = 1 << 20;
+        runBurst(tmp, burst(5_000, T - 500, T - 1, "burst"), budget);
+    }
+
+    /** Events published now but created long ago: the catch-up after the drain reaches back to them. */
+    @Test
+    void aBurstOfOldEventsIsAskedForAgainFromTheirCreatedAt(@TempDir Path tmp) throws Exception {
+        runBurst(tmp, burst(3_000, T - 3_000, T - 2_000, "late"), 1 << 20);
+    }
+
+    private static void runBurst(Path tmp, List<String> events, int budget) throws Exception {
+        try (TestRelay peerA = new TestRelay().host("127.0.0.2").cutSlowClientsAt(budget).start();
+             TestRelay local = new TestRelay().okDelayMillis(100).start();
+             RunningApp app = RunningApp.start(NoLossTest.home(tmp, peerA), slowSink(tmp, local))) {
+            PeerStats stats = app.bean("syncStats", SyncStats.class).peer(NoLossTest.PEER_A);
+            DurablePositions positions = app.bean("syncPositions", DurablePositions.class);
+            await("live, its position saved", 10_000, () -> positions.secondsBehind(NoLossTest.PEER_A) == 0);
+            Thread pusher = new Thread(() -> events.forEach(peerA::publish));
+            pusher.start();
+            NoLossTest.awaitExactly(local, ids(events), 120_000);
+            pusher.join();
+            System.out.println("slow client: " + peerA.slowClientCuts() + " cut(s), " + peerA.connectionsAccepted() + " connection(s), "
+                    + stats.drainCloses() + " drain close(s), " + stats.pauses() + " pause(s), " + stats.duplicates() + " duplicate(s)");
+            assertEquals(0, peerA.slowClientCuts(), "the peer cut us as a slow client");
+            assertEquals(1, peerA.connectionsAccepted(), "one connection all along");
+            assertTrue(stats.drainCloses() > 0, "the sink never fell behind: the test proves nothing");
+        }
+    }
+}
