@@ -38,10 +38,10 @@ public class NostrRelayConfiguration implements Cloneable {
     @UriParam(label = "advanced", defaultValue = "1048576", description = "Largest WebSocket message accepted from the relay")
     private int maxMessageBytes = 1 << 20;
     @UriParam(label = "consumer", defaultValue = "2000", description = "Frames buffered before the live subscriptions are closed until they drain to a quarter "
-            + "(a peer that kept sending would cut us as a slow client); the socket is paused at 4 times this")
+            + "(a peer that kept sending would cut us as a slow client); the socket is paused at 8 times this")
     private int queueHighWatermark = 2000;
     @UriParam(label = "consumer", defaultValue = "4194304", description = "Bytes of frames buffered before the live subscriptions are closed until they drain to a quarter; "
-            + "the socket is paused at 4 times this")
+            + "the socket is paused at twice this")
     private long queueHighWatermarkBytes = 4L << 20;
     @UriParam(label = "consumer", defaultValue = "600", description = "A subscription resumes this long before its sync position (events that reach the relay late)")
     private long resumeMarginSeconds = 600;

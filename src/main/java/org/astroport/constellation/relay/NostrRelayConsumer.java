@@ -24,13 +24,15 @@ import org.slf4j.LoggerFactory;
  * thread of its own. When the route falls behind (the queue reaches its high-water mark), the live
  * subscriptions are closed until the queue drains, then opened again from the sync positions: the peer
  * stops sending rather than buffering for us until it cuts us as a slow client (strfry's
- * maxPendingOutboundBytes). Only a peer that goes on sending anyway meets the hard cap, {@value #HARD_CAP}
- * times the high-water mark, where the socket is paused (TCP back-pressure) so memory stays bounded.
+ * maxPendingOutboundBytes). Only a peer that goes on sending anyway meets the hard cap, {@value #HARD_CAP_FRAMES}
+ * times the high-water mark in frames or {@value #HARD_CAP_BYTES} times in bytes, where the socket is paused (TCP back-pressure) so memory stays bounded.
  */
 public class NostrRelayConsumer extends DefaultConsumer {
 
     private static final Logger LOG = LoggerFactory.getLogger(NostrRelayConsumer.class);
-    static final int HARD_CAP = 4;
+    // what is still in flight after our CLOSE: many small frames, but few bytes (the heap holds the bytes)
+    static final int HARD_CAP_FRAMES = 8;
+    static final int HARD_CAP_BYTES = 2;
 
     /** An event, or a checkpoint (marker) between events. */
     private record Item(String eventJson, org.astroport.constellation.nostr.NostrEvent parsed, String subscription, boolean live, long receivedNanos, Runnable marker) {
@@ -116,7 +118,7 @@ public class NostrRelayConsumer extends DefaultConsumer {
 
                     @Override
                     public boolean backlogged() {
-                        boolean backlogged = aboveHighWatermark(1);
+                        boolean backlogged = aboveHighWatermark(1, 1);
                         if (backlogged) {
                             drainWanted.set(true);
                         }
@@ -174,7 +176,7 @@ public class NostrRelayConsumer extends DefaultConsumer {
         if (item.eventJson() != null) {
             queuedBytes.addAndGet(item.eventJson().length());
         }
-        if (aboveHighWatermark(1) && session.closeToDrain()) {
+        if (aboveHighWatermark(1, 1) && session.closeToDrain()) {
             drainCloses.incrementAndGet();
             stats.closedToDrain();
             drainWanted.set(true);
@@ -184,7 +186,7 @@ public class NostrRelayConsumer extends DefaultConsumer {
                         queue.size(), queuedBytes.get(), note);
             }
         }
-        if (aboveHighWatermark(HARD_CAP) && paused.compareAndSet(false, true)) {
+        if (aboveHighWatermark(HARD_CAP_FRAMES, HARD_CAP_BYTES) && paused.compareAndSet(false, true)) {
             pauses.incrementAndGet();
             stats.paused();
             connection.pause();
@@ -196,8 +198,8 @@ public class NostrRelayConsumer extends DefaultConsumer {
         }
     }
 
-    private boolean aboveHighWatermark(int times) {
-        return queue.size() >= (long) times * conf.getQueueHighWatermark() || queuedBytes.get() >= times * conf.getQueueHighWatermarkBytes();
+    private boolean aboveHighWatermark(int framesTimes, int bytesTimes) {
+        return queue.size() >= (long) framesTimes * conf.getQueueHighWatermark() || queuedBytes.get() >= bytesTimes * conf.getQueueHighWatermarkBytes();
     }
 
     /** On the worker: below the low-water mark, reads again and lets the session subscribe or page again. */

@@ -40,6 +40,11 @@ class SideBySideBench {
     static final int EVENTS = Integer.getInteger("bench.events", 100_000);
     static final int ROUNDS = Integer.getInteger("bench.rounds", 3);
     static final long T = Fixtures.REFERENCE_TIME;
+    /** -Dbench.only=mirror|backfill: those rows only (latency and incremental are their own runs). */
+    static final String ONLY = System.getProperty("bench.only", "");
+    /** -Dbench.backfill-jvm="...": JVM options added to the launcher's for the backfill runs (an experiment). */
+    static final List<String> BACKFILL_JVM = System.getProperty("bench.backfill-jvm", "").isBlank() ? List.of()
+            : List.of(System.getProperty("bench.backfill-jvm").trim().split("\\s+"));
 
     /** held: events the local store ended with (all of them, unless the tool stalled short of them). */
     record Run(double seconds, long rssMb, long cuts, long held) {
@@ -64,8 +69,13 @@ class SideBySideBench {
         Map<String, List<Run>> rows = new java.util.LinkedHashMap<>();
         for (int r = 0; r < ROUNDS; r++) {
             Path round = tmp.resolve("round-" + r);
-            rows.computeIfAbsent("mirror: strfry router", k -> new ArrayList<>()).add(mirror(round.resolve("router"), events, this::router));
-            rows.computeIfAbsent("mirror: constellation-sync", k -> new ArrayList<>()).add(mirror(round.resolve("daemon"), events, null));
+            if (!"backfill".equals(ONLY)) {
+                rows.computeIfAbsent("mirror: strfry router", k -> new ArrayList<>()).add(mirror(round.resolve("router"), events, this::router));
+                rows.computeIfAbsent("mirror: constellation-sync", k -> new ArrayList<>()).add(mirror(round.resolve("daemon"), events, null));
+            }
+            if ("mirror".equals(ONLY)) {
+                continue;
+            }
             rows.computeIfAbsent("full backfill: strfry sync --dir down", k -> new ArrayList<>()).add(backfill(round.resolve("sync-full"), events, 0, true));
             rows.computeIfAbsent("full backfill: backfill --days 0", k -> new ArrayList<>()).add(backfill(round.resolve("bf-full"), events, 0, false));
             rows.computeIfAbsent("1 % missing: strfry sync --dir down", k -> new ArrayList<>()).add(backfill(round.resolve("sync-inc"), events, 99, true));
@@ -278,6 +288,8 @@ class SideBySideBench {
 
     static AppProcess daemon(Path dir, StrfryProcess source, StrfryProcess local, String sink, String... args) throws Exception {
         Path home = ZenHome.withPeers(Files.createDirectories(dir), source.url(), "ws://127.0.0.3:1");
+        // one peer, the source, as strfry is given one URL (a dead second peer would add its retries, 6 s, to a backfill)
+        Files.delete(home.resolve("tmp/swarm/" + ZenHome.PEER_B + "/12345.json"));
         Map<String, String> s = new HashMap<>();
         s.put("constellation.reference-time", String.valueOf(T));
         s.put("constellation.node-id", Fixtures.LOCAL_NODE_ID);
@@ -292,7 +304,10 @@ class SideBySideBench {
         s.put("camel.management.enabled", "false");
         List<String> all = new ArrayList<>(List.of("--home", home.toString()));
         all.addAll(List.of(args));
-        return AppProcess.start(dir, AppProcess.launcherJvmOptions(), s, all.toArray(String[]::new));
+        if (System.getProperty("bench.keep-logs") != null && "backfill".equals(args[0])) {
+            all.add("--verbose"); // the INFO timeline of each step, for the kept log
+        }
+        return AppProcess.startPackaged(dir, "backfill".equals(args[0]) ? BACKFILL_JVM : List.of(), s, all.toArray(String[]::new));
     }
 
     static final int STALL_SECONDS = 60;

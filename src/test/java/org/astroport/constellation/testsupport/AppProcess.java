@@ -34,16 +34,40 @@ public final class AppProcess implements AutoCloseable {
     }
 
     public static AppProcess start(Path workDir, List<String> jvmArgs, Map<String, String> properties, String... args) throws IOException {
-        Path config = workDir.resolve("app-" + System.nanoTime() + ".properties");
-        StringBuilder sb = new StringBuilder();
-        properties.forEach((k, v) -> sb.append(k).append(" = ").append(v).append('\n'));
-        Files.writeString(config, sb);
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(jvmArgs);
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
         cmd.add("org.astroport.constellation.Main");
+        return launch(workDir, cmd, properties, args);
+    }
+
+    /**
+     * The packaged application exactly as the launcher starts it: its jar, its JVM options and its
+     * class-data archive (bin/constellation-sync builds both when they are missing or stale).
+     */
+    public static AppProcess startPackaged(Path workDir, List<String> extraJvmArgs, Map<String, String> properties, String... args) throws IOException, InterruptedException {
+        Process build = new ProcessBuilder("bin/constellation-sync", "help").redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        if (build.waitFor() != 0) {
+            throw new IllegalStateException("bin/constellation-sync help failed (exit " + build.exitValue() + ")");
+        }
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(launcherJvmOptions());
+        if (Files.exists(Path.of("target/constellation-sync.jsa"))) {
+            cmd.addAll(List.of("-XX:SharedArchiveFile=target/constellation-sync.jsa", "-Xlog:cds=off", "-Xlog:cds+dynamic=off"));
+        }
+        cmd.addAll(extraJvmArgs);
+        cmd.addAll(List.of("-jar", "target/constellation-sync.jar"));
+        return launch(workDir, cmd, properties, args);
+    }
+
+    private static AppProcess launch(Path workDir, List<String> cmd, Map<String, String> properties, String... args) throws IOException {
+        Path config = workDir.resolve("app-" + System.nanoTime() + ".properties");
+        StringBuilder sb = new StringBuilder();
+        properties.forEach((k, v) -> sb.append(k).append(" = ").append(v).append('\n'));
+        Files.writeString(config, sb);
         cmd.add("--config");
         cmd.add(config.toString());
         cmd.addAll(List.of(args));
