@@ -302,6 +302,12 @@ class SideBySideBench {
         s.put("constellation.positions.dir", dir.resolve("positions").toString());
         s.put("constellation.peers.allow-private", "true");
         s.put("camel.management.enabled", "false");
+        // -Dbench.settings=key=value,key=value: an experiment with the daemon's and the backfill's settings
+        for (String kv : System.getProperty("bench.settings", "").split(",")) {
+            if (kv.contains("=")) {
+                s.put(kv.substring(0, kv.indexOf('=')).trim(), kv.substring(kv.indexOf('=') + 1).trim());
+            }
+        }
         List<String> all = new ArrayList<>(List.of("--home", home.toString()));
         all.addAll(List.of(args));
         if (System.getProperty("bench.keep-logs") != null && "backfill".equals(args[0])) {
