@@ -42,7 +42,7 @@ class SideBySideBench {
     static final long T = Fixtures.REFERENCE_TIME;
     /** -Dbench.only=mirror|backfill: those rows only (latency and incremental are their own runs). */
     static final String ONLY = System.getProperty("bench.only", "");
-    /** -Dbench.backfill-jvm="...": JVM options added to the launcher's for the backfill runs (an experiment). */
+    /** -Dbench.backfill-jvm="...": JVM options added to the launcher's for the backfill runs (an experiment; {run}: the run's name). */
     static final List<String> BACKFILL_JVM = System.getProperty("bench.backfill-jvm", "").isBlank() ? List.of()
             : List.of(System.getProperty("bench.backfill-jvm").trim().split("\\s+"));
 
@@ -313,7 +313,9 @@ class SideBySideBench {
         if (System.getProperty("bench.keep-logs") != null && "backfill".equals(args[0])) {
             all.add("--verbose"); // the INFO timeline of each step, for the kept log
         }
-        return AppProcess.startPackaged(dir, "backfill".equals(args[0]) ? BACKFILL_JVM : List.of(), s, all.toArray(String[]::new));
+        // {run} in an option stands for the run's directory name (a JFR file per run)
+        List<String> jvm = "backfill".equals(args[0]) ? BACKFILL_JVM.stream().map(o -> o.replace("{run}", dir.getFileName().toString())).toList() : List.of();
+        return AppProcess.startPackaged(dir, jvm, s, all.toArray(String[]::new));
     }
 
     static final int STALL_SECONDS = 60;
