@@ -52,6 +52,7 @@ class SideBySideBench {
 
     @Test
     void sideBySide(@TempDir Path tmp) throws Exception {
+        AppProcess.preparePackaged();
         if ("latency".equals(System.getProperty("bench.only"))) {
             latency(tmp.resolve("latency"), 200);
             return;

@@ -48,10 +48,7 @@ public final class AppProcess implements AutoCloseable {
      * class-data archive (bin/constellation-sync builds both when they are missing or stale).
      */
     public static AppProcess startPackaged(Path workDir, List<String> extraJvmArgs, Map<String, String> properties, String... args) throws IOException, InterruptedException {
-        Process build = new ProcessBuilder("bin/constellation-sync", "help").redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        if (build.waitFor() != 0) {
-            throw new IllegalStateException("bin/constellation-sync help failed (exit " + build.exitValue() + ")");
-        }
+        preparePackaged();
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(launcherJvmOptions());
@@ -61,6 +58,20 @@ public final class AppProcess implements AutoCloseable {
         cmd.addAll(extraJvmArgs);
         cmd.addAll(List.of("-jar", "target/constellation-sync.jar"));
         return launch(workDir, cmd, properties, args);
+    }
+
+    private static boolean packaged;
+
+    /** Builds the jar and its class-data archive through the launcher, once per test JVM (call it before timing anything). */
+    public static synchronized void preparePackaged() throws IOException, InterruptedException {
+        if (packaged) {
+            return;
+        }
+        Process build = new ProcessBuilder("bin/constellation-sync", "help").redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        if (build.waitFor() != 0) {
+            throw new IllegalStateException("bin/constellation-sync help failed (exit " + build.exitValue() + ")");
+        }
+        packaged = true;
     }
 
     private static AppProcess launch(Path workDir, List<String> cmd, Map<String, String> properties, String... args) throws IOException {
