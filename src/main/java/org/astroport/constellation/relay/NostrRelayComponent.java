@@ -26,12 +26,23 @@ public class NostrRelayComponent extends DefaultComponent {
     private RelayTransport transport;
     // peer name -> its consumer: producers with liveSession send on the consumer's connection
     private final Map<String, NostrRelayConsumer> liveSessions = new ConcurrentHashMap<>();
+    // bytes of frames waiting in every consumer's queue: one heap for all peers
+    private final java.util.concurrent.atomic.AtomicLong queuedBytes = new java.util.concurrent.atomic.AtomicLong();
 
     @Override
     protected Endpoint createEndpoint(String uri, String remaining, Map<String, Object> parameters) throws Exception {
         NostrRelayEndpoint endpoint = new NostrRelayEndpoint(uri, this, remaining, configuration.copy());
         setProperties(endpoint, parameters);
         return endpoint;
+    }
+
+    long addQueuedBytes(long delta) {
+        return queuedBytes.addAndGet(delta);
+    }
+
+    /** Bytes of received frames waiting for the route, all peers together. */
+    public long queuedBytes() {
+        return queuedBytes.get();
     }
 
     void sessionStarted(String peer, NostrRelayConsumer consumer) {

@@ -43,6 +43,9 @@ public class NostrRelayConfiguration implements Cloneable {
     @UriParam(label = "consumer", defaultValue = "4194304", description = "Bytes of frames buffered before the live subscriptions are closed until they drain to a quarter; "
             + "the socket is paused at twice this")
     private long queueHighWatermarkBytes = 4L << 20;
+    @UriParam(label = "consumer", defaultValue = "33554432", description = "Bytes of frames waiting for the route across all peers: past this, a peer that "
+            + "receives more has its live subscriptions closed as at its own high-water mark (many peers repeating the same events would each fill their own queue)")
+    private long queueTotalBytes = 32L << 20;
     @UriParam(label = "consumer", defaultValue = "600", description = "A subscription resumes this long before its sync position (events that reach the relay late)")
     private long resumeMarginSeconds = 600;
     @UriParam(label = "consumer", defaultValue = "3600", description = "How far back a peer with no resume point is asked")
@@ -191,6 +194,14 @@ public class NostrRelayConfiguration implements Cloneable {
 
     public void setQueueHighWatermarkBytes(long v) {
         this.queueHighWatermarkBytes = v;
+    }
+
+    public long getQueueTotalBytes() {
+        return queueTotalBytes;
+    }
+
+    public void setQueueTotalBytes(long v) {
+        this.queueTotalBytes = v;
     }
 
     public long getResumeMarginSeconds() {

@@ -174,7 +174,7 @@ public class NostrRelayConsumer extends DefaultConsumer {
     private void enqueue(Item item) {
         queue.add(item);
         if (item.eventJson() != null) {
-            queuedBytes.addAndGet(item.eventJson().length());
+            addQueued(item.eventJson().length());
         }
         if (aboveHighWatermark(1, 1) && session.closeToDrain()) {
             drainCloses.incrementAndGet();
@@ -182,8 +182,8 @@ public class NostrRelayConsumer extends DefaultConsumer {
             drainWanted.set(true);
             String note = PeerLogLimiter.shared().admit(endpoint.getPeer(), "drain");
             if (note != null) {
-                LOG.info("{}: {} frames ({} bytes) wait for the route; live subscriptions closed until they drain{}", endpoint.getPeer(),
-                        queue.size(), queuedBytes.get(), note);
+                LOG.info("{}: {} frames ({} bytes; {} bytes from all peers) wait for the route; live subscriptions closed until they drain{}",
+                        endpoint.getPeer(), queue.size(), queuedBytes.get(), endpoint.getComponent().queuedBytes(), note);
             }
         }
         if (aboveHighWatermark(HARD_CAP_FRAMES, HARD_CAP_BYTES) && paused.compareAndSet(false, true)) {
@@ -199,13 +199,20 @@ public class NostrRelayConsumer extends DefaultConsumer {
     }
 
     private boolean aboveHighWatermark(int framesTimes, int bytesTimes) {
-        return queue.size() >= (long) framesTimes * conf.getQueueHighWatermark() || queuedBytes.get() >= bytesTimes * conf.getQueueHighWatermarkBytes();
+        return queue.size() >= (long) framesTimes * conf.getQueueHighWatermark() || queuedBytes.get() >= bytesTimes * conf.getQueueHighWatermarkBytes()
+                || endpoint.getComponent().queuedBytes() >= bytesTimes * conf.getQueueTotalBytes();
+    }
+
+    private void addQueued(long bytes) {
+        queuedBytes.addAndGet(bytes);
+        endpoint.getComponent().addQueuedBytes(bytes);
     }
 
     /** On the worker: below the low-water mark, reads again and lets the session subscribe or page again. */
     private void afterTake() {
         if (!paused.get() && !drainWanted.get()
-                || queue.size() > conf.getQueueHighWatermark() / 4 || queuedBytes.get() > conf.getQueueHighWatermarkBytes() / 4) {
+                || queue.size() > conf.getQueueHighWatermark() / 4 || queuedBytes.get() > conf.getQueueHighWatermarkBytes() / 4
+                || endpoint.getComponent().queuedBytes() > conf.getQueueTotalBytes() / 2) {
             return;
         }
         if (paused.compareAndSet(true, false)) {
@@ -233,7 +240,7 @@ public class NostrRelayConsumer extends DefaultConsumer {
                 item.marker().run();
                 continue;
             }
-            queuedBytes.addAndGet(-item.eventJson().length());
+            addQueued(-item.eventJson().length());
             afterTake();
             Exchange exchange = createExchange(false);
             exchange.getMessage().setBody(item.eventJson());
@@ -328,6 +335,7 @@ public class NostrRelayConsumer extends DefaultConsumer {
             getEndpoint().getCamelContext().getExecutorServiceManager().shutdownGraceful(worker, 10_000);
             worker = null;
         }
+        addQueued(-queuedBytes.get()); // what a worker stopped short of no longer weighs on the other peers
         super.doStop();
     }
 }

@@ -27,7 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The tools we replace and ours, on the same data in the same run (needs STRFRY_BIN):
- * {@code STRFRY_BIN=... mvn -B -Pbench test -Dtest=SideBySideBench [-Dbench.events=100000] [-Dbench.rounds=3] [-Dbench.only=latency]}.
+ * {@code STRFRY_BIN=... mvn -B -Pbench test -Dtest=SideBySideBench [-Dbench.events=100000] [-Dbench.rounds=3] [-Dbench.only=latency [-Dbench.rate=200]]}.
  * Rows: a live mirror of a burst imported into the source relay (strfry router vs the daemon); a full
  * backfill into an empty store and an incremental one with 1 % missing (strfry sync vs our backfill);
  * latency from a publisher on the source relay to a subscriber of the local relay at 200 events/s
@@ -54,7 +54,7 @@ class SideBySideBench {
     void sideBySide(@TempDir Path tmp) throws Exception {
         AppProcess.preparePackaged();
         if ("latency".equals(System.getProperty("bench.only"))) {
-            latency(tmp.resolve("latency"), 200);
+            latency(tmp.resolve("latency"), Integer.getInteger("bench.rate", 200));
             return;
         }
         if ("incremental".equals(System.getProperty("bench.only"))) {
