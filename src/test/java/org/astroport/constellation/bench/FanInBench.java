@@ -18,7 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Many peers carrying the same events (needs STRFRY_BIN):
- * {@code STRFRY_BIN=... mvn -B -Pbench test -Dtest=FanInBench [-Dbench.peers=2,10,50] [-Dbench.events=10000]}.
+ * {@code STRFRY_BIN=... mvn -B -Pbench test -Dtest=FanInBench [-Dbench.peers=2,10,50] [-Dbench.events=10000] [-Dbench.daemon-jvm=...]}.
  * N peer relays on loopback (test relays, the same for both tools) each get the same events while the tool
  * is subscribed to all of them; the tool writes into a local strfry (strfry router with N urls, our daemon
  * with its default import sink). Reported per N: time until the local strfry holds them all, the tool's
@@ -29,6 +29,9 @@ import org.junit.jupiter.api.io.TempDir;
 class FanInBench {
 
     static final int EVENTS = Integer.getInteger("bench.events", 10_000);
+    /** -Dbench.daemon-jvm="...": JVM options added to the launcher's for the daemon (an experiment). */
+    static final List<String> DAEMON_JVM = System.getProperty("bench.daemon-jvm", "").isBlank() ? List.of()
+            : List.of(System.getProperty("bench.daemon-jvm").trim().split("\\s+"));
 
     @Test
     void sameEventsFromManyPeers(@TempDir Path tmp) throws Exception {
@@ -77,7 +80,7 @@ class FanInBench {
                             () -> peers.stream().allMatch(r -> !r.reqs().isEmpty()));
                 } else {
                     Map<String, String> settings = LiveSyncBench.importInto(local, LiveSyncBench.settings(dir, peers.get(0)));
-                    AppProcess app = AppProcess.startPackaged(dir, List.of(), settings, "--home", LiveSyncBench.station(dir, peers).toString(), "run");
+                    AppProcess app = AppProcess.startPackaged(dir, DAEMON_JVM, settings, "--home", LiveSyncBench.station(dir, peers).toString(), "run");
                     pid = app.pid();
                     stop = app;
                     org.astroport.constellation.testsupport.RunningApp.await("daemon subscribed to " + n + " peers", 120_000,
