@@ -21,11 +21,20 @@ public final class AppProcess implements AutoCloseable {
 
     /** The launcher's default JAVA_OPTS (bin/constellation-sync): what operators run with. */
     public static List<String> launcherJvmOptions() {
+        return launcherDefault("JAVA_OPTS", "JAVA_OPTS");
+    }
+
+    /** What the launcher adds for its one-shot commands (backfill, stats, ...). */
+    public static List<String> launcherCliJvmOptions() {
+        return launcherDefault("CLI_JAVA_OPTS", "CONSTELLATION_CLI_JAVA_OPTS");
+    }
+
+    private static List<String> launcherDefault(String variable, String override) {
         try {
-            java.util.regex.Matcher m = java.util.regex.Pattern.compile("JAVA_OPTS=\"\\$\\{JAVA_OPTS:-([^}]*)}\"")
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\b" + variable + "=\"\\$\\{" + override + ":-([^}]*)}\"")
                     .matcher(Files.readString(Path.of("bin/constellation-sync")));
             if (!m.find()) {
-                throw new IllegalStateException("no default JAVA_OPTS in bin/constellation-sync");
+                throw new IllegalStateException("no default " + variable + " in bin/constellation-sync");
             }
             return List.of(m.group(1).trim().split("\\s+"));
         } catch (IOException e) {
@@ -52,6 +61,9 @@ public final class AppProcess implements AutoCloseable {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(launcherJvmOptions());
+        if (!List.of(args).contains("run")) {
+            cmd.addAll(launcherCliJvmOptions());
+        }
         if (Files.exists(Path.of("target/constellation-sync.jsa"))) {
             cmd.addAll(List.of("-XX:SharedArchiveFile=target/constellation-sync.jsa", "-Xlog:cds=off", "-Xlog:cds+dynamic=off"));
         }
