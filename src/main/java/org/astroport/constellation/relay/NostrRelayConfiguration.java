@@ -46,6 +46,10 @@ public class NostrRelayConfiguration implements Cloneable {
     @UriParam(label = "consumer", defaultValue = "33554432", description = "Bytes of frames waiting for the route across all peers: past this, a peer that "
             + "receives more has its live subscriptions closed as at its own high-water mark (many peers repeating the same events would each fill their own queue)")
     private long queueTotalBytes = 32L << 20;
+    @UriParam(label = "consumer", defaultValue = "true", description = "At the high-water mark, close the live subscriptions until the queue drains "
+            + "(never cut as a slow client, but what the peer sent meanwhile is asked for again, from the sync position); false: pause the socket instead "
+            + "(TCP back-pressure, nothing asked twice, but a peer with a send budget, strfry's maxPendingOutboundBytes, may cut us)")
+    private boolean closeToDrain = true;
     @UriParam(label = "consumer", defaultValue = "600", description = "A subscription resumes this long before its sync position (events that reach the relay late)")
     private long resumeMarginSeconds = 600;
     @UriParam(label = "consumer", defaultValue = "3600", description = "How far back a peer with no resume point is asked")
@@ -194,6 +198,14 @@ public class NostrRelayConfiguration implements Cloneable {
 
     public void setQueueHighWatermarkBytes(long v) {
         this.queueHighWatermarkBytes = v;
+    }
+
+    public boolean isCloseToDrain() {
+        return closeToDrain;
+    }
+
+    public void setCloseToDrain(boolean v) {
+        this.closeToDrain = v;
     }
 
     public long getQueueTotalBytes() {

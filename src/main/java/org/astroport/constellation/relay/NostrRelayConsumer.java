@@ -176,7 +176,7 @@ public class NostrRelayConsumer extends DefaultConsumer {
         if (item.eventJson() != null) {
             addQueued(item.eventJson().length());
         }
-        if (aboveHighWatermark(1, 1) && session.closeToDrain()) {
+        if (conf.isCloseToDrain() && aboveHighWatermark(1, 1) && session.closeToDrain()) {
             drainCloses.incrementAndGet();
             stats.closedToDrain();
             drainWanted.set(true);
@@ -186,7 +186,8 @@ public class NostrRelayConsumer extends DefaultConsumer {
                         endpoint.getPeer(), queue.size(), queuedBytes.get(), endpoint.getComponent().queuedBytes(), note);
             }
         }
-        if (aboveHighWatermark(HARD_CAP_FRAMES, HARD_CAP_BYTES) && paused.compareAndSet(false, true)) {
+        boolean pause = conf.isCloseToDrain() ? aboveHighWatermark(HARD_CAP_FRAMES, HARD_CAP_BYTES) : aboveHighWatermark(1, 1);
+        if (pause && paused.compareAndSet(false, true)) {
             pauses.incrementAndGet();
             stats.paused();
             connection.pause();
