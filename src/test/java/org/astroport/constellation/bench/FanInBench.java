@@ -5,7 +5,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
 
 import org.astroport.constellation.testrelay.TestRelay;
 import org.astroport.constellation.testsupport.AppProcess;
@@ -61,19 +60,7 @@ class FanInBench {
                 AutoCloseable stop;
                 String idle = "";
                 if (router) {
-                    String urls = peers.stream().map(p -> "\"" + p.url() + "\"").collect(Collectors.joining(", "));
-                    Path conf = Files.writeString(dir.resolve("router.conf"), """
-                            connectionTimeout = 20
-                            verbose = false
-                            streams {
-                                constellation {
-                                    dir = "down"
-                                    urls = [%s]
-                                }
-                            }
-                            """.formatted(urls));
-                    Process p = new ProcessBuilder(local.bin(), "--config=" + local.config(), "router", conf.toString()).redirectErrorStream(true)
-                            .redirectOutput(dir.resolve("router.log").toFile()).start();
+                    Process p = SideBySideBench.router(dir, peers.stream().map(TestRelay::url).toList(), local);
                     pid = p.pid();
                     stop = p::destroy;
                     org.astroport.constellation.testsupport.RunningApp.await("router subscribed to " + n + " peers", 60_000,

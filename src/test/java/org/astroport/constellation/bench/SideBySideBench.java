@@ -132,16 +132,21 @@ class SideBySideBench {
     }
 
     Process router(Path dir, StrfryProcess source, StrfryProcess local) throws Exception {
+        return router(dir, List.of(source.url()), local);
+    }
+
+    /** strfry router streaming down from these relays into the local strfry, as a station's router config does. */
+    static Process router(Path dir, List<String> urls, StrfryProcess local) throws Exception {
         Path conf = Files.writeString(dir.resolve("router.conf"), """
                 connectionTimeout = 20
                 verbose = false
                 streams {
                     constellation {
                         dir = "down"
-                        urls = ["%s"]
+                        urls = [%s]
                     }
                 }
-                """.formatted(source.url()));
+                """.formatted(urls.stream().map(u -> "\"" + u + "\"").collect(java.util.stream.Collectors.joining(", "))));
         return new ProcessBuilder(local.bin(), "--config=" + local.config(), "router", conf.toString()).redirectErrorStream(true)
                 .redirectOutput(dir.resolve("router.log").toFile()).start();
     }
