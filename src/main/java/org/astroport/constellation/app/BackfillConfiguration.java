@@ -36,7 +36,6 @@ public class BackfillConfiguration implements CamelConfiguration {
 
     @BindToRegistry(lazy = true)
     public BackfillSettings backfillSettings(@PropertyInject("constellation.backfill.concurrency") int concurrency,
-                                             @PropertyInject("constellation.backfill.ingest-threads") int ingestThreads,
                                              @PropertyInject("constellation.backfill.retries") int retries,
                                              @PropertyInject("constellation.backfill.retry-backoff-millis") long retryBackoffMillis,
                                              @PropertyInject("constellation.backfill.page-size") int pageSize,
@@ -48,7 +47,7 @@ public class BackfillConfiguration implements CamelConfiguration {
                                              @PropertyInject("constellation.backfill.negentropy-timeout-millis") long negentropyTimeoutMillis,
                                              @PropertyInject("constellation.direction") String direction) {
         // the limit is on hex characters on the wire (strfry's default: 60,000), two per message byte
-        return new BackfillSettings(concurrency, ingestThreads, retries, retryBackoffMillis, pageSize, timeoutMillis, BackfillSettings.relayList(fallbackRelays), days,
+        return new BackfillSettings(concurrency, retries, retryBackoffMillis, pageSize, timeoutMillis, BackfillSettings.relayList(fallbackRelays), days,
                 new BackfillSettings.Negentropy(negentropy, negentropyFrameHexChars / 2, negentropyTimeoutMillis, Upstream.sendsUpstream(direction)));
     }
 

@@ -133,20 +133,6 @@ public class BackfillRunner {
         this.settings = settings;
     }
 
-    // shared by the peers fetched at once; Camel shuts it down with the context
-    private java.util.concurrent.ExecutorService ingestPool;
-
-    private synchronized IngestWorkers ingestWorkers() {
-        if (settings.ingestThreads() <= 1) {
-            return new IngestWorkers(null, 0);
-        }
-        if (ingestPool == null) {
-            ingestPool = template.getCamelContext().getExecutorServiceManager().newFixedThreadPool(this, "backfill-ingest", settings.ingestThreads());
-        }
-        // a page (500 events) in flight while the previous one is ingested
-        return new IngestWorkers(ingestPool, 512);
-    }
-
     /** What the Quartz route calls (daily, 12:00 by default): the last {@code days} days. */
     public String runScheduled() {
         long now = clock.millis() / 1000;
@@ -315,7 +301,6 @@ public class BackfillRunner {
                 LOG.info("backfill: {} retry {}/{}", name, attempt, settings.retries());
             }
             PeerFetch fetch = new PeerFetch(vertx.get(), dialUrl, relayUrl, stationKey, clock, settings.timeoutMillis(), peers.destinationsFor(dialUrl));
-            IngestWorkers workers = ingestWorkers();
             try {
                 fetch.open();
                 long n = 0;
@@ -323,7 +308,7 @@ public class BackfillRunner {
                 for (Filter f : filters) {
                     if (negentropyOk) {
                         try {
-                            n += reconcileThenFetch(pass, fetch, workers, name, f, groups, received);
+                            n += reconcileThenFetch(pass, fetch, name, f, groups, received);
                             continue;
                         } catch (PeerFetch.NegentropyUnavailable u) {
                             transfer.fallbacks.incrementAndGet();
@@ -332,16 +317,14 @@ public class BackfillRunner {
                             LOG.info("backfill: {}: negentropy unavailable ({}), paging with REQ", name, u.getMessage());
                         }
                     }
-                    n += fetch.fetchAll(f, settings.pageSize(), e -> workers.submit(() -> ingest(transfer, name, e, groups, received)), null);
+                    n += fetch.fetchAll(f, settings.pageSize(), e -> ingest(transfer, name, e, groups, received), null);
                 }
-                workers.awaitIdle();
                 LOG.info("backfill: {} done, {} events received", name, n);
                 return null;
             } catch (PeerFetch.FetchFailed e) {
                 last = e.getMessage();
                 LOG.info("backfill: {} attempt {} failed: {}", name, attempt + 1, last);
             } finally {
-                workers.awaitIdle(); // what was fetched before a failure is ingested all the same
                 fetch.close();
                 transfer.bytesIn.addAndGet(fetch.bytesIn());
                 transfer.bytesOut.addAndGet(fetch.bytesOut());
@@ -351,7 +334,7 @@ public class BackfillRunner {
     }
 
     /** NIP-77: learn which ids the peer has and we lack, then fetch just those (and, direction both, send what it lacks). */
-    private long reconcileThenFetch(Pass pass, PeerFetch fetch, IngestWorkers workers, String name, Filter f, KindGroups groups, AtomicLong received)
+    private long reconcileThenFetch(Pass pass, PeerFetch fetch, String name, Filter f, KindGroups groups, AtomicLong received)
             throws PeerFetch.FetchFailed, PeerFetch.NegentropyUnavailable {
         Transfer transfer = pass.transfer();
         org.astroport.constellation.negentropy.NegentropyItems ours;
@@ -377,7 +360,7 @@ public class BackfillRunner {
         transfer.reconciled.incrementAndGet();
         transfer.need.addAndGet(r.need().size());
         transfer.have.addAndGet(r.have().size());
-        long n = fetch.fetchIds(r.need(), Math.min(settings.pageSize(), 500), e -> workers.submit(() -> ingest(transfer, name, e, groups, received)));
+        long n = fetch.fetchIds(r.need(), Math.min(settings.pageSize(), 500), e -> ingest(transfer, name, e, groups, received));
         if (pass.upload() && !r.have().isEmpty()) {
             try {
                 PeerFetch.Published sent = fetch.publish(localStore.events(r.have()), UPLOAD_WINDOW);

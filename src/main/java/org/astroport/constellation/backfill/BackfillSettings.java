@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** The backfill's settings ({@code constellation.backfill.*}; their defaults are in application.properties). */
-public record BackfillSettings(int concurrency, int ingestThreads, int retries, long retryBackoffMillis, int pageSize, long timeoutMillis,
+public record BackfillSettings(int concurrency, int retries, long retryBackoffMillis, int pageSize, long timeoutMillis,
                                List<String> fallbackRelays, int days, Negentropy negentropy) {
 
     /** NIP-77: on by default, REQ paging when a peer cannot reconcile; upload with direction both. */

@@ -24,8 +24,10 @@ import org.slf4j.LoggerFactory;
  * thread of its own. When the route falls behind (the queue reaches its high-water mark), the live
  * subscriptions are closed until the queue drains, then opened again from the sync positions: the peer
  * stops sending rather than buffering for us until it cuts us as a slow client (strfry's
- * maxPendingOutboundBytes). Only a peer that goes on sending anyway meets the hard cap, {@value #HARD_CAP_FRAMES}
- * times the high-water mark in frames or {@value #HARD_CAP_BYTES} times in bytes, where the socket is paused (TCP back-pressure) so memory stays bounded.
+ * maxPendingOutboundBytes). Only a peer that goes on sending anyway meets the hard cap,
+ * {@value #HARD_CAP_FRAMES} times the high-water mark in frames or {@value #HARD_CAP_BYTES} times in bytes,
+ * where the socket is paused (TCP back-pressure) so memory stays bounded. Counted in the peer's
+ * {@link PeerStats}.
  */
 public class NostrRelayConsumer extends DefaultConsumer {
 
@@ -42,8 +44,6 @@ public class NostrRelayConsumer extends DefaultConsumer {
     private final NostrRelayConfiguration conf;
     private final LinkedBlockingQueue<Item> queue = new LinkedBlockingQueue<>();
     private final AtomicBoolean paused = new AtomicBoolean();
-    private final AtomicLong pauses = new AtomicLong();
-    private final AtomicLong drainCloses = new AtomicLong();
     // the session waits for the queue to drain (closed to drain, or a catch-up page held back)
     private final AtomicBoolean drainWanted = new AtomicBoolean();
     private final AtomicLong queuedBytes = new AtomicLong();
@@ -177,7 +177,6 @@ public class NostrRelayConsumer extends DefaultConsumer {
             addQueued(item.eventJson().length());
         }
         if (conf.isCloseToDrain() && aboveHighWatermark(1, 1) && session.closeToDrain()) {
-            drainCloses.incrementAndGet();
             stats.closedToDrain();
             drainWanted.set(true);
             String note = PeerLogLimiter.shared().admit(endpoint.getPeer(), "drain");
@@ -188,7 +187,6 @@ public class NostrRelayConsumer extends DefaultConsumer {
         }
         boolean pause = conf.isCloseToDrain() ? aboveHighWatermark(HARD_CAP_FRAMES, HARD_CAP_BYTES) : aboveHighWatermark(1, 1);
         if (pause && paused.compareAndSet(false, true)) {
-            pauses.incrementAndGet();
             stats.paused();
             connection.pause();
             String note = PeerLogLimiter.shared().admit(endpoint.getPeer(), "pause");
@@ -313,16 +311,6 @@ public class NostrRelayConsumer extends DefaultConsumer {
     /** Bytes of received frames waiting for the route. */
     public long queuedBytes() {
         return queuedBytes.get();
-    }
-
-    /** Times the socket was paused: the queue reached the hard cap (a peer that kept sending after our CLOSE). */
-    public long pauses() {
-        return pauses.get();
-    }
-
-    /** Times the live subscriptions were closed until the queue drained (instead of being cut as a slow client). */
-    public long drainCloses() {
-        return drainCloses.get();
     }
 
     @Override

@@ -476,11 +476,6 @@ public final class PeerSession implements RelaySessionHandler {
         }
     }
 
-    /** Our subscriptions are closed until what was delivered drains. */
-    public boolean closedToDrain() {
-        return closedToDrain;
-    }
-
     private void answerChallenge(String challenge) {
         if (stationKey == null) {
             LOG.warn("{}: sent an AUTH challenge but no station key is configured (game/secret.nostr)", peer);

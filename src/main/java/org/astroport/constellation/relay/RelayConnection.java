@@ -364,19 +364,18 @@ public final class RelayConnection {
 
     /** Pauses reading from the socket (back-pressure); safe from any thread. */
     public void pause() {
+        Runnable pause = () -> {
+            if (socket != null) {
+                socket.pause();
+            }
+        };
         // on the event loop (a frame just queued), at once: deferred, the rest of the read batch (up to a
         // megabyte of frames) would still be delivered before the pause
         if (io.vertx.core.Vertx.currentContext() == context) {
-            if (socket != null) {
-                socket.pause();
-            }
-            return;
+            pause.run();
+        } else {
+            context.runOnContext(v -> pause.run());
         }
-        context.runOnContext(v -> {
-            if (socket != null) {
-                socket.pause();
-            }
-        });
     }
 
     public void resume() {
