@@ -20,7 +20,7 @@ import org.astroport.constellation.nostr.SyncedKinds;
 
 /**
  * The rules every received event passes (routes/ingest.camel.yaml), the dedupe memory and the
- * counters. The per-event steps are processors: a bean call with method binding cost ~15 % of ingest CPU.
+ * counters. The steps are processors: a bean call with method binding cost ~15 % of ingest CPU.
  */
 @Configuration
 public class IngestConfiguration implements CamelConfiguration {
@@ -52,18 +52,18 @@ public class IngestConfiguration implements CamelConfiguration {
     }
 
     @BindToRegistry(lazy = true)
-    public org.apache.camel.Processor screenEvent(EventGate gate) {
+    public org.apache.camel.Processor screenEvents(EventGate gate) {
         return gate::screen;
     }
 
     @BindToRegistry(lazy = true)
-    public org.apache.camel.Processor admitEvent(EventGate gate) {
+    public org.apache.camel.Processor admitEvents(EventGate gate) {
         return gate::admit;
     }
 
     @BindToRegistry(lazy = true)
-    public org.apache.camel.Processor countDuplicate(EventGate gate) {
-        return gate::duplicate;
+    public org.apache.camel.Processor forwardOnce(EventGate gate) {
+        return gate::forwardOnce;
     }
 
     /** constellation.content-filters: literal phrases separated by '|'. */

@@ -27,12 +27,12 @@ import org.apache.camel.processor.aggregate.AggregateController;
 import org.astroport.constellation.discovery.AuthorRegistry;
 import org.astroport.constellation.discovery.Peer;
 import org.astroport.constellation.discovery.PeerRegistry;
-import org.astroport.constellation.ingest.EventGate;
+import org.astroport.constellation.ingest.ReceivedEvent;
+import org.astroport.constellation.ingest.SinkEvent;
 import org.astroport.constellation.nostr.Filter;
 import org.astroport.constellation.nostr.Kinds;
 import org.astroport.constellation.nostr.RelayMessage;
 import org.astroport.constellation.nostr.StationKey;
-import org.astroport.constellation.relay.EventPeek;
 import org.astroport.constellation.ingest.IngestHeaders;
 import org.astroport.constellation.relay.SubscriptionPlanner;
 import org.astroport.constellation.sink.SinkRouter;
@@ -317,7 +317,7 @@ public class BackfillRunner {
                             LOG.info("backfill: {}: negentropy unavailable ({}), paging with REQ", name, u.getMessage());
                         }
                     }
-                    n += fetch.fetchAll(f, settings.pageSize(), e -> ingest(transfer, name, e, groups, received), null);
+                    n += fetch.fetchAllPages(f, settings.pageSize(), page -> ingest(transfer, name, page, groups, received), null);
                 }
                 LOG.info("backfill: {} done, {} events received", name, n);
                 return null;
@@ -360,7 +360,7 @@ public class BackfillRunner {
         transfer.reconciled.incrementAndGet();
         transfer.need.addAndGet(r.need().size());
         transfer.have.addAndGet(r.have().size());
-        long n = fetch.fetchIds(r.need(), Math.min(settings.pageSize(), 500), e -> ingest(transfer, name, e, groups, received));
+        long n = fetch.fetchIdPages(r.need(), Math.min(settings.pageSize(), 500), page -> ingest(transfer, name, page, groups, received));
         if (pass.upload() && !r.have().isEmpty()) {
             try {
                 PeerFetch.Published sent = fetch.publish(localStore.events(r.have()), UPLOAD_WINDOW);
@@ -379,17 +379,29 @@ public class BackfillRunner {
         return n;
     }
 
-    private void ingest(Transfer transfer, String peer, String eventJson, KindGroups groups, AtomicLong received) {
-        received.incrementAndGet();
+    /** A page of a peer's events through the ingest route, as one batch; counts what went on to the sink. */
+    private void ingest(Transfer transfer, String peer, List<String> page, KindGroups groups, AtomicLong received) {
+        if (page.isEmpty()) {
+            return;
+        }
+        received.addAndGet(page.size());
+        long now = System.nanoTime();
+        List<ReceivedEvent> batch = new ArrayList<>(page.size());
+        for (String json : page) {
+            batch.add(new ReceivedEvent(json, null, now));
+        }
         Exchange ex = template.send("direct:ingest", exchange -> {
-            exchange.getMessage().setBody(eventJson);
+            exchange.getMessage().setBody(batch);
             exchange.getMessage().setHeader(IngestHeaders.PEER, peer);
-            exchange.getMessage().setHeader(IngestHeaders.RECEIVED_NANOS, System.nanoTime());
         });
-        boolean duplicate = Boolean.TRUE.equals(ex.getProperty(Exchange.DUPLICATE_MESSAGE, Boolean.class));
-        if ("ok".equals(ex.getMessage().getHeader(EventGate.VERDICT, String.class)) && !duplicate) {
-            transfer.toSink.incrementAndGet();
-            groups.count(EventPeek.of(eventJson).kind());
+        List<?> forwarded = ex.getMessage().getBody(List.class);
+        if (forwarded != null) {
+            for (Object o : forwarded) {
+                if (o instanceof SinkEvent e) {
+                    transfer.toSink.incrementAndGet();
+                    groups.count(e.kind());
+                }
+            }
         }
     }
 
@@ -436,7 +448,7 @@ public class BackfillRunner {
                 try (PeerFetch fetch = new PeerFetch(vertx.get(), relay, relay, null, clock, settings.timeoutMillis())) {
                     fetch.open();
                     for (Filter f : profileOnly) {
-                        fetch.fetchAll(f, settings.pageSize(), e -> ingest(run.transfer(), "fallback " + relay, e, groups, received), null);
+                        fetch.fetchAllPages(f, settings.pageSize(), page -> ingest(run.transfer(), "fallback " + relay, page, groups, received), null);
                     }
                 } catch (PeerFetch.FetchFailed e) {
                     LOG.info("backfill: fallback relay {}: {}", relay, e.getMessage());

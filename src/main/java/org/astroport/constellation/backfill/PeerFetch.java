@@ -133,15 +133,20 @@ public final class PeerFetch implements AutoCloseable {
      * @return number of events handed to the consumer
      */
     public long fetchAll(Filter filter, int pageSize, Consumer<String> events, Runnable progress) throws FetchFailed {
+        return fetchAllPages(filter, pageSize, page -> page.forEach(events), progress);
+    }
+
+    /** {@link #fetchAll}, a page of events at a time. */
+    public long fetchAllPages(Filter filter, int pageSize, Consumer<List<String>> pages, Runnable progress) throws FetchFailed {
         Long until = filter.until();
         long total = 0;
         for (int page = 0; page < 100_000; page++) {
             Filter f = filter.withUntil(until).withLimit(pageSize);
             Page p = page(f, pageSize);
             List<String> got = p.events();
+            pages.accept(got);
             long oldest = Long.MAX_VALUE;
             for (String e : got) {
-                events.accept(e);
                 long t = createdAt(e);
                 if (t >= 0) {
                     oldest = Math.min(oldest, t);
@@ -227,12 +232,17 @@ public final class PeerFetch implements AutoCloseable {
 
     /** Fetches events by id, in REQs of at most {@code chunk} ids. */
     public long fetchIds(List<String> ids, int chunk, Consumer<String> events) throws FetchFailed {
+        return fetchIdPages(ids, chunk, page -> page.forEach(events));
+    }
+
+    /** {@link #fetchIds}, a page of events at a time. */
+    public long fetchIdPages(List<String> ids, int chunk, Consumer<List<String>> pages) throws FetchFailed {
         long n = 0;
         for (int i = 0; i < ids.size(); i += chunk) {
             List<String> part = new ArrayList<>(ids.subList(i, Math.min(ids.size(), i + chunk)));
             while (!part.isEmpty()) {
                 Page p = page(Filter.builder().ids(part).limit(part.size()).build(), part.size());
-                p.events().forEach(events);
+                pages.accept(p.events());
                 n += p.events().size();
                 if (!p.cut()) {
                     break;

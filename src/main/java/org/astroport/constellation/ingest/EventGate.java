@@ -1,6 +1,6 @@
 package org.astroport.constellation.ingest;
 
-import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -23,18 +23,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The domain rules every received event passes, in two steps the ingest route calls: {@link #screen}
- * (size, strict parse, already seen?) then {@link #admit} (policy, kinds, authors, content,
- * deletions, and only then id + signature). The outcome goes in header {@value #VERDICT}: ok, invalid, filtered or
- * duplicate; reasons are counted per peer.
+ * The domain rules every received event passes, in the three steps the ingest route calls on a
+ * peer's batch: {@link #screen} (size, strict parse, already forwarded?), {@link #admit} (policy,
+ * kinds, authors, content, deletions, and only then id + signature) and {@link #forwardOnce} (the
+ * idempotent repository). Each step leaves in the body the events that passed it; refusals are
+ * counted per peer and reason, never thrown. One exchange carries a batch because, per event,
+ * Camel's exchange and pipeline cost as much as the rules themselves (LiveSyncBench, JFR).
  */
 public class EventGate {
-
-    public static final String VERDICT = "NostrVerdict";
-    public static final String REASON = "NostrReason";
-    public static final String EVENT_ID = "NostrEventId";
-    public static final String EPHEMERAL = "NostrEphemeral";
-    static final String WIRE_BYTES = "NostrWireBytes";
 
     private static final Logger LOG = LoggerFactory.getLogger(EventGate.class);
 
@@ -62,103 +58,149 @@ public class EventGate {
         this.seen = seen;
     }
 
-    /** Step 1: size limit and strict parse; events already forwarded skip the (costly) signature check. */
-    public void screen(Exchange exchange) {
-        String peer = peer(exchange);
-        PeerStats ps = stats.peer(peer);
-        ps.countReceived();
-        String raw = exchange.getMessage().getBody(String.class);
-        // the peer's consumer parsed the event with its frame (the same strict rules): only the size limit is left
-        Object read = exchange.getMessage().removeHeader(IngestHeaders.PARSED_EVENT);
-        ParseResult r = read instanceof NostrEvent already ? parser.accept(raw, already) : parser.parse(raw);
-        if (r instanceof ParseResult.Rejected rej) {
-            invalid(exchange, ps, peer, rej.rejection());
-            return;
-        }
-        NostrEvent e = ((ParseResult.Ok) r).event();
-        exchange.getMessage().setHeader(EVENT_ID, e.id());
-        if (seen != null && seen.contains(e.id())) {
-            ps.duplicate();
-            verdict(exchange, "duplicate", "already forwarded");
-            return;
-        }
-        exchange.getMessage().setHeader(WIRE_BYTES, Utf8.length(raw));
-        exchange.getMessage().setBody(e);
-        verdict(exchange, "ok", "");
+    /** A screened event: parsed, not forwarded before, with what admit() still needs. */
+    public record Screened(NostrEvent event, int wireBytes, long receivedNanos) {
     }
 
     /**
-     * Step 2: the station's cheap rules first (policy, kinds, authors, content, deletions), then the id
-     * and signature, so a flood of events nobody here wants costs no signature check; a deletion is
-     * recorded only once verified. The body becomes a {@link SinkEvent}.
+     * Step 1, on a batch from one peer (body: a list of {@link ReceivedEvent}, or one event's JSON
+     * text): size limit and strict parse; events already forwarded are dropped here, before the
+     * (costly) signature check. The body becomes the list of {@link Screened} events left.
      */
+    public void screen(Exchange exchange) {
+        String peer = peer(exchange);
+        PeerStats ps = stats.peer(peer);
+        List<ReceivedEvent> in = received(exchange);
+        List<Screened> out = new ArrayList<>(in.size());
+        for (ReceivedEvent r : in) {
+            Screened s = screen(ps, peer, r);
+            if (s != null) {
+                out.add(s);
+            }
+        }
+        exchange.getMessage().setBody(out);
+    }
+
+    Screened screen(PeerStats ps, String peer, ReceivedEvent in) {
+        ps.countReceived();
+        String raw = in.json();
+        // the peer's consumer parsed the event with its frame (the same strict rules): only the size limit is left
+        ParseResult r = in.parsed() != null ? parser.accept(raw, in.parsed()) : parser.parse(raw);
+        if (r instanceof ParseResult.Rejected rej) {
+            invalid(ps, peer, rej.rejection());
+            return null;
+        }
+        NostrEvent e = ((ParseResult.Ok) r).event();
+        if (seen != null && seen.contains(e.id())) {
+            ps.duplicate();
+            return null;
+        }
+        return new Screened(e, Utf8.length(raw), in.receivedNanos());
+    }
+
+    /**
+     * Step 2, on the screened batch: the station's cheap rules first (policy, kinds, authors, content,
+     * deletions), then the id and signature, so a flood of events nobody here wants costs no signature
+     * check; a deletion is recorded only once verified. The body becomes the list of accepted
+     * {@link SinkEvent}s.
+     */
+    @SuppressWarnings("unchecked")
     public void admit(Exchange exchange) {
         String peer = peer(exchange);
         PeerStats ps = stats.peer(peer);
-        NostrEvent e = exchange.getMessage().getBody(NostrEvent.class);
-        Integer wire = exchange.getMessage().getHeader(WIRE_BYTES, Integer.class);
-        Optional<Rejection> refused = policy.check(e, wire == null ? e.toJson().getBytes(StandardCharsets.UTF_8).length : wire);
+        List<Screened> in = exchange.getMessage().getBody(List.class);
+        List<SinkEvent> out = new ArrayList<>(in.size());
+        for (Screened s : in) {
+            SinkEvent e = admit(ps, peer, s);
+            if (e != null) {
+                out.add(e);
+            }
+        }
+        exchange.getMessage().setBody(out);
+    }
+
+    SinkEvent admit(PeerStats ps, String peer, Screened s) {
+        NostrEvent e = s.event();
+        Optional<Rejection> refused = policy.check(e, s.wireBytes());
         if (refused.isPresent()) {
-            filtered(exchange, ps, refused.get().code(), refused.get().detail());
-            return;
+            filtered(ps, refused.get().code(), refused.get().detail());
+            return null;
         }
         if (!kinds.get().contains(e.kind())) {
-            filtered(exchange, ps, "kind", "kind " + e.kind() + " is not synced");
-            return;
+            filtered(ps, "kind", "kind " + e.kind() + " is not synced");
+            return null;
         }
         if (!authors.isMonitored(e.pubkey())) {
             boolean blocked = blacklist.get().contains(e.pubkey());
-            filtered(exchange, ps, blocked ? "blacklisted" : "author", "author " + e.pubkey() + (blocked ? " is blacklisted" : " is not monitored"));
-            return;
+            filtered(ps, blocked ? "blacklisted" : "author", "author " + e.pubkey() + (blocked ? " is blacklisted" : " is not monitored"));
+            return null;
         }
         for (String phrase : contentFilters) {
             if (e.content().contains(phrase)) {
-                filtered(exchange, ps, "content", "content contains '" + phrase + "'");
-                return;
+                filtered(ps, "content", "content contains '" + phrase + "'");
+                return null;
             }
         }
         if (deletions.isDeleted(e)) {
-            filtered(exchange, ps, "deleted", "deleted by its author");
-            return;
+            filtered(ps, "deleted", "deleted by its author");
+            return null;
         }
         Optional<Rejection> bad = EventVerifier.verify(e);
         if (bad.isPresent()) {
-            invalid(exchange, ps, peer, bad.get());
-            return;
+            invalid(ps, peer, bad.get());
+            return null;
         }
         if (e.kind() == 5) {
             deletions.record(e);
         }
-        ps.accepted(e.createdAt());
+        return SinkEvent.of(e, peer, s.receivedNanos());
+    }
+
+    /**
+     * Step 3, on the admitted batch: each event is accepted and goes on once, the first time its id is
+     * added to the idempotent repository; a copy that raced past screen() (the same event from two peers at once,
+     * or twice in one batch) is dropped and counted as a duplicate.
+     */
+    @SuppressWarnings("unchecked")
+    public void forwardOnce(Exchange exchange) {
+        PeerStats ps = stats.peer(peer(exchange));
+        List<SinkEvent> in = exchange.getMessage().getBody(List.class);
+        List<SinkEvent> out = new ArrayList<>(in.size());
+        for (SinkEvent e : in) {
+            if (seen == null || seen.add(e.id())) {
+                ps.accepted(e.createdAt());
+                out.add(e);
+            } else {
+                ps.duplicate();
+            }
+        }
+        exchange.getMessage().setBody(out);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<ReceivedEvent> received(Exchange exchange) {
+        Object body = exchange.getMessage().getBody();
+        if (body instanceof List<?> list) {
+            return (List<ReceivedEvent>) list;
+        }
+        // one event as text (a single send, a consumer without batches)
+        Object parsed = exchange.getMessage().removeHeader(IngestHeaders.PARSED_EVENT);
         Long received = exchange.getMessage().getHeader(IngestHeaders.RECEIVED_NANOS, Long.class);
-        exchange.getMessage().setHeader(EPHEMERAL, e.isEphemeral());
-        exchange.getMessage().setBody(SinkEvent.of(e, peer, received == null ? System.nanoTime() : received));
-        verdict(exchange, "ok", "");
+        return List.of(new ReceivedEvent(exchange.getMessage().getBody(String.class), parsed instanceof NostrEvent e ? e : null,
+                received == null ? System.nanoTime() : received));
     }
 
-    /** The idempotent consumer found a duplicate that raced past screen(). */
-    public void duplicate(Exchange exchange) {
-        stats.peer(peer(exchange)).duplicate();
-    }
-
-    private void invalid(Exchange exchange, PeerStats ps, String peer, Rejection rej) {
+    private void invalid(PeerStats ps, String peer, Rejection rej) {
         ps.invalid(rej.code());
         long n = warned.computeIfAbsent(peer + "|" + rej.code(), k -> new AtomicLong()).incrementAndGet();
         if (n <= 5 || Long.bitCount(n) == 1) {
             LOG.warn("{}: invalid event refused ({}): {}{}", peer, rej.code(), PeerText.clip(rej.detail()), n > 5 ? " [" + n + " so far]" : "");
         }
-        verdict(exchange, "invalid", rej.code());
     }
 
-    private static void filtered(Exchange exchange, PeerStats ps, String reason, String detail) {
+    private static void filtered(PeerStats ps, String reason, String detail) {
         ps.filtered(reason);
         LOG.debug("{}: filtered ({}): {}", ps.peer(), reason, detail);
-        verdict(exchange, "filtered", reason);
-    }
-
-    private static void verdict(Exchange exchange, String verdict, String reason) {
-        exchange.getMessage().setHeader(VERDICT, verdict);
-        exchange.getMessage().setHeader(REASON, reason);
     }
 
     private static String peer(Exchange exchange) {

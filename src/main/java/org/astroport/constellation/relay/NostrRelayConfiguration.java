@@ -50,6 +50,12 @@ public class NostrRelayConfiguration implements Cloneable {
             + "(never cut as a slow client, but what the peer sent meanwhile is asked for again, from the sync position); false: pause the socket instead "
             + "(TCP back-pressure, nothing asked twice, but a peer with a send budget, strfry's maxPendingOutboundBytes, may cut us)")
     private boolean closeToDrain = true;
+    @UriParam(label = "consumer", defaultValue = "1", description = "Events handed to the route per exchange: 1 gives one event's JSON text as the body; "
+            + "more gives a list of ReceivedEvent (what is queued, up to this many), which is how ingest takes them")
+    private int maxBatch = 1;
+    @UriParam(label = "consumer", defaultValue = "0", description = "Events per second handed to the route, at most (0: no limit); past it the queue "
+            + "fills and the peer is held back like a slow route. Counted in events, not exchanges, which is why it is not the throttle EIP")
+    private int maxEventsPerSecond;
     @UriParam(label = "consumer", defaultValue = "600", description = "A subscription resumes this long before its sync position (events that reach the relay late)")
     private long resumeMarginSeconds = 600;
     @UriParam(label = "consumer", defaultValue = "3600", description = "How far back a peer with no resume point is asked")
@@ -198,6 +204,22 @@ public class NostrRelayConfiguration implements Cloneable {
 
     public void setQueueHighWatermarkBytes(long v) {
         this.queueHighWatermarkBytes = v;
+    }
+
+    public int getMaxBatch() {
+        return maxBatch;
+    }
+
+    public void setMaxBatch(int v) {
+        this.maxBatch = Math.max(1, v);
+    }
+
+    public int getMaxEventsPerSecond() {
+        return maxEventsPerSecond;
+    }
+
+    public void setMaxEventsPerSecond(int v) {
+        this.maxEventsPerSecond = Math.max(0, v);
     }
 
     public boolean isCloseToDrain() {

@@ -1,17 +1,20 @@
 package org.astroport.constellation.relay;
 
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
 import org.apache.camel.support.DefaultConsumer;
 import org.astroport.constellation.ingest.PeerStats;
+import org.astroport.constellation.ingest.ReceivedEvent;
 import org.astroport.constellation.ingest.SyncStats;
 import org.astroport.constellation.nostr.Kinds;
 import org.astroport.constellation.nostr.StationKey;
@@ -21,7 +24,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Keeps one peer subscription open and feeds its events to the route, in order, on a worker
- * thread of its own. When the route falls behind (the queue reaches its high-water mark), the live
+ * thread of its own: one event per exchange, or (maxBatch above 1) what the queue holds, up to
+ * maxBatch, as one list, never held back to fill it; at most maxEventsPerSecond. When the route falls behind (the queue reaches its high-water mark), the live
  * subscriptions are closed until the queue drains, then opened again from the sync positions: the peer
  * stops sending rather than buffering for us until it cuts us as a slow client (strfry's
  * maxPendingOutboundBytes). Only a peer that goes on sending anyway meets the hard cap,
@@ -223,6 +227,8 @@ public class NostrRelayConsumer extends DefaultConsumer {
     }
 
     private void drain() {
+        EventRate rate = new EventRate(conf.getMaxEventsPerSecond());
+        List<ReceivedEvent> batch = new ArrayList<>();
         while (running || !queue.isEmpty()) {
             Item item;
             try {
@@ -239,28 +245,78 @@ public class NostrRelayConsumer extends DefaultConsumer {
                 item.marker().run();
                 continue;
             }
-            addQueued(-item.eventJson().length());
-            afterTake();
+            if (conf.getMaxBatch() == 1) {
+                hold(rate.reserve(1, System.nanoTime()));
+                handOn(single(item));
+                taken(item.eventJson().length());
+                continue;
+            }
+            // what is queued behind it, up to the batch size and a sixteenth of the byte mark (60 KB events
+            // exist: the batch is held in the heap three times, as text, parsed, and for the sink);
+            // a checkpoint waits for the events before it
+            batch.clear();
+            batch.add(received(item));
+            long chars = item.eventJson().length();
+            long maxChars = Math.max(1, conf.getQueueHighWatermarkBytes() / 16);
+            while (batch.size() < conf.getMaxBatch() && chars < maxChars) {
+                Item next = queue.peek();
+                if (next == null || next.marker() != null) {
+                    break;
+                }
+                queue.poll();
+                batch.add(received(next));
+                chars += next.eventJson().length();
+            }
+            hold(rate.reserve(batch.size(), System.nanoTime()));
             Exchange exchange = createExchange(false);
-            exchange.getMessage().setBody(item.eventJson());
+            exchange.getMessage().setBody(new ArrayList<>(batch));
             exchange.getMessage().setHeader(NostrRelayConstants.PEER, endpoint.getPeer());
-            exchange.getMessage().setHeader(NostrRelayConstants.SUBSCRIPTION, item.subscription());
-            exchange.getMessage().setHeader(NostrRelayConstants.LIVE, item.live());
-            exchange.getMessage().setHeader(NostrRelayConstants.RECEIVED_NANOS, item.receivedNanos());
-            if (item.parsed() != null) {
-                exchange.getMessage().setHeader(NostrRelayConstants.PARSED_EVENT, item.parsed());
-            }
-            try {
-                getProcessor().process(exchange);
-            } catch (Exception e) {
-                exchange.setException(e);
-            }
-            if (exchange.getException() != null) {
-                routeErrors.incrementAndGet();
-                getExceptionHandler().handleException("Error processing an event from " + endpoint.getPeer(), exchange, exchange.getException());
-            }
-            releaseExchange(exchange, false);
+            handOn(exchange);
+            taken(chars);
         }
+    }
+
+    /** Counted as queued until the route is done with them: the memory bound covers the batch in flight. */
+    private void taken(long chars) {
+        addQueued(-chars);
+        afterTake();
+    }
+
+    private static ReceivedEvent received(Item item) {
+        return new ReceivedEvent(item.eventJson(), item.parsed(), item.receivedNanos());
+    }
+
+    private Exchange single(Item item) {
+        Exchange exchange = createExchange(false);
+        exchange.getMessage().setBody(item.eventJson());
+        exchange.getMessage().setHeader(NostrRelayConstants.PEER, endpoint.getPeer());
+        exchange.getMessage().setHeader(NostrRelayConstants.SUBSCRIPTION, item.subscription());
+        exchange.getMessage().setHeader(NostrRelayConstants.LIVE, item.live());
+        exchange.getMessage().setHeader(NostrRelayConstants.RECEIVED_NANOS, item.receivedNanos());
+        if (item.parsed() != null) {
+            exchange.getMessage().setHeader(NostrRelayConstants.PARSED_EVENT, item.parsed());
+        }
+        return exchange;
+    }
+
+    /** Over the rate: the worker waits, the queue fills, and the peer is held back as for a slow route. */
+    private static void hold(long nanos) {
+        if (nanos > 0) {
+            LockSupport.parkNanos(nanos);
+        }
+    }
+
+    private void handOn(Exchange exchange) {
+        try {
+            getProcessor().process(exchange);
+        } catch (Exception e) {
+            exchange.setException(e);
+        }
+        if (exchange.getException() != null) {
+            routeErrors.incrementAndGet();
+            getExceptionHandler().handleException("Error processing events from " + endpoint.getPeer(), exchange, exchange.getException());
+        }
+        releaseExchange(exchange, false);
     }
 
     /** Re-sends the subscriptions (the author set changed). */

@@ -100,9 +100,9 @@ public class SinkRouter {
         };
     }
 
-    /** The sink route's first step: one more event on its way to a batch. */
+    /** The sink route's first step: more events (a list, or one) on their way to a batch. */
     public void enter(org.apache.camel.Exchange exchange) {
-        entered.incrementAndGet();
+        entered.addAndGet(SinkBatchAggregation.events(exchange).size());
     }
 
     public synchronized void write(List<SinkEvent> batch) {

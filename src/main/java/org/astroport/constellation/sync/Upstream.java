@@ -16,7 +16,7 @@ import org.apache.camel.ExtendedStartupListener;
 import org.apache.camel.Exchange;
 import org.astroport.constellation.discovery.AuthorRegistry;
 import org.astroport.constellation.discovery.AuthorSource;
-import org.astroport.constellation.ingest.EventGate;
+import org.astroport.constellation.ingest.SinkEvent;
 import org.astroport.constellation.nostr.EventValidator;
 import org.astroport.constellation.nostr.Validation;
 import org.astroport.constellation.relay.NostrRelayConstants;
@@ -36,6 +36,8 @@ import org.slf4j.LoggerFactory;
 public class Upstream implements ExtendedStartupListener, PeerSession.Wants {
 
     public static final String ROUTE = "upstream";
+    /** The upstream route's header: the id of the member's event on its way to the peers. */
+    static final String EVENT_ID = "NostrEventId";
     /**
      * Members: the station's own accounts (game/nostr/*, flashmem/*), not its friends' lists, other
      * stations' descriptors, or game/nostr/ZSWARM (the swarm's keys gathered here).
@@ -93,17 +95,16 @@ public class Upstream implements ExtendedStartupListener, PeerSession.Wants {
         return peersNotReading.get();
     }
 
-    /** Ingest calls this for every event a peer sent that passed validation and policy. */
+    /** Ingest calls this with every batch a peer sent that passed validation and policy (body: its {@link SinkEvent}s). */
     public void noteOrigin(Exchange exchange) {
         if (!enabled) {
             return;
         }
-        String id = exchange.getMessage().getHeader(EventGate.EVENT_ID, String.class);
-        String peer = exchange.getMessage().getHeader(NostrRelayConstants.PEER, String.class);
-        if (id == null || peer == null) {
-            return;
+        for (Object o : exchange.getMessage().getBody(List.class)) {
+            if (o instanceof SinkEvent e && e.origin() != null) {
+                origins.computeIfAbsent(e.id(), k -> ConcurrentHashMap.newKeySet()).add(e.origin());
+            }
         }
-        origins.computeIfAbsent(id, k -> ConcurrentHashMap.newKeySet()).add(peer);
     }
 
     /** An event seen on the local relay (routes/live-sync.camel.yaml, route upstream): verified, and by one of our members? */
@@ -118,13 +119,13 @@ public class Upstream implements ExtendedStartupListener, PeerSession.Wants {
             notMembers.incrementAndGet();
             return false;
         }
-        exchange.getMessage().setHeader(EventGate.EVENT_ID, v.event().id());
+        exchange.getMessage().setHeader(EVENT_ID, v.event().id());
         return true;
     }
 
     /** Where the route sends it: the live session of every peer route, except the peers the event came from. */
     public List<String> recipients(Exchange exchange) {
-        Set<String> cameFrom = origins.getOrDefault(exchange.getMessage().getHeader(EventGate.EVENT_ID, String.class), Set.of());
+        Set<String> cameFrom = origins.getOrDefault(exchange.getMessage().getHeader(EVENT_ID, String.class), Set.of());
         List<String> to = new ArrayList<>();
         for (String routeId : peerRoutes.routes().values()) {
             String peer = routeId.substring("peer-".length());

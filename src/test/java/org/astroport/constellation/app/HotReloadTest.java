@@ -69,7 +69,7 @@ class HotReloadTest {
                 String yaml = Files.readString(ingest);
                 String toSink = yaml.lines().filter(l -> l.trim().equals("- to: direct:sink")).findFirst().orElseThrow();
                 String indent = toSink.substring(0, toSink.indexOf('-'));
-                Files.writeString(ingest, yaml.replace(toSink, indent + "- log:\n" + indent + "    message: \"" + marker + " ${header.NostrEventId}\"\n" + toSink));
+                Files.writeString(ingest, yaml.replace(toSink, indent + "- log:\n" + indent + "    message: \"" + marker + " ${body[0].id}\"\n" + toSink));
 
                 await("the edited ingest route runs", 15_000, () -> ingestDefinition(app).contains(marker));
                 assertEquals("file:" + ingest, ingestSource(app), "loaded from the operator's copy");

@@ -2,6 +2,7 @@ package org.astroport.constellation.ingest;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -37,18 +38,26 @@ class IngestRouteTest extends RouteFilesTestSupport {
 
         MockEndpoint sink = getMockEndpoint("mock:sink");
         sink.expectedMessageCount(1);
-        sink.expectedHeaderReceived(EventGate.EVENT_ID, wanted.id());
-        // and nothing more for a while: not the copy, the stranger's, the greeting, the forgery
+        // and nothing more for a while: not the copies, the stranger's, the greeting, the forgery
         sink.setAssertPeriod(500);
+        // one peer's batch, as its consumer hands it on: the copy in the same batch passes screen() and is caught once verified
+        List<ReceivedEvent> batch = new ArrayList<>();
         for (String json : List.of(wanted.toJson(), wanted.toJson(), stranger.toJson(), greeting.toJson(), forged)) {
-            template.sendBodyAndHeader("direct:ingest", json, NostrRelayConstants.PEER, PEER);
+            batch.add(ReceivedEvent.of(json));
         }
+        template.sendBodyAndHeader("direct:ingest", batch, NostrRelayConstants.PEER, PEER);
+        // one event alone, as text: already forwarded, dropped before its signature is checked
+        template.sendBodyAndHeader("direct:ingest", wanted.toJson(), NostrRelayConstants.PEER, PEER);
         sink.assertIsSatisfied();
+        List<?> forwarded = sink.getExchanges().get(0).getMessage().getBody(List.class);
+        assertEquals(1, forwarded.size());
+        assertEquals(wanted.id(), ((SinkEvent) forwarded.get(0)).id());
+        assertEquals(PEER, ((SinkEvent) forwarded.get(0)).origin());
 
         PeerStats stats = context.getRegistry().lookupByNameAndType("syncStats", SyncStats.class).peer(PEER);
-        assertEquals(5, stats.receivedCount());
+        assertEquals(6, stats.receivedCount());
         assertEquals(1, stats.acceptedCount());
-        assertEquals(1, stats.duplicates());
+        assertEquals(2, stats.duplicates());
         assertEquals(Map.of("author", 1L, "content", 1L), stats.filteredByReason());
         assertEquals(1, stats.invalidTotal(), "the forgery: " + stats.invalidByReason());
     }

@@ -35,7 +35,9 @@ class SinkBatchSizeTest {
         try (RunningApp app = RunningApp.start(home, settings)) {
             AggregateProcessor aggregator = app.context().getRoute("sink").filter("*").stream().filter(AggregateProcessor.class::isInstance)
                     .map(AggregateProcessor.class::cast).findFirst().orElseThrow();
-            return new long[] {aggregator.getCompletionSize(), aggregator.getCompletionInterval(),
+            // completion by the joined list's size: "... >= <batch size>"
+            String bySize = String.valueOf(aggregator.getCompletionPredicate());
+            return new long[] {Long.parseLong(bySize.substring(bySize.lastIndexOf(">=") + 2).replaceAll("\\D", "")), aggregator.getCompletionInterval(),
                     app.bean("sinkRouter", SinkRouter.class).replayBatchSize()};
         }
     }

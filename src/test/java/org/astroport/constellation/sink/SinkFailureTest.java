@@ -68,10 +68,10 @@ class SinkFailureTest {
         SeenEvents seen = new SeenEvents(1000);
         SinkRouter router = new SinkRouter(sink, new Spool(tmp.resolve("spool"), 1 << 20), new DeletionTracker(100), new SyncStats(), 500, seen);
         List<SinkEvent> batch = batch(40);
-        batch.forEach(e -> {
-            seen.add(e.id()); // as the ingest route's idempotent consumer did
-            router.enter(null);
-        });
+        batch.forEach(e -> seen.add(e.id())); // as ingest's idempotent repository did
+        org.apache.camel.Exchange in = new org.apache.camel.support.DefaultExchange(new org.apache.camel.impl.DefaultCamelContext());
+        in.getMessage().setBody(batch);
+        router.enter(in);
         router.write(batch); // must not throw: an error handler would drop the batch
         assertEquals(40, router.spool().pendingEvents(), "the failed batch is on disk");
         assertEquals(router.entered(), router.settled(), "and counted as safe");

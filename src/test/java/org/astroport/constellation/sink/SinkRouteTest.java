@@ -39,20 +39,21 @@ class SinkRouteTest extends RouteFilesTestSupport {
         AdviceWith.adviceWith(context, "sink", route -> route.weaveByType(BeanDefinition.class).replace().to("mock:batches"));
         context.start();
         MockEndpoint batches = getMockEndpoint("mock:batches");
-        // 3 + 3 by count; 2 of 1,000 bytes by the byte budget (one more could pass 2,500); the last one by time
+        // 3 + 3 by count (ingest's lists joined: 1 + 2, then 3); 2 of 1,000 bytes by the byte budget (one more
+        // could pass 2,500); the last one by time
         batches.expectedMessageCount(4);
-        NotifyBuilder allIn = new NotifyBuilder(context).fromRoute("sink").whenDone(9).create();
-        for (int i = 0; i < 6; i++) {
-            template.sendBody("direct:sink", event("small-" + i, 100));
-        }
+        NotifyBuilder allIn = new NotifyBuilder(context).fromRoute("sink").whenDone(6).create();
+        template.sendBody("direct:sink", List.of(event("small-0", 100)));
+        template.sendBody("direct:sink", List.of(event("small-1", 100), event("small-2", 100)));
+        template.sendBody("direct:sink", List.of(event("small-3", 100), event("small-4", 100), event("small-5", 100)));
         for (int i = 0; i < 3; i++) {
-            template.sendBody("direct:sink", event("large-" + i, 1000));
+            template.sendBody("direct:sink", List.of(event("large-" + i, 1000)));
         }
-        assertTrue(allIn.matches(5, TimeUnit.SECONDS), "the 9 events went into the aggregator");
+        assertTrue(allIn.matches(5, TimeUnit.SECONDS), "the 6 lists went into the aggregator");
         batches.assertIsSatisfied(5_000);
         List<Integer> sizes = batches.getReceivedExchanges().stream().map(e -> e.getMessage().getBody(List.class).size()).toList();
         assertEquals(List.of(3, 3, 2, 1), sizes);
-        assertEquals(List.of("size", "size", "strategy", "interval"),
+        assertEquals(List.of("predicate", "predicate", "strategy", "interval"),
                 batches.getReceivedExchanges().stream().map(e -> e.getProperty(Exchange.AGGREGATED_COMPLETED_BY, String.class)).toList());
     }
 
