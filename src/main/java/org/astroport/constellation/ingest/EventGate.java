@@ -32,6 +32,9 @@ import org.slf4j.LoggerFactory;
  */
 public class EventGate {
 
+    /** Header: how many events of the batch go on to the sink (the route's filter reads it; OGNL on the body costs far more). */
+    public static final String FORWARDED = "NostrForwarded";
+
     private static final Logger LOG = LoggerFactory.getLogger(EventGate.class);
 
     private final EventParser parser;
@@ -175,6 +178,7 @@ public class EventGate {
             }
         }
         exchange.getMessage().setBody(out);
+        exchange.getMessage().setHeader(FORWARDED, out.size());
     }
 
     @SuppressWarnings("unchecked")

@@ -21,6 +21,8 @@ import org.astroport.constellation.ingest.SinkEvent;
 public class SinkBatchAggregation implements AggregationStrategy {
 
     static final String BYTES = "ConstellationBatchBytes";
+    /** Exchange property: events in the batch so far (the route's completion predicate reads it; OGNL on the body costs far more). */
+    public static final String EVENTS = "ConstellationBatchEvents";
 
     private final long maxBytes;
     private final long maxEventChars;
@@ -35,12 +37,16 @@ public class SinkBatchAggregation implements AggregationStrategy {
     public Exchange aggregate(Exchange oldExchange, Exchange newExchange) {
         List<SinkEvent> incoming = events(newExchange);
         Exchange result = oldExchange;
+        List<SinkEvent> joined;
         if (result == null) {
             result = newExchange;
-            result.getMessage().setBody(new ArrayList<>(incoming));
+            joined = new ArrayList<>(incoming);
+            result.getMessage().setBody(joined);
         } else {
-            result.getMessage().getBody(List.class).addAll(incoming);
+            joined = result.getMessage().getBody(List.class);
+            joined.addAll(incoming);
         }
+        result.setProperty(EVENTS, joined.size());
         long bytes = bytesSoFar(result);
         for (SinkEvent e : incoming) {
             bytes += e.json().length();

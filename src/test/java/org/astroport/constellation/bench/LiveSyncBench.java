@@ -110,6 +110,7 @@ class LiveSyncBench {
                 arrived.clear();
                 long start = System.nanoTime();
                 long cpu1 = app.cpuMillis();
+                Map<String, Long> threads1 = app.threadCpuMillis();
                 for (int i = 0; i < steady.size(); i++) {
                     long due = start + i * 1_000_000L;
                     while (System.nanoTime() < due) {
@@ -125,6 +126,7 @@ class LiveSyncBench {
                 double[] lat = published.entrySet().stream().mapToDouble(e -> (arrived.get(e.getKey()) - e.getValue()) / 1e6).sorted().toArray();
                 System.out.printf("BENCH steady 1,000 events/s: latency peer-accepts -> sink-receives p50 %.1f ms, p99 %.1f ms, max %.1f ms; daemon CPU %.0f %% of one core%n",
                         lat[lat.length / 2], lat[(int) (lat.length * 0.99)], lat[lat.length - 1], 100.0 * steadyCpu / 1000.0 / steadySecs);
+                System.out.println("BENCH steady: busiest daemon threads: " + AppProcess.topThreads(threads1, app.threadCpuMillis(), 8));
                 System.out.printf("BENCH daemon peak RSS %d MB (JVM %s)%n", app.peakRssKb() / 1024, String.join(" ", JVM));
             }
         } finally {
@@ -138,6 +140,9 @@ class LiveSyncBench {
         long t0 = System.nanoTime();
         long cpu0 = app.cpuMillis();
         long ours0 = ProcessHandle.current().info().totalCpuDuration().map(java.time.Duration::toMillis).orElse(0L);
+        long sent0 = peers.stream().mapToLong(TestRelay::eventsSent).sum();
+        Map<String, Long> threads0 = app.threadCpuMillis();
+        long reqs0 = peers.stream().mapToLong(p -> p.reqs().size()).sum();
         List<Thread> pushers = new ArrayList<>();
         for (int p = 0; p < 4; p++) {
             final int peer = p;
@@ -158,6 +163,10 @@ class LiveSyncBench {
         long ours = ProcessHandle.current().info().totalCpuDuration().map(java.time.Duration::toMillis).orElse(0L) - ours0;
         System.out.printf("BENCH %s burst: %,d events from 4 peers in %.1f s = %.0f events/s end to end; daemon CPU %.1f s = %.0f us/event (%.0f %% of 2 cores); load generator + relays CPU %.1f s%n",
                 label, events.size(), secs, events.size() / secs, cpu / 1000.0, cpu * 1000.0 / events.size(), 100.0 * cpu / 1000.0 / secs / 2, ours / 1000.0);
+        System.out.println("BENCH " + label + " burst: busiest daemon threads: " + AppProcess.topThreads(threads0, app.threadCpuMillis(), 8));
+        // more frames than events: what the daemon asked for again (catch-ups after a drain close), each a duplicate here
+        System.out.printf("BENCH %s burst: the peers sent %,d EVENT frames for %,d events, in answer to %d REQs%n", label,
+                peers.stream().mapToLong(TestRelay::eventsSent).sum() - sent0, events.size(), peers.stream().mapToLong(p -> p.reqs().size()).sum() - reqs0);
     }
 
     /**

@@ -51,6 +51,7 @@ public final class TestRelay implements AutoCloseable {
     private volatile int floodFrames = 0;
     private final AtomicInteger drops = new AtomicInteger();
     private final AtomicInteger slowClientCuts = new AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicLong eventsSent = new java.util.concurrent.atomic.AtomicLong();
     // OK false answers for the next EVENTs clients publish, in order (then OK true)
     private final java.util.concurrent.ConcurrentLinkedQueue<String> refusals = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
@@ -207,6 +208,11 @@ public final class TestRelay implements AutoCloseable {
 
     public int drops() {
         return drops.get();
+    }
+
+    /** EVENT frames sent to clients, live or in answer to a REQ. */
+    public long eventsSent() {
+        return eventsSent.get();
     }
 
     public int slowClientCuts() {
@@ -715,6 +721,7 @@ public final class TestRelay implements AutoCloseable {
             if (c.eventBudget > 0) {
                 c.eventBudget--;
             }
+            eventsSent.incrementAndGet();
             c.ws.writeTextMessage(frame);
             return true;
         }

@@ -135,6 +135,34 @@ public final class AppProcess implements AutoCloseable {
         }
     }
 
+    /** CPU ms (user + system) used so far by each thread, by thread name (same-named threads added up), from /proc. */
+    public java.util.Map<String, Long> threadCpuMillis() {
+        java.util.Map<String, Long> out = new java.util.HashMap<>();
+        try (java.util.stream.Stream<Path> tasks = Files.list(Path.of("/proc", String.valueOf(process.pid()), "task"))) {
+            for (Path task : tasks.toList()) {
+                try {
+                    String stat = Files.readString(task.resolve("stat"));
+                    // the name is in parentheses and may hold spaces: the fields after it are counted from the last ')'
+                    String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    out.merge(name.replaceAll("\\d+$", "#"), (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10, Long::sum);
+                } catch (IOException | RuntimeException e) {
+                    // the thread ended meanwhile
+                }
+            }
+        } catch (IOException e) {
+            // the process ended
+        }
+        return out;
+    }
+
+    /** The threads that used the most CPU between two {@link #threadCpuMillis()} snapshots, as "name ms, ...". */
+    public static String topThreads(java.util.Map<String, Long> before, java.util.Map<String, Long> after, int n) {
+        return after.entrySet().stream().map(e -> java.util.Map.entry(e.getKey(), e.getValue() - before.getOrDefault(e.getKey(), 0L)))
+                .filter(e -> e.getValue() > 0).sorted(java.util.Map.Entry.<String, Long>comparingByValue().reversed()).limit(n)
+                .map(e -> e.getKey() + " " + e.getValue() + " ms").collect(java.util.stream.Collectors.joining(", "));
+    }
+
     /** kill -9: no shutdown hook, no flush, as a power cut or the OOM killer would stop it. */
     public void kill() throws InterruptedException {
         process.destroyForcibly(); // SIGKILL on Linux
