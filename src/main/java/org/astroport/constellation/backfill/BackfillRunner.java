@@ -380,16 +380,11 @@ public class BackfillRunner {
     }
 
     /** A page of a peer's events through the ingest route, as one batch; counts what went on to the sink. */
-    private void ingest(Transfer transfer, String peer, List<String> page, KindGroups groups, AtomicLong received) {
-        if (page.isEmpty()) {
+    private void ingest(Transfer transfer, String peer, List<ReceivedEvent> batch, KindGroups groups, AtomicLong received) {
+        if (batch.isEmpty()) {
             return;
         }
-        received.addAndGet(page.size());
-        long now = System.nanoTime();
-        List<ReceivedEvent> batch = new ArrayList<>(page.size());
-        for (String json : page) {
-            batch.add(new ReceivedEvent(json, null, now));
-        }
+        received.addAndGet(batch.size());
         Exchange ex = template.send("direct:ingest", exchange -> {
             exchange.getMessage().setBody(batch);
             exchange.getMessage().setHeader(IngestHeaders.PEER, peer);

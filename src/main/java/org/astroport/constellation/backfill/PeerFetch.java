@@ -14,6 +14,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 import io.vertx.core.Vertx;
+import org.astroport.constellation.ingest.ReceivedEvent;
 import org.astroport.constellation.negentropy.Negentropy;
 import org.astroport.constellation.negentropy.NegentropyException;
 import org.astroport.constellation.negentropy.NegentropyItems;
@@ -68,7 +69,7 @@ public final class PeerFetch implements AutoCloseable {
     private volatile String currentSub;
     private volatile String currentReq;
     private volatile CompletableFuture<Page> pageDone;
-    private final List<String> pageEvents = new ArrayList<>();
+    private final List<ReceivedEvent> pageEvents = new ArrayList<>();
     private long pageBytes;
     private volatile int pageLimit;
     private volatile String pendingAuthId;
@@ -89,7 +90,7 @@ public final class PeerFetch implements AutoCloseable {
      * What one REQ brought before its EOSE; cut: we stopped reading it at {@link #MAX_PAGE_BYTES} (the
      * rest comes with the next, older page).
      */
-    record Page(List<String> events, boolean cut) {
+    record Page(List<ReceivedEvent> events, boolean cut) {
     }
 
     // what one page may hold on the heap: 500 events of strfry's 64 KB would be 32 MB at -Xmx160m
@@ -133,21 +134,21 @@ public final class PeerFetch implements AutoCloseable {
      * @return number of events handed to the consumer
      */
     public long fetchAll(Filter filter, int pageSize, Consumer<String> events, Runnable progress) throws FetchFailed {
-        return fetchAllPages(filter, pageSize, page -> page.forEach(events), progress);
+        return fetchAllPages(filter, pageSize, page -> page.forEach(e -> events.accept(e.json())), progress);
     }
 
-    /** {@link #fetchAll}, a page of events at a time. */
-    public long fetchAllPages(Filter filter, int pageSize, Consumer<List<String>> pages, Runnable progress) throws FetchFailed {
+    /** {@link #fetchAll}, a page of events at a time, each already parsed with its frame (read once). */
+    public long fetchAllPages(Filter filter, int pageSize, Consumer<List<ReceivedEvent>> pages, Runnable progress) throws FetchFailed {
         Long until = filter.until();
         long total = 0;
         for (int page = 0; page < 100_000; page++) {
             Filter f = filter.withUntil(until).withLimit(pageSize);
             Page p = page(f, pageSize);
-            List<String> got = p.events();
+            List<ReceivedEvent> got = p.events();
             pages.accept(got);
             long oldest = Long.MAX_VALUE;
-            for (String e : got) {
-                long t = createdAt(e);
+            for (ReceivedEvent e : got) {
+                long t = e.parsed() != null ? e.parsed().createdAt() : createdAt(e.json());
                 if (t >= 0) {
                     oldest = Math.min(oldest, t);
                 }
@@ -232,11 +233,11 @@ public final class PeerFetch implements AutoCloseable {
 
     /** Fetches events by id, in REQs of at most {@code chunk} ids. */
     public long fetchIds(List<String> ids, int chunk, Consumer<String> events) throws FetchFailed {
-        return fetchIdPages(ids, chunk, page -> page.forEach(events));
+        return fetchIdPages(ids, chunk, page -> page.forEach(e -> events.accept(e.json())));
     }
 
-    /** {@link #fetchIds}, a page of events at a time. */
-    public long fetchIdPages(List<String> ids, int chunk, Consumer<List<String>> pages) throws FetchFailed {
+    /** {@link #fetchIds}, a page of events at a time, each already parsed with its frame (read once). */
+    public long fetchIdPages(List<String> ids, int chunk, Consumer<List<ReceivedEvent>> pages) throws FetchFailed {
         long n = 0;
         for (int i = 0; i < ids.size(); i += chunk) {
             List<String> part = new ArrayList<>(ids.subList(i, Math.min(ids.size(), i + chunk)));
@@ -249,7 +250,7 @@ public final class PeerFetch implements AutoCloseable {
                 }
                 // cut for its size: ask again for the ones that did not come
                 Set<String> got = new java.util.HashSet<>();
-                p.events().forEach(e -> got.add(EventPeek.of(e).id()));
+                p.events().forEach(e -> got.add(e.parsed() != null ? e.parsed().id() : EventPeek.of(e.json()).id()));
                 part.removeIf(got::contains);
             }
         }
@@ -351,7 +352,10 @@ public final class PeerFetch implements AutoCloseable {
 
         @Override
         public void onFrame(RelaySession s, String frame) {
-            RelayMessage m = RelayMessageCodec.decodeFromRelay(frame);
+            long received = System.nanoTime();
+            // an event (nearly every frame) is read once: the frame and the strict parse of its event together
+            RelayMessageCodec.ParsedEvent parsed = RelayMessageCodec.decodeEventFromRelay(frame);
+            RelayMessage m = parsed != null ? new RelayMessage.Event(parsed.subscriptionId(), parsed.eventJson()) : RelayMessageCodec.decodeFromRelay(frame);
             if (m instanceof RelayMessage.Event e) {
                 if (e.subscriptionId().equals(currentSub) && pageDone != null) {
                     synchronized (pageEvents) {
@@ -366,13 +370,13 @@ public final class PeerFetch implements AutoCloseable {
                             pageDone.complete(new Page(new ArrayList<>(pageEvents), true));
                             return;
                         }
-                        pageEvents.add(e.eventJson());
+                        pageEvents.add(new ReceivedEvent(e.eventJson(), parsed == null ? null : parsed.event(), received));
                         pageBytes += e.eventJson().length();
                     }
                 }
             } else if (m instanceof RelayMessage.Eose eose) {
                 if (eose.subscriptionId().equals(currentSub) && pageDone != null) {
-                    List<String> copy;
+                    List<ReceivedEvent> copy;
                     synchronized (pageEvents) {
                         copy = new ArrayList<>(pageEvents);
                     }

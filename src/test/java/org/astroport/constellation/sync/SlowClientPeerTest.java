@@ -103,7 +103,8 @@ class SlowClientPeerTest {
                     + stats.drainCloses() + " drain close(s), " + stats.pauses() + " pause(s), " + stats.duplicates() + " duplicate(s)");
             if (budget > 0) {
                 assertEquals(0, peerA.slowClientCuts(), "the peer cut us as a slow client");
-                assertEquals(1, peerA.connectionsAccepted(), "one connection all along");
+                // the live session was never cut (the one gap close after the burst dials a connection of its own)
+                assertEquals(0, stats.reconnects(), "the live session reconnected");
                 assertTrue(stats.drainCloses() > 0, "the sink never fell behind: the test proves nothing");
             }
             return stats;
