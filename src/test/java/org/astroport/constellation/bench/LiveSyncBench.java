@@ -142,6 +142,7 @@ class LiveSyncBench {
         long ours0 = ProcessHandle.current().info().totalCpuDuration().map(java.time.Duration::toMillis).orElse(0L);
         long sent0 = peers.stream().mapToLong(TestRelay::eventsSent).sum();
         Map<String, Long> threads0 = app.threadCpuMillis();
+        int log0 = app.output().length();
         long reqs0 = peers.stream().mapToLong(p -> p.reqs().size()).sum();
         List<Thread> pushers = new ArrayList<>();
         for (int p = 0; p < 4; p++) {
@@ -164,6 +165,13 @@ class LiveSyncBench {
         System.out.printf("BENCH %s burst: %,d events from 4 peers in %.1f s = %.0f events/s end to end; daemon CPU %.1f s = %.0f us/event (%.0f %% of 2 cores); load generator + relays CPU %.1f s%n",
                 label, events.size(), secs, events.size() / secs, cpu / 1000.0, cpu * 1000.0 / events.size(), 100.0 * cpu / 1000.0 / secs / 2, ours / 1000.0);
         System.out.println("BENCH " + label + " burst: busiest daemon threads: " + AppProcess.topThreads(threads0, app.threadCpuMillis(), 8));
+        // the gap closes of the burst (after drain closes): how many, and how many events each found lacking
+        java.util.regex.Matcher gaps = java.util.regex.Pattern.compile("gap of \\S+: (\\d+) event\\(s\\) lacked").matcher(app.output().substring(log0));
+        List<String> lacked = new ArrayList<>();
+        while (gaps.find()) {
+            lacked.add(gaps.group(1));
+        }
+        System.out.println("BENCH " + label + " burst: " + lacked.size() + " gap close(s), events lacked in each: " + lacked);
         // more frames than events: what the daemon asked for again (catch-ups after a drain close), each a duplicate here
         System.out.printf("BENCH %s burst: the peers sent %,d EVENT frames for %,d events, in answer to %d REQs%n", label,
                 peers.stream().mapToLong(TestRelay::eventsSent).sum() - sent0, events.size(), peers.stream().mapToLong(p -> p.reqs().size()).sum() - reqs0);
