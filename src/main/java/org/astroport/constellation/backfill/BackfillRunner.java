@@ -58,6 +58,9 @@ public class BackfillRunner {
     private final Supplier<Vertx> vertx;
     private final StationKey stationKey;
     private final ProducerTemplate template;
+    // the lists a live peer hands to ingest are as large at most (constellation.live.batch-size, a sixteenth of its byte mark)
+    static final int INGEST_LIST_EVENTS = 200;
+    static final long INGEST_LIST_CHARS = 256 * 1024;
     private final SinkRouter sink;
     private final AggregateController batches;
     private final LocalStore localStore;
@@ -379,22 +382,34 @@ public class BackfillRunner {
         return n;
     }
 
-    /** A page of a peer's events through the ingest route, as one batch; counts what went on to the sink. */
-    private void ingest(Transfer transfer, String peer, List<ReceivedEvent> batch, KindGroups groups, AtomicLong received) {
-        if (batch.isEmpty()) {
-            return;
-        }
-        received.addAndGet(batch.size());
-        Exchange ex = template.send("direct:ingest", exchange -> {
-            exchange.getMessage().setBody(batch);
-            exchange.getMessage().setHeader(IngestHeaders.PEER, peer);
-        });
-        List<?> forwarded = ex.getMessage().getBody(List.class);
-        if (forwarded != null) {
-            for (Object o : forwarded) {
-                if (o instanceof SinkEvent e) {
-                    transfer.toSink.incrementAndGet();
-                    groups.count(e.kind());
+    /**
+     * A page of a peer's events through the ingest route, in lists no larger than a live peer's (a page
+     * may hold 8 MB of 64 KB events: in one list, held three times over, it would pass the heap bounds the
+     * sink keeps); counts what went on to the sink.
+     */
+    private void ingest(Transfer transfer, String peer, List<ReceivedEvent> page, KindGroups groups, AtomicLong received) {
+        received.addAndGet(page.size());
+        int from = 0;
+        while (from < page.size()) {
+            int to = from;
+            long chars = 0;
+            while (to < page.size() && to - from < INGEST_LIST_EVENTS && (to == from || chars < INGEST_LIST_CHARS)) {
+                chars += page.get(to).json().length();
+                to++;
+            }
+            List<ReceivedEvent> batch = page.subList(from, to);
+            from = to;
+            Exchange ex = template.send("direct:ingest", exchange -> {
+                exchange.getMessage().setBody(batch);
+                exchange.getMessage().setHeader(IngestHeaders.PEER, peer);
+            });
+            List<?> forwarded = ex.getMessage().getBody(List.class);
+            if (forwarded != null) {
+                for (Object o : forwarded) {
+                    if (o instanceof SinkEvent e) {
+                        transfer.toSink.incrementAndGet();
+                        groups.count(e.kind());
+                    }
                 }
             }
         }
