@@ -149,6 +149,8 @@ public class BackfillRunner {
      * dropped) and lists the local side afresh. True once every event it handed on is safe.
      */
     public boolean closeGap(String peerName, String dialUrl, String relayUrl, long since, long until) {
+        // what is on its way to the sink first: listed before it is written, it would be fetched again
+        awaitSink(sink.entered(), "events already on their way");
         List<Filter> window = filters(Kinds.withoutEphemeral(kinds.get()), authors.authors(), since).stream().map(f -> f.withUntil(until)).toList();
         Pass pass = new Pass(false);
         String failure = fetchWithRetries(pass, peerName, dialUrl, relayUrl, window, new KindGroups(), new AtomicLong());
@@ -156,11 +158,21 @@ public class BackfillRunner {
             LOG.info("gap of {}: {}", peerName, failure);
             return false;
         }
-        long needed = sink.entered();
+        if (!awaitSink(sink.entered(), "its events")) {
+            LOG.warn("gap of {}: the sink has not taken its events in time", peerName);
+            return false;
+        }
+        LOG.info("gap of {}: {} event(s) lacked by reconciliation, {} filter(s) paged by REQ instead", peerName, pass.transfer().need.get(),
+                pass.transfer().fallbacks.get());
+        return true;
+    }
+
+    /** Waits until the sink has written or spooled the first {@code needed} events that entered it; false past the deadline. */
+    private boolean awaitSink(long needed, String what) {
         long deadline = System.currentTimeMillis() + Math.max(60_000, settings.timeoutMillis() * 4);
         while (sink.settled() < needed) {
             if (System.currentTimeMillis() > deadline) {
-                LOG.warn("gap of {}: the sink has not taken its events in time", peerName);
+                LOG.debug("the sink has not taken {} in time", what);
                 return false;
             }
             if (batches != null) {
@@ -168,8 +180,6 @@ public class BackfillRunner {
             }
             sleep(20);
         }
-        LOG.info("gap of {}: {} event(s) lacked by reconciliation, {} filter(s) paged by REQ instead", peerName, pass.transfer().need.get(),
-                pass.transfer().fallbacks.get());
         return true;
     }
 

@@ -60,6 +60,11 @@ public final class PeerSession implements RelaySessionHandler {
         default boolean backlogged() {
             return false;
         }
+
+        /** Nothing delivered is waiting: a gap close now sees in the local store what the peer already sent. */
+        default boolean idle() {
+            return true;
+        }
     }
 
     /** What to ask for; read again on every (re)subscribe. */
@@ -308,10 +313,12 @@ public final class PeerSession implements RelaySessionHandler {
         long now = clock.millis() / 1000;
         if (drainGapFrom != Long.MAX_VALUE) {
             // no position moves past the window drain closes left until it is reconciled, which waits
-            // until no close came for two checkpoint periods (one gap close for a whole burst), or for a
-            // minute of closes at most
+            // until no close came for two checkpoint periods and what was delivered went through (one gap
+            // close for a whole burst, which then finds in the local store what the peer did send), or for
+            // a minute at most
             long nowMillis = System.currentTimeMillis();
-            if (nowMillis - lastDrainMillis >= 2 * timing.checkpointMillis() || nowMillis - drainGapPendingSinceMillis >= MAX_DRAIN_GAP_WAIT_MILLIS) {
+            boolean quiet = nowMillis - lastDrainMillis >= 2 * timing.checkpointMillis() && delivery.idle();
+            if (quiet || nowMillis - drainGapPendingSinceMillis >= MAX_DRAIN_GAP_WAIT_MILLIS) {
                 long from = drainGapFrom;
                 drainGapFrom = Long.MAX_VALUE;
                 closeGap(from, now);
