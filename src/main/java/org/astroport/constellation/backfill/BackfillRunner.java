@@ -149,8 +149,6 @@ public class BackfillRunner {
      * dropped) and lists the local side afresh. True once every event it handed on is safe.
      */
     public boolean closeGap(String peerName, String dialUrl, String relayUrl, long since, long until) {
-        // what is on its way to the sink first: listed before it is written, it would be fetched again
-        awaitSink(sink.entered(), "events already on their way");
         List<Filter> window = filters(Kinds.withoutEphemeral(kinds.get()), authors.authors(), since).stream().map(f -> f.withUntil(until)).toList();
         Pass pass = new Pass(false);
         String failure = fetchWithRetries(pass, peerName, dialUrl, relayUrl, window, new KindGroups(), new AtomicLong());

@@ -121,11 +121,6 @@ public class NostrRelayConsumer extends DefaultConsumer {
                     }
 
                     @Override
-                    public boolean idle() {
-                        return queue.isEmpty() && queuedBytes.get() == 0;
-                    }
-
-                    @Override
                     public boolean backlogged() {
                         boolean backlogged = aboveHighWatermark(1, 1);
                         if (backlogged) {

@@ -31,10 +31,7 @@ import org.slf4j.event.Level;
  * {@code checkpointMillis} proposes "now", which {@link SyncPositions} commits once the events before it
  * are safe. A position older than the live lookback, or a catch-up that would need more than
  * {@code maxCatchUpPages} pages, is a long gap: it is closed by set reconciliation (NIP-77) through
- * {@link SyncPositions#closeGap}, and by REQ paging if that fails. So is the window our drain closes
- * leave ({@link #closeToDrain()}): after each, the subscriptions reopen live only (limit 0), and what
- * the peer received meanwhile, whatever its created_at, is reconciled in one gap close once no close
- * came for two checkpoint periods; positions wait for it.
+ * {@link SyncPositions#closeGap}, and by REQ paging if that fails.
  */
 public final class PeerSession implements RelaySessionHandler {
 
@@ -59,11 +56,6 @@ public final class PeerSession implements RelaySessionHandler {
         /** Too much delivered is still waiting: the next catch-up page waits for {@link PeerSession#drained()}. */
         default boolean backlogged() {
             return false;
-        }
-
-        /** Nothing delivered is waiting: a gap close now sees in the local store what the peer already sent. */
-        default boolean idle() {
-            return true;
         }
     }
 
@@ -112,18 +104,10 @@ public final class PeerSession implements RelaySessionHandler {
     // catch-up pages go one at a time, so the peer never buffers more than one page for us
     private final java.util.ArrayDeque<Page> waitingPages = new java.util.ArrayDeque<>();
     private String pageInFlight;
-    // the window drain closes left behind (from the oldest floor on), reconciled once the overload is over
-    // (NIP-77, one gap close) rather than asked for again by created_at at each reopen; MAX_VALUE: none
-    private long drainGapFrom = Long.MAX_VALUE;
-    private long drainGapPendingSinceMillis;
-    private long lastDrainMillis;
-    // the subscribe() after a drain: live only, the window before it goes to drainGapFrom
-    private boolean reopenAfterDrain;
     // closes to drain on this connection: the REQs after one take new ids, so that what the peer still sends
     // for the closed ones cannot be taken for the new ones' answers (it would mislead paging)
     private int drains;
     private static final long FIRST_CLOSED_BACKOFF_MILLIS = 5_000;
-    private static final long MAX_DRAIN_GAP_WAIT_MILLIS = 60_000;
     private static final long MAX_CLOSED_BACKOFF_MILLIS = 300_000;
 
     private volatile long notices;
@@ -215,28 +199,15 @@ public final class PeerSession implements RelaySessionHandler {
             Long position = saved.getOrDefault(req.subscriptionId(), oldestSaved >= 0 ? oldestSaved : null);
             long since = position == null ? lookbackStart : Math.max(0, position - timing.resumeMarginSeconds());
             Long floor = drainFloor.get(req.subscriptionId());
-            boolean liveOnly = false;
-            if (reopenAfterDrain && !pageEverything) {
-                // after a drain close: live only (limit 0: nothing stored), with the same since, so that a late
-                // event with an old created_at still comes; what the peer got while we were closed is
-                // reconciled once the overload is over. Asked for again here at each reopen, a long burst
-                // of old-dated events came again and again (LiveSyncBench)
-                since = floor == null ? since : Math.min(since, Math.max(lookbackStart, floor));
-                if (drainGapFrom == Long.MAX_VALUE) {
-                    drainGapPendingSinceMillis = System.currentTimeMillis();
-                }
-                drainGapFrom = Math.min(drainGapFrom, since);
-                liveOnly = true;
-            } else if (floor != null) {
+            if (floor != null) {
                 since = Math.min(since, Math.max(lookbackStart, floor)); // older than the live lookback: left to the backfill
             }
-            if (since < lookbackStart && !pageEverything && !liveOnly) {
+            if (since < lookbackStart && !pageEverything) {
                 gapFrom = Math.min(gapFrom, since); // older than the live lookback: reconcile it instead of paging through it
                 since = lookbackStart;
             }
             long from = since;
-            boolean noStored = liveOnly;
-            List<Filter> filters = req.filters().stream().map(f -> noStored ? f.withSince(from).withLimit(0) : f.withSince(from)).toList();
+            List<Filter> filters = req.filters().stream().map(f -> f.withSince(from)).toList();
             String id = drains == 0 ? req.subscriptionId() : req.subscriptionId() + "/" + drains;
             subs.put(id, new Sub(filters, null, req.subscriptionId()));
             session.send(RelayMessageCodec.encode(new RelayMessage.Req(id, filters)));
@@ -246,7 +217,6 @@ public final class PeerSession implements RelaySessionHandler {
             session.send(RelayMessageCodec.encode(new RelayMessage.Close(stale)));
         }
         caughtUp = false;
-        reopenAfterDrain = false;
         LOG.debug("{}: subscribed with {} REQ(s), positions {}", peer, plan.reqs().size(), saved);
         if (gapFrom != Long.MAX_VALUE) {
             closeGap(gapFrom, lookbackStart + timing.resumeMarginSeconds());
@@ -258,7 +228,7 @@ public final class PeerSession implements RelaySessionHandler {
         if (gap != null && !gap.isDone()) {
             return; // one at a time per peer; the running one covers the start of any later window
         }
-        LOG.info("{}: {} s to catch up outside the live subscriptions; reconciling {} .. {} (NIP-77)", peer, until - since,
+        LOG.info("{}: {} s to catch up before the live window; reconciling {} .. {} (NIP-77)", peer, until - since,
                 java.time.Instant.ofEpochSecond(since), java.time.Instant.ofEpochSecond(until));
         long myCycle = cycle;
         CompletableFuture<Boolean> f = positions.closeGap(peer, url, authRelayUrl, since, until);
@@ -311,20 +281,6 @@ public final class PeerSession implements RelaySessionHandler {
             return;
         }
         long now = clock.millis() / 1000;
-        if (drainGapFrom != Long.MAX_VALUE) {
-            // no position moves past the window drain closes left until it is reconciled, which waits
-            // until no close came for two checkpoint periods and what was delivered went through (one gap
-            // close for a whole burst, which then finds in the local store what the peer did send), or for
-            // a minute at most
-            long nowMillis = System.currentTimeMillis();
-            boolean quiet = nowMillis - lastDrainMillis >= 2 * timing.checkpointMillis() && delivery.idle();
-            if (quiet || nowMillis - drainGapPendingSinceMillis >= MAX_DRAIN_GAP_WAIT_MILLIS) {
-                long from = drainGapFrom;
-                drainGapFrom = Long.MAX_VALUE;
-                closeGap(from, now);
-            }
-            return;
-        }
         Map<String, Long> candidate = new HashMap<>();
         boolean all = true;
         for (Sub sub : subs.values()) {
@@ -503,7 +459,6 @@ public final class PeerSession implements RelaySessionHandler {
             session.send(RelayMessageCodec.encode(new RelayMessage.Close(id)));
         });
         drains++;
-        lastDrainMillis = System.currentTimeMillis();
         waitingPages.clear();
         pageInFlight = null;
         closedToDrain = true;
@@ -515,7 +470,6 @@ public final class PeerSession implements RelaySessionHandler {
     public void drained() {
         if (closedToDrain) {
             closedToDrain = false;
-            reopenAfterDrain = true;
             subscribe();
         } else {
             nextPage();

@@ -111,6 +111,7 @@ class LiveSyncBench {
                 long start = System.nanoTime();
                 long cpu1 = app.cpuMillis();
                 Map<String, Long> threads1 = app.threadCpuMillis();
+                int steadyLog0 = app.output().length();
                 for (int i = 0; i < steady.size(); i++) {
                     long due = start + i * 1_000_000L;
                     while (System.nanoTime() < due) {
@@ -126,8 +127,13 @@ class LiveSyncBench {
                 double[] lat = published.entrySet().stream().mapToDouble(e -> (arrived.get(e.getKey()) - e.getValue()) / 1e6).sorted().toArray();
                 System.out.printf("BENCH steady 1,000 events/s: latency peer-accepts -> sink-receives p50 %.1f ms, p99 %.1f ms, max %.1f ms; daemon CPU %.0f %% of one core%n",
                         lat[lat.length / 2], lat[(int) (lat.length * 0.99)], lat[lat.length - 1], 100.0 * steadyCpu / 1000.0 / steadySecs);
-                System.out.println("BENCH steady: busiest daemon threads: " + AppProcess.topThreads(threads1, app.threadCpuMillis(), 8));
+                System.out.println("BENCH steady: busiest daemon threads: " + AppProcess.topThreads(threads1, app.threadCpuMillis(), 8)
+                        + "; gap closes in this phase: " + app.output().substring(steadyLog0).lines().filter(l -> l.contains("event(s) lacked by reconciliation")).count());
                 System.out.printf("BENCH daemon peak RSS %d MB (JVM %s)%n", app.peakRssKb() / 1024, String.join(" ", JVM));
+                // -Dbench.keep-logs=DIR: the daemon's output, kept
+                if (System.getProperty("bench.keep-logs") != null) {
+                    Files.copy(app.log, Path.of(System.getProperty("bench.keep-logs"), "live-sync-daemon.log"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                }
             }
         } finally {
             for (TestRelay p : peers) {
