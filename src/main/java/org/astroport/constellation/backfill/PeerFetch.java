@@ -94,7 +94,7 @@ public final class PeerFetch implements AutoCloseable {
     }
 
     // what one page may hold on the heap: 500 events of strfry's 64 KB would be 32 MB at -Xmx160m, and each
-    // event is held twice (its text, and parsed); a live gap close runs beside the peers' own queues
+    // event is held twice (its text, and parsed); a live gap close runs beside the peers' own queues (HeapFloodTest)
     static final long MAX_PAGE_BYTES = 4L << 20;
 
     public PeerFetch(Vertx vertx, String url, String authRelayUrl, StationKey stationKey, Clock clock, long timeoutMillis) {

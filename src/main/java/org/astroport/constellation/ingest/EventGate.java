@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
  */
 public class EventGate {
 
-    /** Header: how many events of the batch go on to the sink (the route's filter reads it; OGNL on the body costs far more). */
+    /** Header: how many events of the batch go on to the sink (the route's filter reads a header, not the body through OGNL, a reflective call). */
     public static final String FORWARDED = "NostrForwarded";
 
     private static final Logger LOG = LoggerFactory.getLogger(EventGate.class);
@@ -73,15 +73,7 @@ public class EventGate {
     public void screen(Exchange exchange) {
         String peer = peer(exchange);
         PeerStats ps = stats.peer(peer);
-        List<ReceivedEvent> in = received(exchange);
-        List<Screened> out = new ArrayList<>(in.size());
-        for (ReceivedEvent r : in) {
-            Screened s = screen(ps, peer, r);
-            if (s != null) {
-                out.add(s);
-            }
-        }
-        exchange.getMessage().setBody(out);
+        exchange.getMessage().setBody(passing(received(exchange), r -> screen(ps, peer, r)));
     }
 
     Screened screen(PeerStats ps, String peer, ReceivedEvent in) {
@@ -112,14 +104,19 @@ public class EventGate {
         String peer = peer(exchange);
         PeerStats ps = stats.peer(peer);
         List<Screened> in = exchange.getMessage().getBody(List.class);
-        List<SinkEvent> out = new ArrayList<>(in.size());
-        for (Screened s : in) {
-            SinkEvent e = admit(ps, peer, s);
-            if (e != null) {
-                out.add(e);
+        exchange.getMessage().setBody(passing(in, screened -> admit(ps, peer, screened)));
+    }
+
+    /** What a per-event step makes of each event of a batch, in order, leaving out those it refused (null). */
+    private static <I, O> List<O> passing(List<I> in, java.util.function.Function<I, O> step) {
+        List<O> out = new ArrayList<>(in.size());
+        for (I event : in) {
+            O result = step.apply(event);
+            if (result != null) {
+                out.add(result);
             }
         }
-        exchange.getMessage().setBody(out);
+        return out;
     }
 
     SinkEvent admit(PeerStats ps, String peer, Screened s) {

@@ -21,7 +21,7 @@ import org.astroport.constellation.ingest.SinkEvent;
 public class SinkBatchAggregation implements AggregationStrategy {
 
     static final String BYTES = "ConstellationBatchBytes";
-    /** Exchange property: events in the batch so far (the route's completion predicate reads it; OGNL on the body costs far more). */
+    /** Exchange property: events in the batch so far (the route's completion predicate reads it, not the body through OGNL, a reflective call). */
     public static final String EVENTS = "ConstellationBatchEvents";
 
     private final long maxBytes;
