@@ -156,21 +156,11 @@ public class BackfillRunner {
             LOG.info("gap of {}: {}", peerName, failure);
             return false;
         }
-        if (!awaitSink(sink.entered(), "its events")) {
-            LOG.warn("gap of {}: the sink has not taken its events in time", peerName);
-            return false;
-        }
-        LOG.info("gap of {}: {} event(s) lacked by reconciliation, {} filter(s) paged by REQ instead", peerName, pass.transfer().need.get(),
-                pass.transfer().fallbacks.get());
-        return true;
-    }
-
-    /** Waits until the sink has written or spooled the first {@code needed} events that entered it; false past the deadline. */
-    private boolean awaitSink(long needed, String what) {
+        long needed = sink.entered();
         long deadline = System.currentTimeMillis() + Math.max(60_000, settings.timeoutMillis() * 4);
         while (sink.settled() < needed) {
             if (System.currentTimeMillis() > deadline) {
-                LOG.debug("the sink has not taken {} in time", what);
+                LOG.warn("gap of {}: the sink has not taken its events in time", peerName);
                 return false;
             }
             if (batches != null) {
@@ -178,6 +168,8 @@ public class BackfillRunner {
             }
             sleep(20);
         }
+        LOG.info("gap of {}: {} event(s) lacked by reconciliation, {} filter(s) paged by REQ instead", peerName, pass.transfer().need.get(),
+                pass.transfer().fallbacks.get());
         return true;
     }
 

@@ -229,7 +229,6 @@ public class NostrRelayConsumer extends DefaultConsumer {
 
     private void drain() {
         EventRate rate = new EventRate(conf.getMaxEventsPerSecond());
-        List<ReceivedEvent> batch = new ArrayList<>();
         while (running || !queue.isEmpty()) {
             Item item;
             try {
@@ -255,7 +254,7 @@ public class NostrRelayConsumer extends DefaultConsumer {
             // what is queued behind it, up to the batch size and a sixteenth of the byte mark (60 KB events
             // exist: the batch is held in the heap three times, as text, parsed, and for the sink);
             // a checkpoint waits for the events before it
-            batch.clear();
+            List<ReceivedEvent> batch = new ArrayList<>();
             batch.add(received(item));
             long chars = item.eventJson().length();
             long maxChars = Math.max(1, conf.getQueueHighWatermarkBytes() / 16);
@@ -270,7 +269,7 @@ public class NostrRelayConsumer extends DefaultConsumer {
             }
             hold(rate.reserve(batch.size(), System.nanoTime()));
             Exchange exchange = createExchange(false);
-            exchange.getMessage().setBody(new ArrayList<>(batch));
+            exchange.getMessage().setBody(batch);
             exchange.getMessage().setHeader(NostrRelayConstants.PEER, endpoint.getPeer());
             handOn(exchange);
             taken(chars);
