@@ -82,7 +82,7 @@ public final class Daemon {
                 CamelContext context = configured.getCamelContext();
                 if (canWatch && context.getPropertiesComponent().resolveProperty(RELOAD_ENABLED).map(Boolean::parseBoolean).orElse(false)) {
                     try {
-                        context.addService(new OperatorRoutesReloadStrategy(operatorDirectory()));
+                        context.addService(new OperatorRoutesReloadStrategy(operatorDirectory(), SyncConfiguration.routeModelChanges(context)));
                     } catch (Exception e) {
                         throw RuntimeCamelException.wrapRuntimeCamelException(e);
                     }

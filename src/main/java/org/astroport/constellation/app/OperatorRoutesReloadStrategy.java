@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.locks.Lock;
 
 import org.apache.camel.Route;
 import org.apache.camel.RoutesBuilder;
@@ -50,11 +50,13 @@ public class OperatorRoutesReloadStrategy extends RouteWatcherReloadStrategy {
 
     private static final String RELAY_COMPONENT = "nostr-relay";
     private final Path operatorDirectory;
-    private final ReentrantLock reloading = new ReentrantLock();
+    // held by the peer routes' rebuild after a reload too
+    private final Lock reloading;
     private volatile boolean stopping;
 
-    public OperatorRoutesReloadStrategy(Path operatorDirectory) {
+    public OperatorRoutesReloadStrategy(Path operatorDirectory, Lock routeModelChanges) {
         super(operatorDirectory.toString(), true);
+        this.reloading = routeModelChanges;
         // *.yaml: route files (routes/*.camel.yaml, and copies under their old names); *.properties: the settings file
         setPattern("*.yaml,*.properties");
         // Camel's default removes every route, the peer routes made at runtime too, and in 4.17 then

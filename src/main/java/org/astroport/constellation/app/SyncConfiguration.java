@@ -3,6 +3,7 @@ package org.astroport.constellation.app;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 
 import org.apache.camel.AggregationStrategy;
 import org.apache.camel.BindToRegistry;
@@ -71,6 +72,18 @@ public class SyncConfiguration implements CamelConfiguration {
         return upstream::delivered;
     }
 
+    /** Held by a routes reload and by the rebuild of the peer routes after it: both change Camel's route model. */
+    @BindToRegistry(ROUTE_MODEL_CHANGES)
+    public ReentrantLock routeModelChanges() {
+        return new ReentrantLock();
+    }
+
+    static final String ROUTE_MODEL_CHANGES = "routeModelChanges";
+
+    static ReentrantLock routeModelChanges(CamelContext context) {
+        return context.getRegistry().lookupByNameAndType(ROUTE_MODEL_CHANGES, ReentrantLock.class);
+    }
+
     @Override
     public void configure(CamelContext context) throws Exception {
         PeerRoutes peerRoutes = context.getRegistry().findSingleByType(PeerRoutes.class);
@@ -78,7 +91,7 @@ public class SyncConfiguration implements CamelConfiguration {
         context.addStartupListener(peerRoutes);
         context.addStartupListener(upstream);
         // Camel's route reload knows nothing of the peer routes made at runtime: they are rebuilt once a reload settles
-        context.getManagementStrategy().addEventNotifier(new ReloadListener(peerRoutes, upstream, reloadSettleMillis));
+        context.getManagementStrategy().addEventNotifier(new ReloadListener(peerRoutes, upstream, reloadSettleMillis, routeModelChanges(context)));
         PeerRegistry peers = context.getRegistry().findSingleByType(PeerRegistry.class);
         SinkWriter sinkWriter = context.getRegistry().findSingleByType(SinkWriter.class);
         SinkRouter sinkRouter = context.getRegistry().findSingleByType(SinkRouter.class);

@@ -3,6 +3,7 @@ package org.astroport.constellation.sync;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Lock;
 
 import org.apache.camel.spi.CamelEvent;
 import org.apache.camel.support.EventNotifierSupport;
@@ -12,6 +13,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Camel's route reload knows nothing of the peer routes we made from the template at runtime: once a
  * reload settles (one save can reload several routes), they are rebuilt from the current template.
+ * <p>
+ * The rebuild holds {@code routeModelChanges}, which a reload holds too: a reload slower than the
+ * settle time would otherwise be changing the routes and templates while the rebuild reads them.
  */
 public class ReloadListener extends EventNotifierSupport {
 
@@ -21,13 +25,16 @@ public class ReloadListener extends EventNotifierSupport {
     private final Upstream upstream;
     private final long settleMillis;
     private ScheduledExecutorService timer;
+    private final Lock routeModelChanges;
     private ScheduledFuture<?> pending;
+    private long scheduled;
     private volatile int reloads;
 
-    public ReloadListener(PeerRoutes peerRoutes, Upstream upstream, long settleMillis) {
+    public ReloadListener(PeerRoutes peerRoutes, Upstream upstream, long settleMillis, Lock routeModelChanges) {
         this.peerRoutes = peerRoutes;
         this.upstream = upstream;
         this.settleMillis = settleMillis;
+        this.routeModelChanges = routeModelChanges;
         setIgnoreRouteEvents(false);
         // only route reloads: Camel then skips this notifier on every exchange (a per-event cost on the ingest path)
         setIgnoreExchangeEvents(true);
@@ -65,7 +72,8 @@ public class ReloadListener extends EventNotifierSupport {
         if (pending != null) {
             pending.cancel(false);
         }
-        pending = timer.schedule(this::rebuild, settleMillis, TimeUnit.MILLISECONDS);
+        long rebuild = ++scheduled;
+        pending = timer.schedule(() -> rebuild(rebuild), settleMillis, TimeUnit.MILLISECONDS);
     }
 
     /** Reloads seen so far (each one rebuilt the peer routes once). */
@@ -73,14 +81,22 @@ public class ReloadListener extends EventNotifierSupport {
         return reloads;
     }
 
-    private void rebuild() {
+    private void rebuild(long rebuild) {
+        routeModelChanges.lock(); // waits for a reload under way
         try {
+            synchronized (this) {
+                if (rebuild != scheduled) {
+                    return; // that reload rescheduled the rebuild
+                }
+            }
             peerRoutes.rebuildAfterReload();
             peerRoutes.unlessStopping(upstream::startIfEnabled);
+            reloads++;
         } catch (RuntimeException e) {
             LOG.error("live sync: rebuilding peer routes after a reload failed: {}", e.toString());
-        } finally {
             reloads++;
+        } finally {
+            routeModelChanges.unlock();
         }
     }
 

@@ -62,8 +62,11 @@ class HotReloadTest {
                 await("the first event reached the local relay", 15_000, () -> local.storedCount() == 1);
                 assertTrue(ingestSource(app).startsWith("classpath:"), "built-in ingest route at start: " + ingestSource(app));
 
-                // 1. the copies, made while the daemon runs
+                // 1. the copies, made while the daemon runs; each file saved reloads them all, then the peer
+                // routes are rebuilt: settled before the edit, so that a reconnection after it is the edit's
                 copyTheRoutes(home);
+                await("the copies are in force", 15_000, () -> ingestSource(app).startsWith("file:"));
+                int connectionsAtEdit = awaitSettled(peerA);
                 // 2. the edit: a log step on the path of every event forwarded to the sink
                 Path ingest = OperatorRoutes.routesDirectory(home.resolve("constellation-sync")).resolve("ingest.camel.yaml");
                 String yaml = Files.readString(ingest);
@@ -73,8 +76,7 @@ class HotReloadTest {
 
                 await("the edited ingest route runs", 15_000, () -> ingestDefinition(app).contains(marker));
                 assertEquals("file:" + ingest, ingestSource(app), "loaded from the operator's copy");
-                int connectionsAtEdit = peerA.connectionsAccepted();
-                await("the peer routes are rebuilt after the edit and peer A subscribed again", 15_000,
+                await("the peer routes are rebuilt after the edit and peer A subscribed again", 30_000,
                         () -> peerA.connectionsAccepted() > connectionsAtEdit && peerA.liveConnections() == 1);
                 // each copied file is reloaded in turn (its routes removed and added again): awaited, not sampled
                 for (String id : List.of("sink", "peer-changed", "authors-changed", "discover-swarm", "sync-positions", PEER_ROUTE, "peer-station-b.example.test")) {
@@ -96,6 +98,27 @@ class HotReloadTest {
                 await("the built-in ingest route is back", 15_000, () -> ingestSource(app).startsWith("classpath:") && !ingestDefinition(app).contains(marker));
             }
         }
+    }
+
+    /**
+     * Peer A's connection count once it has not moved for three seconds (the rebuild comes a second after
+     * the last reload) with one live connection.
+     */
+    static int awaitSettled(TestRelay peer) throws InterruptedException {
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        int seen = peer.connectionsAccepted();
+        long since = System.nanoTime();
+        while (System.nanoTime() < deadline) {
+            Thread.sleep(100);
+            int now = peer.connectionsAccepted();
+            if (now != seen || peer.liveConnections() != 1) {
+                seen = now;
+                since = System.nanoTime();
+            } else if (System.nanoTime() - since >= 3_000_000_000L) {
+                return seen;
+            }
+        }
+        throw new AssertionError("the reloads did not settle in 30 s: peer A accepted " + seen + " connections, " + peer.liveConnections() + " live");
     }
 
     static String fileRouteUri(RunningApp app, String routeId) {
@@ -187,10 +210,10 @@ class HotReloadTest {
                     await("the peer route is rebuilt from the edited template", 15_000,
                             () -> endpointOrNull(app) != null && endpointOrNull(app).getConfiguration().getQueueHighWatermark() == 777);
                     await("the rebuilt route reconnects", 10_000, () -> peerA.connectionsAccepted() > connectionsBefore && peerA.liveConnections() == 1);
-                    for (String id : List.of("sink", "ingest", "peer-changed", "authors-changed")) {
-                        assertNotNull(app.context().getRoute(id), "route " + id + " is still there after the reload");
+                    // a save can be seen as two writes, hence two reloads: awaited, not sampled
+                    for (String id : List.of("sink", "ingest", "peer-changed", "authors-changed", "peer-station-b.example.test")) {
+                        await("route " + id + " is there after the reload", 15_000, () -> app.context().getRoute(id) != null);
                     }
-                    assertNotNull(app.context().getRoute("peer-station-b.example.test"), "the other peer's route is back too");
 
                     // and a route made by a templatedRoute, which Camel's reload alone leaves as it was
                     Path discovery = operator.resolve("routes/discovery.camel.yaml");
