@@ -12,6 +12,7 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 import org.astroport.constellation.nostr.Filter;
+import org.astroport.constellation.negentropy.NegentropyItems;
 import org.astroport.constellation.relay.EventPeek;
 
 /** The local strfry database read with {@code strfry scan}, as the station script does. */
@@ -37,6 +38,18 @@ public class StrfryLocalStore implements LocalStore {
 
     /** Streams strfry scan's output line by line (a big database does not fit in a small heap at once). */
     private void scan(boolean count, String filter, java.util.function.Consumer<String> lines) throws IOException, InterruptedException {
+        scanLines(count, filter, (line, from, to) -> lines.accept(new String(line, from, to - from, StandardCharsets.UTF_8)));
+    }
+
+    /** A line of output as bytes [from, to) of a buffer that is reused once the call returns. */
+    private interface LineBytes {
+        void accept(byte[] line, int from, int to);
+    }
+
+    /** A stored event longer than this is not one strfry would have accepted (its default limit is 64 KB). */
+    static final int MAX_LINE_BYTES = 16 << 20;
+
+    private void scanLines(boolean count, String filter, LineBytes lines) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>();
         cmd.add(strfryBin);
         if (config != null) {
@@ -53,17 +66,57 @@ public class StrfryLocalStore implements LocalStore {
         }
         Process p = pb.start();
         p.getOutputStream().close();
-        try (java.io.BufferedReader r = p.inputReader(StandardCharsets.UTF_8)) {
-            String l;
-            while ((l = r.readLine()) != null) {
-                if (!l.isBlank()) {
-                    lines.accept(l);
+        // bytes, not a Reader: no String per line unless a caller wants one (see StoredItems)
+        try (java.io.InputStream in = p.getInputStream()) {
+            byte[] buf = new byte[1 << 16];
+            int start = 0;
+            int end = 0;
+            for (int read; ; end += read) {
+                if (end == buf.length) {
+                    if (start > 0) {
+                        System.arraycopy(buf, start, buf, 0, end - start);
+                        end -= start;
+                        start = 0;
+                    } else if (buf.length >= MAX_LINE_BYTES) {
+                        p.destroy();
+                        throw new IOException("strfry scan wrote a line longer than " + MAX_LINE_BYTES + " bytes");
+                    } else {
+                        buf = java.util.Arrays.copyOf(buf, buf.length * 2);
+                    }
+                }
+                read = in.read(buf, end, buf.length - end);
+                if (read < 0) {
+                    break;
+                }
+                for (int i = end; i < end + read; i++) {
+                    if (buf[i] == '\n') {
+                        line(buf, start, i, lines);
+                        start = i + 1;
+                    }
                 }
             }
+            line(buf, start, end, lines);
         }
         if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
             throw new IOException("strfry scan failed (exit " + (p.isAlive() ? "timeout" : p.exitValue()) + ")");
         }
+    }
+
+    private static void line(byte[] buf, int from, int to, LineBytes lines) {
+        while (to > from && (buf[to - 1] == '\r' || buf[to - 1] == ' ' || buf[to - 1] == '\t')) {
+            to--;
+        }
+        if (to > from) {
+            lines.accept(buf, from, to);
+        }
+    }
+
+    /** Our side of a reconciliation read from the bytes strfry writes (see {@link StoredItems}). */
+    @Override
+    public NegentropyItems items(Filter filter) throws Exception {
+        StoredItems items = new StoredItems();
+        scanLines(false, filter.withLimit(null).toJson(), items::add);
+        return items.seal();
     }
 
     @Override

@@ -28,7 +28,10 @@ public final class NegentropyItems {
         private int n;
 
         public Builder add(long createdAt, String idHex) {
-            byte[] id = Hex.decode(idHex);
+            return add(createdAt, Hex.decode(idHex));
+        }
+
+        public Builder add(long createdAt, byte[] id) {
             if (id.length != ID_SIZE) {
                 throw new IllegalArgumentException("an id is 32 bytes, not " + id.length);
             }
@@ -45,24 +48,38 @@ public final class NegentropyItems {
             return this;
         }
 
+        /** The items in protocol order; an item added twice is one item (a set). */
         public NegentropyItems seal() {
-            Integer[] order = new Integer[n];
+            Item[] order = new Item[n];
             for (int i = 0; i < n; i++) {
-                order[i] = i;
+                order[i] = new Item(ts[i], idv[i]);
             }
-            Arrays.sort(order, Comparator.<Integer>comparingLong(i -> ts[i]).thenComparing(i -> idv[i], Arrays::compareUnsigned));
+            // a plain comparator: a local store lists 100,000 items, and the one-shot CLI runs on C1 only
+            Arrays.sort(order, ITEM_ORDER);
             long[] sortedTs = new long[n];
             byte[][] sortedIds = new byte[n][];
+            int kept = 0;
             for (int i = 0; i < n; i++) {
-                sortedTs[i] = ts[order[i]];
-                sortedIds[i] = idv[order[i]];
-                if (i > 0 && sortedTs[i] == sortedTs[i - 1] && Arrays.equals(sortedIds[i], sortedIds[i - 1])) {
-                    throw new IllegalArgumentException("duplicate item " + Hex.encode(sortedIds[i]));
+                if (kept > 0 && order[i].ts == sortedTs[kept - 1] && Arrays.equals(order[i].id, sortedIds[kept - 1])) {
+                    continue;
                 }
+                sortedTs[kept] = order[i].ts;
+                sortedIds[kept] = order[i].id;
+                kept++;
             }
-            return new NegentropyItems(sortedTs, sortedIds);
+            return new NegentropyItems(kept == n ? sortedTs : Arrays.copyOf(sortedTs, kept), kept == n ? sortedIds : Arrays.copyOf(sortedIds, kept));
         }
     }
+
+    private record Item(long ts, byte[] id) {
+    }
+
+    private static final Comparator<Item> ITEM_ORDER = new Comparator<>() {
+        @Override
+        public int compare(Item a, Item b) {
+            return a.ts != b.ts ? Long.compare(a.ts, b.ts) : Arrays.compareUnsigned(a.id, b.id);
+        }
+    };
 
     public static Builder builder() {
         return new Builder();
