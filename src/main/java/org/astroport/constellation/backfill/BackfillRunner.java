@@ -241,11 +241,16 @@ public class BackfillRunner {
             t.setDaemon(true);
             return t;
         });
+        List<Filter> filters = filters(k, monitored, o.since());
+        if (settings.negentropy().enabled() && localStore != null && !targets.isEmpty()) {
+            // our side is listed while the peers are dialled, not once the first one answers
+            filters.forEach(f -> localItems(run, f));
+        }
         try {
             List<Future<?>> futures = new ArrayList<>();
             for (Peer p : targets) {
                 futures.add(pool.submit(() -> {
-                    String failure = fetchWithRetries(run, p.displayName(), p.dialUrl(), p.relayUrl(), filters(k, monitored, o.since()), groups, received);
+                    String failure = fetchWithRetries(run, p.displayName(), p.dialUrl(), p.relayUrl(), filters, groups, received);
                     if (failure == null) {
                         succeeded.add(p);
                     } else {
@@ -336,23 +341,28 @@ public class BackfillRunner {
         return last;
     }
 
+    /** Our side of the filter's reconciliation, listed once per pass (in the background: it may be started before it is needed). */
+    private java.util.concurrent.Future<org.astroport.constellation.negentropy.NegentropyItems> localItems(Pass pass, Filter f) {
+        return pass.localItems().computeIfAbsent(f.toJson(), k -> java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                long t0 = System.nanoTime();
+                org.astroport.constellation.negentropy.NegentropyItems items = localStore.items(f);
+                LOG.info("backfill: {} local event(s) match a filter ({}), listed in {} ms", items.size(), localStore.describe(),
+                        (System.nanoTime() - t0) / 1_000_000);
+                return items;
+            } catch (Exception e) {
+                throw new IllegalStateException(e.getMessage(), e);
+            }
+        }));
+    }
+
     /** NIP-77: learn which ids the peer has and we lack, then fetch just those (and, direction both, send what it lacks). */
     private long reconcileThenFetch(Pass pass, PeerFetch fetch, String name, Filter f, KindGroups groups, AtomicLong received)
             throws PeerFetch.FetchFailed, PeerFetch.NegentropyUnavailable {
         Transfer transfer = pass.transfer();
         org.astroport.constellation.negentropy.NegentropyItems ours;
         try {
-            ours = pass.localItems().computeIfAbsent(f.toJson(), k -> java.util.concurrent.CompletableFuture.supplyAsync(() -> {
-                try {
-                    long t0 = System.nanoTime();
-                    org.astroport.constellation.negentropy.NegentropyItems items = localStore.items(f);
-                    LOG.info("backfill: {} local event(s) match a filter ({}), listed in {} ms", items.size(), localStore.describe(),
-                            (System.nanoTime() - t0) / 1_000_000);
-                    return items;
-                } catch (Exception e) {
-                    throw new IllegalStateException(e.getMessage(), e);
-                }
-            })).get();
+            ours = localItems(pass, f).get();
         } catch (Exception e) {
             throw new PeerFetch.NegentropyUnavailable("cannot list our own events in " + localStore.describe() + ": " + e.getMessage());
         }
