@@ -76,6 +76,11 @@ public final class PeerFetch implements AutoCloseable {
     private volatile boolean resendAfterAuth;
     private volatile boolean closed;
     private int subCounter;
+    // the page being listed (listItems): written by the event loop, read once its EOSE completed the page
+    private volatile StoredItems listing;
+    private volatile String listingPrefix = "";
+    private int listedCount;
+    private long listedOldest;
     // the negentropy exchange in flight
     private volatile String currentNeg;
     private volatile CompletableFuture<String> negReply;
@@ -140,25 +145,51 @@ public final class PeerFetch implements AutoCloseable {
 
     /** {@link #fetchAll}, a page of events at a time, each already parsed with its frame (read once). */
     public long fetchAllPages(Filter filter, int pageSize, Consumer<List<ReceivedEvent>> pages, Runnable progress) throws FetchFailed {
-        Long until = filter.until();
-        long total = 0;
-        for (int page = 0; page < 100_000; page++) {
-            Filter f = filter.withUntil(until).withLimit(pageSize);
+        return allPages(filter, pageSize, f -> {
             Page p = page(f, pageSize);
-            List<ReceivedEvent> got = p.events();
-            pages.accept(got);
+            pages.accept(p.events());
             long oldest = Long.MAX_VALUE;
-            for (ReceivedEvent e : got) {
+            for (ReceivedEvent e : p.events()) {
                 long t = e.parsed() != null ? e.parsed().createdAt() : createdAt(e.json());
                 if (t >= 0) {
                     oldest = Math.min(oldest, t);
                 }
             }
-            total += got.size();
+            return new PageRead(p.events().size(), oldest, p.cut());
+        }, progress);
+    }
+
+    /**
+     * (created_at, id) of every event matching the filter, read off each frame: no event is parsed or
+     * kept. For our own relay's side of a reconciliation (a relay-sink station's gap close lists tens of
+     * thousands of its events, and parsed each in full).
+     */
+    NegentropyItems listItems(Filter filter, int pageSize) throws FetchFailed {
+        StoredItems items = new StoredItems();
+        allPages(filter, pageSize, f -> listPage(f, pageSize, items), null);
+        return items.seal();
+    }
+
+    /** What a page brought: how many events, the oldest created_at among them, whether it was cut for its size. */
+    private record PageRead(int count, long oldest, boolean cut) {
+    }
+
+    private interface PageReader {
+        PageRead read(Filter page) throws FetchFailed;
+    }
+
+    /** Page after page, newest first, each REQ until the oldest second of the one before (inclusive). */
+    private long allPages(Filter filter, int pageSize, PageReader reader, Runnable progress) throws FetchFailed {
+        Long until = filter.until();
+        long total = 0;
+        for (int page = 0; page < 100_000; page++) {
+            PageRead p = reader.read(filter.withUntil(until).withLimit(pageSize));
+            long oldest = p.oldest();
+            total += p.count();
             if (progress != null) {
                 progress.run();
             }
-            if ((got.size() < pageSize && !p.cut()) || oldest == Long.MAX_VALUE || (filter.since() != null && oldest <= filter.since())) {
+            if ((p.count() < pageSize && !p.cut()) || oldest == Long.MAX_VALUE || (filter.since() != null && oldest <= filter.since())) {
                 return total;
             }
             // until is inclusive: repeat the oldest second unless that made no progress
@@ -313,6 +344,22 @@ public final class PeerFetch implements AutoCloseable {
 
     /** One REQ until its EOSE; a relay sending more than {@code limit} events is refused (it floods). */
     private Page page(Filter f, int limit) throws FetchFailed {
+        return request(f, limit, null);
+    }
+
+    /** {@link #page}, each event's (created_at, id) added to the items instead of the event kept. */
+    private PageRead listPage(Filter f, int limit, StoredItems items) throws FetchFailed {
+        listedCount = 0;
+        listedOldest = Long.MAX_VALUE;
+        try {
+            request(f, limit, items);
+            return new PageRead(listedCount, listedOldest, false);
+        } finally {
+            listing = null;
+        }
+    }
+
+    private Page request(Filter f, int limit, StoredItems listInto) throws FetchFailed {
         if (closed || session == null) {
             throw new FetchFailed(url + " closed the connection");
         }
@@ -325,6 +372,8 @@ public final class PeerFetch implements AutoCloseable {
         CompletableFuture<Page> done = new CompletableFuture<>();
         pageDone = done;
         currentSub = sub;
+        listingPrefix = "[\"EVENT\",\"" + sub + "\",";
+        listing = listInto; // after the prefix: a late frame of the page before is not listed
         currentReq = RelayMessageCodec.encode(new RelayMessage.Req(sub, List.of(f)));
         session.send(currentReq);
         try {
@@ -353,6 +402,11 @@ public final class PeerFetch implements AutoCloseable {
 
         @Override
         public void onFrame(RelaySession s, String frame) {
+            StoredItems items = listing;
+            if (items != null && frame.startsWith(listingPrefix) && pageDone != null) {
+                listed(items, frame);
+                return;
+            }
             long received = System.nanoTime();
             // an event (nearly every frame) is read once: the frame and the strict parse of its event together
             RelayMessageCodec.ParsedEvent parsed = RelayMessageCodec.decodeEventFromRelay(frame);
@@ -438,6 +492,25 @@ public final class PeerFetch implements AutoCloseable {
                         pageDone.completeExceptionally(new IllegalStateException(url + " closed our request: " + PeerText.clip(c.message())));
                     }
                 }
+            }
+        }
+
+        /** An event of the page being listed: its two fields found in the frame as it came (see {@link StoredItems}). */
+        private void listed(StoredItems items, String frame) {
+            if (listedCount >= pageLimit) {
+                currentSub = null;
+                listing = null;
+                pageDone.completeExceptionally(new IllegalStateException(url + " sent more than the " + pageLimit
+                        + " events asked for in one request: refusing the rest"));
+                return;
+            }
+            long createdAt = items.addWritten(frame);
+            if (createdAt < 0 && RelayMessageCodec.decodeFromRelay(frame) instanceof RelayMessage.Event e) {
+                createdAt = items.add(e.eventJson());
+            }
+            listedCount++;
+            if (createdAt >= 0) {
+                listedOldest = Math.min(listedOldest, createdAt);
             }
         }
 

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Set;
 
 import io.vertx.core.Vertx;
+import org.astroport.constellation.negentropy.NegentropyItems;
 import org.astroport.constellation.nostr.Filter;
 import org.astroport.constellation.relay.EventPeek;
 
@@ -48,6 +49,15 @@ public class RelayLocalStore implements LocalStore {
         try (PeerFetch fetch = new PeerFetch(vertx, url, url, null, Clock.systemUTC(), timeoutMillis)) {
             fetch.open();
             fetch.fetchAll(filter.withLimit(null), 500, events, null);
+        }
+    }
+
+    /** Our side of a reconciliation, read off the relay's frames (see {@link PeerFetch#listItems}). */
+    @Override
+    public NegentropyItems items(Filter filter) throws Exception {
+        try (PeerFetch fetch = new PeerFetch(vertx, url, url, null, Clock.systemUTC(), timeoutMillis)) {
+            fetch.open();
+            return fetch.listItems(filter.withLimit(null), 500);
         }
     }
 

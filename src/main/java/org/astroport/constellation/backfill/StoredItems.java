@@ -25,18 +25,25 @@ final class StoredItems {
     private final NegentropyItems.Builder items = NegentropyItems.builder();
     private ObjectMapper json;
 
-    /** One stored event as text (a relay's answer). */
-    void add(String event) {
+    /** One stored event as text; its created_at, or -1 when it could not be read (not added). */
+    long add(String event) {
+        long createdAt = addWritten(event);
+        return createdAt >= 0 ? createdAt : addParsed(event);
+    }
+
+    /**
+     * The fast path alone, on any text holding one event and no other object: an event, or a relay's
+     * EVENT frame whole (its other values are strings). Its created_at, or -1 when not added.
+     */
+    long addWritten(String text) {
         // every byte of the patterns is ASCII, and Latin-1 keeps each char at its index (others become '?')
-        byte[] text = event.getBytes(StandardCharsets.ISO_8859_1);
-        if (!addWritten(text, 0, text.length)) {
-            addParsed(event);
-        }
+        byte[] bytes = text.getBytes(StandardCharsets.ISO_8859_1);
+        return addWritten(bytes, 0, bytes.length);
     }
 
     /** One stored event as the UTF-8 bytes [from, to) of a line (strfry scan's output). */
     void add(byte[] line, int from, int to) {
-        if (!addWritten(line, from, to)) {
+        if (addWritten(line, from, to) < 0) {
             addParsed(new String(line, from, to - from, StandardCharsets.UTF_8));
         }
     }
@@ -45,23 +52,23 @@ final class StoredItems {
         return items.seal();
     }
 
-    private boolean addWritten(byte[] text, int from, int to) {
+    private long addWritten(byte[] text, int from, int to) {
         int id = indexOf(text, from, to, ID_KEY);
         if (id < 0 || id + ID_KEY.length + 65 > to || text[id + ID_KEY.length + 64] != '"') {
-            return false;
+            return -1;
         }
         byte[] idBytes = new byte[NegentropyItems.ID_SIZE];
         for (int i = 0, at = id + ID_KEY.length; i < idBytes.length; i++, at += 2) {
             int hi = lowerHexDigit(text[at]);
             int lo = lowerHexDigit(text[at + 1]);
             if (hi < 0 || lo < 0) {
-                return false;
+                return -1;
             }
             idBytes[i] = (byte) (hi << 4 | lo);
         }
         int at = indexOf(text, from, to, CREATED_AT_KEY);
         if (at < 0) {
-            return false;
+            return -1;
         }
         long createdAt = 0;
         int i = at + CREATED_AT_KEY.length;
@@ -70,13 +77,13 @@ final class StoredItems {
             createdAt = createdAt * 10 + (text[i] - '0');
         }
         if (i == start || i >= to || text[i] != ',' && text[i] != '}') {
-            return false;
+            return -1;
         }
         items.add(createdAt, idBytes);
-        return true;
+        return createdAt;
     }
 
-    private void addParsed(String event) {
+    private long addParsed(String event) {
         try {
             if (json == null) {
                 json = new ObjectMapper();
@@ -85,10 +92,12 @@ final class StoredItems {
             String id = n.path("id").asText("");
             if (id.length() == 64 && n.path("created_at").canConvertToLong()) {
                 items.add(n.path("created_at").asLong(), id);
+                return n.path("created_at").asLong();
             }
         } catch (Exception ignored) {
             // a stored event we cannot read is simply not counted as ours: the peer sends it again
         }
+        return -1;
     }
 
     private static int lowerHexDigit(byte b) {
