@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -43,6 +44,9 @@ class SideBySideBench {
     /** -Dbench.only=mirror|backfill: those rows only (latency and incremental are their own runs). */
     static final String ONLY = System.getProperty("bench.only", "");
     /** -Dbench.backfill-jvm="...": JVM options added to the launcher's for the backfill runs (an experiment; {run}: the run's name). */
+    /** -Dbench.daemon-jvm="...": JVM options added to the launcher's for the daemon runs (an experiment: -XX:TieredStopAtLevel=4 is C2 again). */
+    static final List<String> DAEMON_JVM = System.getProperty("bench.daemon-jvm", "").isBlank() ? List.of()
+            : List.of(System.getProperty("bench.daemon-jvm").trim().split("\\s+"));
     static final List<String> BACKFILL_JVM = System.getProperty("bench.backfill-jvm", "").isBlank() ? List.of()
             : List.of(System.getProperty("bench.backfill-jvm").trim().split("\\s+"));
 
@@ -251,7 +255,9 @@ class SideBySideBench {
                         try {
                             await("all arrived", 120_000, () -> arrived.keySet().containsAll(sent.keySet()));
                         } catch (AssertionError e) {
-                            System.out.printf("BENCH latency %d ev/s, %-34s only %d of %d arrived%n", perSecond, setup, arrived.size(), n);
+                            List<String> missing = sent.keySet().stream().filter(id -> !arrived.containsKey(id)).limit(500).toList();
+                            System.out.printf("BENCH latency %d ev/s, %-34s only %d of %d arrived live; of the %d missing, %d are stored in the local relay%n",
+                                    perSecond, setup, n - missing.size(), n, missing.size(), storedOf(vertx, setup.contains("floor") ? source.url() : local.url(), missing));
                             if (mirror instanceof AppProcess app) {
                                 System.out.println(app.output());
                             }
@@ -281,6 +287,25 @@ class SideBySideBench {
             sent.put(e.substring(7, 71), System.nanoTime());
             pub.writeTextMessage("[\"EVENT\"," + e + "]");
         }
+    }
+
+    /** How many of these ids the relay holds (a REQ by ids, until its EOSE): stored but not sent live, or lost. */
+    static int storedOf(Vertx vertx, String url, List<String> ids) throws Exception {
+        Set<String> found = ConcurrentHashMap.newKeySet();
+        java.util.concurrent.CountDownLatch eose = new java.util.concurrent.CountDownLatch(1);
+        WebSocket ws = connect(vertx, url);
+        ws.textMessageHandler(f -> {
+            if (f.startsWith("[\"EVENT\"")) {
+                int i = f.indexOf("\"id\":\"");
+                found.add(f.substring(i + 6, i + 70));
+            } else if (f.startsWith("[\"EOSE\"")) {
+                eose.countDown();
+            }
+        });
+        ws.writeTextMessage("[\"REQ\",\"check\",{\"ids\":[\"" + String.join("\",\"", ids) + "\"]}]");
+        eose.await(30, TimeUnit.SECONDS);
+        ws.close();
+        return found.size();
     }
 
     static WebSocket connect(Vertx vertx, String url) throws Exception {
@@ -326,7 +351,7 @@ class SideBySideBench {
             all.add("--verbose"); // the INFO timeline of each step, for the kept log
         }
         // {run} in an option stands for the run's directory name (a JFR file per run)
-        List<String> jvm = "backfill".equals(args[0]) ? BACKFILL_JVM.stream().map(o -> o.replace("{run}", dir.getFileName().toString())).toList() : List.of();
+        List<String> jvm = "backfill".equals(args[0]) ? BACKFILL_JVM.stream().map(o -> o.replace("{run}", dir.getFileName().toString())).toList() : DAEMON_JVM;
         return AppProcess.startPackaged(dir, jvm, s, all.toArray(String[]::new));
     }
 
