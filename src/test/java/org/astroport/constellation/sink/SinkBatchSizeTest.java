@@ -44,7 +44,7 @@ class SinkBatchSizeTest {
 
     @Test
     void importBatchesAreShortWithOneLongLivedChild(@TempDir Path tmp) throws Exception {
-        assertArrayEquals(new long[] {1000, 25, 1000}, batching(tmp, "import", null));
+        assertArrayEquals(new long[] {1000, 10, 1000}, batching(tmp, "import", null));
     }
 
     @Test
