@@ -50,13 +50,13 @@ public class OperatorRoutesReloadStrategy extends RouteWatcherReloadStrategy {
 
     private static final String RELAY_COMPONENT = "nostr-relay";
     private final Path operatorDirectory;
-    // held by the peer routes' rebuild after a reload too
-    private final Lock reloading;
+    // held by a reload, and by the peer routes' rebuild after it (sync/ReloadListener)
+    private final Lock routeModelChanges;
     private volatile boolean stopping;
 
     public OperatorRoutesReloadStrategy(Path operatorDirectory, Lock routeModelChanges) {
         super(operatorDirectory.toString(), true);
-        this.reloading = routeModelChanges;
+        this.routeModelChanges = routeModelChanges;
         // *.yaml: route files (routes/*.camel.yaml, and copies under their old names); *.properties: the settings file
         setPattern("*.yaml,*.properties");
         // Camel's default removes every route, the peer routes made at runtime too, and in 4.17 then
@@ -87,8 +87,8 @@ public class OperatorRoutesReloadStrategy extends RouteWatcherReloadStrategy {
             @Override
             public void notify(CamelEvent event) {
                 stopping = true;
-                reloading.lock(); // waits for a reload under way
-                reloading.unlock();
+                routeModelChanges.lock(); // waits for a reload under way
+                routeModelChanges.unlock();
             }
         });
         super.doStart();
@@ -96,13 +96,13 @@ public class OperatorRoutesReloadStrategy extends RouteWatcherReloadStrategy {
 
     @Override
     protected void onRouteReload(Collection<Resource> changed, boolean removeEverything) {
-        reloading.lock();
+        routeModelChanges.lock();
         try {
             if (!stopping) {
                 reloadFilesInForce(changed, removeEverything);
             }
         } finally {
-            reloading.unlock();
+            routeModelChanges.unlock();
         }
     }
 

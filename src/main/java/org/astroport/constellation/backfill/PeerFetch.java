@@ -506,7 +506,7 @@ public final class PeerFetch implements AutoCloseable {
             }
             long createdAt = items.addWritten(frame);
             if (createdAt < 0 && RelayMessageCodec.decodeFromRelay(frame) instanceof RelayMessage.Event e) {
-                createdAt = items.add(e.eventJson());
+                createdAt = items.addParsed(e.eventJson()); // the in-place search failed on the frame: it fails on the event
             }
             listedCount++;
             if (createdAt >= 0) {

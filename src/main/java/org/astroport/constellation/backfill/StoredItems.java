@@ -83,7 +83,8 @@ final class StoredItems {
         return createdAt;
     }
 
-    private long addParsed(String event) {
+    /** The full parse alone (what {@link #addWritten} could not read). */
+    long addParsed(String event) {
         try {
             if (json == null) {
                 json = new ObjectMapper();
