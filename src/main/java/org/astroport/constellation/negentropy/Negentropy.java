@@ -142,7 +142,7 @@ public final class Negentropy {
                             upper = i;
                             break;
                         }
-                        ids.writeBytes(items.id(i));
+                        items.writeId(i, ids);
                         n++;
                     }
                     encodeBound(o, endTimestamp, endId);
@@ -182,7 +182,7 @@ public final class Negentropy {
             Varint.write(o, MODE_ID_LIST);
             Varint.write(o, count);
             for (int i = lower; i < upper; i++) {
-                o.writeBytes(items.id(i));
+                items.writeId(i, o);
             }
             return;
         }
@@ -202,13 +202,8 @@ public final class Negentropy {
                 if (prevTs != currTs) {
                     encodeBound(o, currTs, NO_ID);
                 } else {
-                    byte[] a = items.id(curr - 1);
-                    byte[] c = items.id(curr);
-                    int shared = 0;
-                    while (shared < NegentropyItems.ID_SIZE && a[shared] == c[shared]) {
-                        shared++;
-                    }
-                    encodeBound(o, currTs, Arrays.copyOf(c, Math.min(NegentropyItems.ID_SIZE, shared + 1)));
+                    int shared = items.sharedPrefix(curr - 1, curr);
+                    encodeBound(o, currTs, Arrays.copyOf(items.id(curr), Math.min(NegentropyItems.ID_SIZE, shared + 1)));
                 }
             }
             Varint.write(o, MODE_FINGERPRINT);
