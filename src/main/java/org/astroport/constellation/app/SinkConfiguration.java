@@ -40,13 +40,14 @@ public class SinkConfiguration implements CamelConfiguration {
                                      @PropertyInject("constellation.local-relay-url") String localRelayUrl,
                                      @PropertyInject("constellation.sink.import-timeout-seconds") long importTimeoutSeconds,
                                      @PropertyInject("constellation.sink.import-debounce-millis") int importDebounceMillis,
+                                     @PropertyInject("constellation.sink.import-fried") boolean importFried,
                                      @PropertyInject("constellation.sink.ok-timeout-millis") long okTimeoutMillis, @PropertyInject("constellation.sink.retries") int retries,
                                      @PropertyInject("constellation.sink.retry-backoff-millis") long retryBackoffMillis,
                                      @PropertyInject("constellation.sink.import.batch-size") int importBatchSize,
                                      @PropertyInject("constellation.sink.import.batch-millis") long importBatchMillis,
                                      @PropertyInject("constellation.sink.relay.batch-size") int relayBatchSize,
                                      @PropertyInject("constellation.sink.relay.batch-millis") long relayBatchMillis) {
-        return new SinkSettings(mode, Path.of(home), strfryBin, strfryConfig, localRelayUrl, importTimeoutSeconds, importDebounceMillis, okTimeoutMillis, retries, retryBackoffMillis,
+        return new SinkSettings(mode, Path.of(home), strfryBin, strfryConfig, localRelayUrl, importTimeoutSeconds, importDebounceMillis, importFried, okTimeoutMillis, retries, retryBackoffMillis,
                 new SinkSettings.Batching(importBatchSize, importBatchMillis), new SinkSettings.Batching(relayBatchSize, relayBatchMillis));
     }
 

@@ -56,7 +56,8 @@ public final class SinkSelector {
     }
 
     private static EventSink importSink(SinkSettings s, String strfry) {
-        return new StrfryImportSink(strfry, s.strfryConfigFile(), s.strfryDirectory(), Duration.ofSeconds(s.importTimeoutSeconds()), s.importDebounceMillis());
+        return new StrfryImportSink(strfry, s.strfryConfigFile(), s.strfryDirectory(), Duration.ofSeconds(s.importTimeoutSeconds()), s.importDebounceMillis(),
+                s.importFried());
     }
 
     private static EventSink relaySink(SinkSettings s, RelayTransport transport) {

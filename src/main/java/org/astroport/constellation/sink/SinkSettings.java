@@ -8,7 +8,7 @@ import java.nio.file.Path;
  * {@code constellation.strfry.*}, {@code constellation.local-relay-url}); blank means "not set".
  */
 public record SinkSettings(String mode, Path home, String strfryBin, String strfryConfig, String localRelayUrl,
-                           long importTimeoutSeconds, int importDebounceMillis, long okTimeoutMillis, int retries, long retryBackoffMillis,
+                           long importTimeoutSeconds, int importDebounceMillis, boolean importFried, long okTimeoutMillis, int retries, long retryBackoffMillis,
                            Batching importBatching, Batching relayBatching) {
 
     /** A sink's micro-batches: at most {@code size} events, closed after {@code millis} anyway. */

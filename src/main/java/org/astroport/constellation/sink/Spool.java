@@ -299,7 +299,7 @@ public class Spool {
         ParseResult r = parser.parse(line);
         if (r instanceof ParseResult.Ok ok) {
             NostrEvent e = ok.event();
-            return new SinkEvent(e.id(), e.pubkey(), e.kind(), e.createdAt(), line, "spool", System.nanoTime());
+            return new SinkEvent(e.id(), e.pubkey(), e.kind(), e.createdAt(), line, "spool", System.nanoTime(), e);
         }
         return null;
     }

@@ -28,6 +28,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import org.astroport.constellation.ingest.SinkEvent;
+import org.astroport.constellation.nostr.EventParser;
+import org.astroport.constellation.nostr.NostrEvent;
+import org.astroport.constellation.nostr.ParseResult;
 
 /**
  * The fast path: one long-lived {@code strfry import --no-verify --show-rejected --debounce-millis=N}
@@ -70,19 +73,28 @@ public class StrfryImportSink implements EventSink, AutoCloseable {
     // strfry's own output lines (src/apps/dbutils/cmd_import.cpp, src/WriterPipeline.h)
     private static final Pattern READY = Pattern.compile("not verifying event IDs or signatures");
     private static final Pattern REJECTED = Pattern.compile("Rejected event (\\S+): (.*)$");
-    private static final Pattern UNPARSABLE = Pattern.compile("Unable to parse JSON on line (\\d+)");
+    private static final Pattern UNPARSABLE = Pattern.compile("Unable to parse (?:fried )?JSON on line (\\d+)");
     private static final Pattern WRITER = Pattern.compile("Writer: added: (\\d+) dups: (\\d+) replaced: (\\d+) deleted: (\\d+)");
     private static final Pattern COMMITTED = Pattern.compile("Committed \\d+\\. Processed \\d+ lines\\. (\\d+) added, (\\d+) rejected, (\\d+) dups");
     private static final Pattern DONE = Pattern.compile("Done\\. Processed \\d+ lines\\.");
     private static final Pattern TOO_LARGE = Pattern.compile("Line larger than configured maxEventSize on line (\\d+)");
     private static final Pattern DB_SETTING = Pattern.compile("^\\s*db\\s*=\\s*\"([^\"]*)\"", Pattern.MULTILINE);
     private static final Pattern MAX_EVENT_SIZE = Pattern.compile("(?:^|[\\s{.])maxEventSize\\s*=\\s*(\\d+)");
+    private static final Pattern MAX_NUM_TAGS = Pattern.compile("(?:^|[\\s{.])maxNumTags\\s*=\\s*(\\d+)");
+    private static final Pattern MAX_TAG_VAL_SIZE = Pattern.compile("(?:^|[\\s{.])maxTagValSize\\s*=\\s*(\\d+)");
 
     private final String strfryBin;
     private final Path config;
     private final Path workingDir;
     private final Duration timeout;
     private final int debounceMillis;
+    /** Whether to hand strfry pre-packed events ({@link StrfryFriedLine}) once the binary passed {@link StrfryFriedCheck}. */
+    private final boolean friedWanted;
+    /** Decided before the first child starts: null until then. */
+    private volatile Boolean fried;
+    private volatile StrfryFriedLine.Limits friedLimits = StrfryFriedLine.Limits.DEFAULTS;
+    /** Events that went through strfry's own parser while the child takes fried lines. */
+    private final AtomicLong parsedByStrfry = new AtomicLong();
 
     /** Held by a write, a probe that (re)starts the child, and close(). */
     private final ReentrantLock lock = new ReentrantLock();
@@ -100,6 +112,11 @@ public class StrfryImportSink implements EventSink, AutoCloseable {
     }
 
     public StrfryImportSink(String strfryBin, Path config, Path workingDir, Duration timeout, int debounceMillis) {
+        this(strfryBin, config, workingDir, timeout, debounceMillis, false);
+    }
+
+    /** @param fried hand strfry pre-packed events when its binary writes exactly what we would ({@link StrfryFriedCheck}) */
+    public StrfryImportSink(String strfryBin, Path config, Path workingDir, Duration timeout, int debounceMillis, boolean fried) {
         if (debounceMillis < 0) {
             throw new IllegalArgumentException("constellation.sink.import-debounce-millis must not be negative, not " + debounceMillis);
         }
@@ -108,9 +125,14 @@ public class StrfryImportSink implements EventSink, AutoCloseable {
         this.workingDir = workingDir;
         this.timeout = timeout;
         this.debounceMillis = debounceMillis;
+        this.friedWanted = fried;
     }
 
     List<String> command() {
+        return command(Boolean.TRUE.equals(fried));
+    }
+
+    private List<String> command(boolean friedLines) {
         List<String> cmd = new ArrayList<>();
         cmd.add(strfryBin);
         if (config != null) {
@@ -120,6 +142,9 @@ public class StrfryImportSink implements EventSink, AutoCloseable {
         cmd.add("--no-verify");
         cmd.add("--show-rejected");
         cmd.add("--debounce-millis=" + debounceMillis);
+        if (friedLines) {
+            cmd.add("--fried");
+        }
         return cmd;
     }
 
@@ -151,21 +176,27 @@ public class StrfryImportSink implements EventSink, AutoCloseable {
                 Child c = running();
                 long maxLine = Math.min(c.maxEventSize, learnedMaxEventSize);
                 List<SinkEvent> send = new ArrayList<>(rest.size());
+                List<String> lines = new ArrayList<>(rest.size());
                 List<SinkEvent> tooLarge = new ArrayList<>();
+                List<SinkEvent> forStrfrysParser = new ArrayList<>();
                 int multiLine = 0;
                 for (SinkEvent e : rest) {
-                    if (e.json().indexOf('\n') >= 0) { // one event, one line: strfry counts lines (our serializer never writes one)
+                    String line = c.fried ? friedLine(e) : e.json();
+                    if (line == null || c.fried && utf8Length(line) + 1 > maxLine) {
+                        forStrfrysParser.add(e); // strfry's parser decides (and its own line limit applies to the plain JSON)
+                    } else if (e.json().indexOf('\n') >= 0) { // one event, one line: strfry counts lines (our serializer never writes one)
                         multiLine++;
-                    } else if (utf8Length(e.json()) + 1 > maxLine) {
+                    } else if (utf8Length(line) + 1 > maxLine) {
                         tooLarge.add(e);
                     } else {
                         send.add(e);
+                        lines.add(line);
                     }
                 }
                 Part p = null;
                 if (!send.isEmpty()) {
                     try {
-                        p = c.importPart(send, deadline);
+                        p = c.importPart(lines, deadline);
                         c.noteDatabase();
                     } catch (ChildEnded e) {
                         if (c != before || e.acknowledged > 0 || retried) {
@@ -175,6 +206,11 @@ public class StrfryImportSink implements EventSink, AutoCloseable {
                         retried = true;
                         continue;
                     }
+                }
+                if (!forStrfrysParser.isEmpty()) {
+                    Result viaParser = importParsed(forStrfrysParser, deadline);
+                    written += viaParser.written();
+                    viaParser.refused().forEach((reason, n) -> refused.merge(reason, n, Integer::sum));
                 }
                 if (multiLine > 0) {
                     refused.merge("unparsable", multiLine, Integer::sum);
@@ -202,7 +238,7 @@ public class StrfryImportSink implements EventSink, AutoCloseable {
                 }
                 // strfry aborted at a line over its maxEventSize (a config we could not read): that event is refused, the rest goes again
                 SinkEvent big = send.get(p.tooLargeIndex);
-                int bytes = utf8Length(big.json());
+                int bytes = utf8Length(lines.get(p.tooLargeIndex));
                 LOG.warn("strfry import refused event {} ({} bytes, over strfry's maxEventSize)", big.id(), bytes);
                 refused.merge("too-large", 1, Integer::sum);
                 rest = send.subList(p.tooLargeIndex + 1, send.size());
@@ -227,25 +263,137 @@ public class StrfryImportSink implements EventSink, AutoCloseable {
         } else if (c != null) {
             retire(c, "ended since the last batch");
         }
-        ProcessBuilder pb = new ProcessBuilder(command()).redirectErrorStream(true);
-        if (workingDir != null) {
-            pb.directory(workingDir.toFile());
+        if (fried == null) {
+            fried = friedWanted && friedMatches();
         }
-        Process p;
-        try {
-            p = pb.start();
-        } catch (IOException e) {
-            throw new SinkUnavailableException("cannot run " + strfryBin + ": " + e.getMessage(), e);
-        }
-        c = new Child(p, configuredMaxEventSize(), databaseFile());
+        boolean friedLines = fried;
+        c = new Child(start(command(friedLines)), configuredMaxEventSize(), databaseFile(), friedLines);
         child = c;
         if (starts.incrementAndGet() > 1) {
             long n = restarts.incrementAndGet();
-            LOG.warn("strfry import restarted (pid {}; restart #{})", p.pid(), n);
+            LOG.warn("strfry import restarted (pid {}; restart #{})", c.process.pid(), n);
         } else {
-            LOG.info("strfry import started (pid {}): {}", p.pid(), String.join(" ", command()));
+            LOG.info("strfry import started (pid {}): {}", c.process.pid(), String.join(" ", command()));
         }
         return c;
+    }
+
+    private Process start(List<String> cmd) throws SinkUnavailableException {
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        if (workingDir != null) {
+            pb.directory(workingDir.toFile());
+        }
+        try {
+            return pb.start();
+        } catch (IOException e) {
+            throw new SinkUnavailableException("cannot run " + strfryBin + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Whether this strfry writes what we would hand it fried; logged either way (once per sink). */
+    private boolean friedMatches() {
+        friedLimits = configuredTagLimits();
+        long t0 = System.nanoTime();
+        java.util.Optional<String> mismatch = StrfryFriedCheck.mismatch(strfryBin, friedLimits);
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        if (mismatch.isEmpty()) {
+            LOG.info("strfry import takes our events pre-packed (--fried): this strfry wrote exactly our lines for {} test events ({} ms)",
+                    StrfryFriedCheck.corpus().size(), ms);
+            return true;
+        }
+        LOG.warn("strfry import parses every event itself (slower): its --fried lines differ from ours ({}); set constellation.sink.import-fried=false to skip this check",
+                mismatch.get());
+        return false;
+    }
+
+    private String friedLine(SinkEvent e) {
+        NostrEvent parsed = e.event();
+        if (parsed == null) {
+            ParseResult r = new EventParser(Integer.MAX_VALUE).parse(e.json());
+            if (!(r instanceof ParseResult.Ok ok)) {
+                return null; // strfry's parser names the defect
+            }
+            parsed = ok.event();
+        }
+        return StrfryFriedLine.of(parsed, friedLimits);
+    }
+
+    /**
+     * Events the fried child cannot take, through a short-lived strfry import that parses them (a few
+     * per day at most: an expiration tag, an a tag on a deletion, an odd e/p value). Under the lock.
+     */
+    private Result importParsed(List<SinkEvent> events, long deadline) throws SinkUnavailableException {
+        parsedByStrfry.addAndGet(events.size());
+        Child once = new Child(start(command(false)), configuredMaxEventSize(), null, false);
+        once.reported = true;
+        try {
+            List<String> lines = new ArrayList<>(events.size());
+            int multiLine = 0;
+            for (SinkEvent e : events) {
+                if (e.json().indexOf('\n') >= 0) {
+                    multiLine++;
+                } else {
+                    lines.add(e.json());
+                }
+            }
+            Map<String, Integer> refused = new TreeMap<>();
+            if (multiLine > 0) {
+                refused.put("unparsable", multiLine);
+            }
+            if (lines.isEmpty()) {
+                return new Result(0, refused);
+            }
+            Part p = once.importPart(lines, deadline);
+            if (p.tooLargeIndex() >= 0) {
+                throw new SinkUnavailableException("strfry import aborted at a line over its maxEventSize");
+            }
+            if (p.rejected() > 0) {
+                refused.merge("invalid", p.rejected(), Integer::sum);
+            }
+            if (p.unparsable() > 0) {
+                refused.merge("unparsable", p.unparsable(), Integer::sum);
+            }
+            if (p.rejected() + p.unparsable() > 0) {
+                LOG.warn("strfry import refused {} of {} event(s){}", p.rejected() + p.unparsable(), lines.size(),
+                        p.firstReason().isEmpty() ? "" : " (first: " + p.firstReason() + ")");
+            }
+            once.finish(Math.min(STOP_WAIT_MILLIS, remainingMillis(deadline)));
+            return new Result(lines.size() - p.rejected() - p.unparsable(), refused);
+        } finally {
+            once.kill();
+        }
+    }
+
+    /** Events that went through strfry's parser (not fried) since this sink was made. */
+    public long parsedByStrfry() {
+        return parsedByStrfry.get();
+    }
+
+    /** Whether the child takes pre-packed events; null before the first child started. */
+    public Boolean fried() {
+        return fried;
+    }
+
+    /** strfry's events.maxNumTags and maxTagValSize from the config it reads; its defaults when unreadable. */
+    StrfryFriedLine.Limits configuredTagLimits() {
+        Path conf = effectiveConfig();
+        StrfryFriedLine.Limits d = StrfryFriedLine.Limits.DEFAULTS;
+        if (conf == null) {
+            return d;
+        }
+        try {
+            String text = Files.readString(conf).lines().map(l -> l.indexOf('#') >= 0 ? l.substring(0, l.indexOf('#')) : l)
+                    .collect(java.util.stream.Collectors.joining("\n"));
+            return new StrfryFriedLine.Limits(setting(MAX_NUM_TAGS, text, d.maxNumTags()), setting(MAX_TAG_VAL_SIZE, text, d.maxTagValSize()));
+        } catch (IOException | RuntimeException e) {
+            LOG.debug("cannot read tag limits from {}: {}", conf, e.toString());
+            return d;
+        }
+    }
+
+    private static int setting(Pattern p, String text, int fallback) {
+        Matcher m = p.matcher(text);
+        return m.find() ? (int) Math.min(Integer.MAX_VALUE, Long.parseLong(m.group(1))) : fallback;
     }
 
     /**
@@ -491,14 +639,16 @@ public class StrfryImportSink implements EventSink, AutoCloseable {
      * waiting caller is woken by every line read, the end of the output and the process exit.
      */
     private final class Child {
-        private static final List<SinkEvent> END = List.of();
+        private static final List<String> END = List.of();
 
         final Process process;
         final int maxEventSize;
+        /** Takes fried lines (started with --fried). */
+        final boolean fried;
         /** LMDB's data file it writes, and that file's identity once seen (under the sink's lock). */
         final Path dbFile;
         private Object dbFileKey;
-        private final BlockingQueue<List<SinkEvent>> toFeed = new LinkedBlockingQueue<>();
+        private final BlockingQueue<List<String>> toFeed = new LinkedBlockingQueue<>();
         private final Thread feeder;
         private final Thread reader;
         /** Set when its end was logged (or it was stopped on purpose). Under the sink's lock. */
@@ -520,9 +670,10 @@ public class StrfryImportSink implements EventSink, AutoCloseable {
         private IOException feedError;
         private final Deque<String> tail = new ArrayDeque<>();
 
-        Child(Process process, int maxEventSize, Path dbFile) {
+        Child(Process process, int maxEventSize, Path dbFile, boolean fried) {
             this.process = process;
             this.maxEventSize = maxEventSize;
+            this.fried = fried;
             this.dbFile = dbFile;
             this.reader = new Thread(this::read, "strfry-import-output-" + process.pid());
             this.feeder = new Thread(this::feed, "strfry-import-stdin-" + process.pid());
@@ -568,7 +719,7 @@ public class StrfryImportSink implements EventSink, AutoCloseable {
          * or the deadline passes (then it is killed). Throws unless every line was accounted for or
          * strfry aborted at a line over its maxEventSize, after finishing every line before it.
          */
-        Part importPart(List<SinkEvent> events, long deadline) throws SinkUnavailableException {
+        Part importPart(List<String> events, long deadline) throws SinkUnavailableException {
             long base;
             long target;
             long rejected0;
@@ -620,7 +771,7 @@ public class StrfryImportSink implements EventSink, AutoCloseable {
                 if (ended && tooLargeLine > base && tooLargeLine <= target) {
                     int index = (int) (tooLargeLine - base - 1);
                     // so that the batch, spooled or not, never meets that line again
-                    learnedMaxEventSize = Math.min(learnedMaxEventSize, utf8Length(events.get(index).json()));
+                    learnedMaxEventSize = Math.min(learnedMaxEventSize, utf8Length(events.get(index)));
                     if (finished() >= tooLargeLine - 1) {
                         abortedAt = new Part(part.rejected(), part.unparsable(), index, part.firstReason());
                     }
@@ -709,12 +860,12 @@ public class StrfryImportSink implements EventSink, AutoCloseable {
             // streamed event by event: never a whole batch as one String or byte[]
             try (Writer in = new BufferedWriter(new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8), 1 << 16)) {
                 while (true) {
-                    List<SinkEvent> part = toFeed.take();
+                    List<String> part = toFeed.take();
                     if (part == END) {
                         return; // closes stdin: strfry flushes, says "Done." and exits
                     }
-                    for (SinkEvent e : part) {
-                        in.write(e.json());
+                    for (String line : part) {
+                        in.write(line);
                         in.write('\n');
                     }
                     in.flush();

@@ -41,7 +41,7 @@ class SideBySideBench {
     static final int EVENTS = Integer.getInteger("bench.events", 100_000);
     static final int ROUNDS = Integer.getInteger("bench.rounds", 3);
     static final long T = Fixtures.REFERENCE_TIME;
-    /** -Dbench.only=mirror|backfill: those rows only (latency and incremental are their own runs). */
+    /** -Dbench.only=mirror|backfill: those rows only, without the latency run (latency and incremental are their own runs). */
     static final String ONLY = System.getProperty("bench.only", "");
     /** -Dbench.backfill-jvm="...": JVM options added to the launcher's for the backfill runs (an experiment; {run}: the run's name). */
     /** -Dbench.daemon-jvm="...": JVM options added to the launcher's for the daemon runs (an experiment: -XX:TieredStopAtLevel=4 is C2 again). */
@@ -108,7 +108,9 @@ class SideBySideBench {
             }
         }
         System.out.println("BENCH ratio (ours / strfry):" + ratios);
-        latency(tmp.resolve("latency"), 200);
+        if (ONLY.isEmpty()) {
+            latency(tmp.resolve("latency"), 200);
+        }
     }
 
     /** A burst imported into the source relay while the mirror runs, until the local store holds it all. */
@@ -118,21 +120,38 @@ class SideBySideBench {
             local.startRelay();
             Supplier<Long> rss;
             AutoCloseable started;
+            long pid;
+            AppProcess app = null;
             if (router != null) {
                 Process p = router.start(dir, source, local);
                 started = p::destroy;
                 rss = () -> peakRssMb(p.pid());
+                pid = p.pid();
             } else {
-                AppProcess app = daemon(dir, source, local, "import", "run");
+                app = daemon(dir, source, local, "import", "run");
                 started = app;
-                rss = () -> app.peakRssKb() / 1024;
+                AppProcess a = app;
+                rss = () -> a.peakRssKb() / 1024;
+                pid = app.pid();
             }
             try (AutoCloseable mirror = started) {
                 Thread.sleep(3000); // connected and subscribed
+                long[] cpu0 = {cpuMillis(pid, false), cpuMillis(pid, true), source.relayCpuMillis(), local.relayCpuMillis()};
                 long t0 = System.nanoTime();
                 source.importLines(events);
+                double imported = (System.nanoTime() - t0) / 1e9;
                 long held = awaitCount(local, events.size());
-                return new Run((System.nanoTime() - t0) / 1e9 - (held < events.size() ? STALL_SECONDS : 0), rss.get(), slowClientCuts(source), held);
+                double seconds = (System.nanoTime() - t0) / 1e9;
+                // where the CPU went: the mirror itself, its children (our strfry import), the relays
+                System.out.printf("BENCH   mirror %s: %.1f s (the source's own import ended at %.1f s); CPU s: mirror %.1f, its children %.1f, source relay %.1f, local relay %.1f%n",
+                        router != null ? "router" : "ours", seconds, imported, (cpuMillis(pid, false) - cpu0[0]) / 1000.0,
+                        (cpuMillis(pid, true) - cpuMillis(pid, false) - cpu0[1] + cpu0[0]) / 1000.0,
+                        (source.relayCpuMillis() - cpu0[2]) / 1000.0, (local.relayCpuMillis() - cpu0[3]) / 1000.0);
+                if (app != null && System.getProperty("bench.keep-logs") != null) {
+                    Files.copy(app.log, Path.of(System.getProperty("bench.keep-logs"), "mirror-" + dir.getParent().getFileName() + ".log"),
+                            java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                }
+                return new Run(seconds - (held < events.size() ? STALL_SECONDS : 0), rss.get(), slowClientCuts(source), held);
             }
         }
     }
@@ -385,6 +404,25 @@ class SideBySideBench {
         } catch (Exception e) {
             return -1;
         }
+    }
+
+    /** CPU ms (user + system) a process has used, with its live descendants' if asked, from /proc. */
+    static long cpuMillis(long pid, boolean withDescendants) {
+        long ms = 0;
+        List<Long> pids = new ArrayList<>(List.of(pid));
+        if (withDescendants) {
+            ProcessHandle.of(pid).ifPresent(h -> h.descendants().forEach(d -> pids.add(d.pid())));
+        }
+        for (long p : pids) {
+            try {
+                String stat = Files.readString(Path.of("/proc", String.valueOf(p), "stat"));
+                String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                ms += (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10;
+            } catch (java.io.IOException | RuntimeException gone) {
+                // ended meanwhile
+            }
+        }
+        return ms;
     }
 
     static long peakRssMb(long pid) {

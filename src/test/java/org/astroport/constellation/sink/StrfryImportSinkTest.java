@@ -355,6 +355,55 @@ class StrfryImportSinkTest {
         sink.close();
     }
 
+    /**
+     * Events fried by us and events parsed by strfry end up alike: the same database (the stored JSON and
+     * the packed index records), the same counts. Those we must not fry go through strfry's parser.
+     */
+    @Test
+    @EnabledIfEnvironmentVariable(named = StrfryProcess.ENV, matches = ".+")
+    void friedEventsAreStoredAsStrfrysOwnParserStoresThem(@TempDir Path tmp) throws Exception {
+        StrfryProcess friedDb = StrfryProcess.create(tmp.resolve("fried"));
+        StrfryProcess plainDb = StrfryProcess.create(tmp.resolve("plain"));
+        StrfryImportSink fried = new StrfryImportSink(friedDb.bin(), friedDb.config(), null, Duration.ofSeconds(30), 5, true);
+        StrfryImportSink plain = new StrfryImportSink(plainDb.bin(), plainDb.config(), null, Duration.ofSeconds(30), 5, false);
+        String secret = Fixtures.secretOf("member-1");
+        String author = org.astroport.constellation.nostr.Schnorr.publicKeyHex(secret);
+        String other = org.astroport.constellation.nostr.Schnorr.publicKeyHex(Fixtures.secretOf("member-2"));
+        long t = Fixtures.REFERENCE_TIME - 500;
+        List<SinkEvent> batch = new ArrayList<>();
+        java.util.function.BiConsumer<Integer, List<List<String>>> add = (kind, tags) -> batch.add(SinkEvent.of(
+                EventSigner.sign(secret, t + batch.size(), kind, tags, "event " + batch.size() + ": \" \\ \n \t \u007f \u0001 caf\u00e9 \ud83d\ude00"),
+                "peer-a", 0));
+        add.accept(1, List.of(List.of("t", "bench"), List.of("e", "ab".repeat(32)), List.of("p", other), List.of("alt", "a name of three letters"),
+                List.of("x"), List.of("r", "r".repeat(300)), List.of("\u00e9", "a name of two bytes"), List.of("t", "v".repeat(255)), List.of("t", "w".repeat(256))));
+        add.accept(0, List.of());
+        add.accept(3, List.of(List.of("p", other), List.of("p", author)));
+        add.accept(41, List.of(List.of("e", "cd".repeat(32))));
+        add.accept(10002, List.of(List.of("r", "wss://relay.example"), List.of("r", "wss://other.example", "read")));
+        add.accept(30023, List.of(List.of("d", "a-slug"), List.of("t", "long-form")));
+        add.accept(30023, List.of(List.of("d", "kept")));
+        // strfry's parser decides these three: an expiration, an a tag on a deletion (it deletes the first article), an e value that is not an id
+        add.accept(1, List.of(List.of("expiration", String.valueOf(Fixtures.REFERENCE_TIME + 86_400))));
+        add.accept(5, List.of(List.of("a", "30023:" + author + ":a-slug")));
+        add.accept(1, List.of(List.of("e", "not-an-event-id")));
+        SinkEvent e = batch.get(0);
+        batch.add(new SinkEvent("bad", e.pubkey(), 1, e.createdAt(), e.json().replaceFirst("\"kind\":1", "\"kind\":\"1\""), "peer-a", 0));
+
+        EventSink.Result r = fried.write(batch);
+        EventSink.Result expected = plain.write(batch);
+        assertEquals(Boolean.TRUE, fried.fried(), "this strfry passed the check");
+        assertEquals(4, fried.parsedByStrfry(), "the three that must not be fried and the one that does not parse");
+        assertEquals(expected.refused(), r.refused());
+        assertEquals(Map.of("invalid", 2), r.refused(), "the e value and the kind that is not a number");
+        assertEquals(expected.written(), r.written());
+        fried.close();
+        plain.close();
+        List<String> stored = friedDb.exportSorted(false);
+        assertEquals(plainDb.exportSorted(false), stored);
+        assertEquals(plainDb.exportSorted(true), friedDb.exportSorted(true), "the same packed index records");
+        assertEquals(batch.size() - 2 - 1, stored.size(), "every event but the two refused and the deleted article");
+    }
+
     @Test
     @EnabledIfEnvironmentVariable(named = StrfryProcess.ENV, matches = ".+")
     void aRealStrfryTakesManyBatchesThroughOneChild(@TempDir Path tmp) throws Exception {

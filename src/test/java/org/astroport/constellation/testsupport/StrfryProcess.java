@@ -93,6 +93,20 @@ public final class StrfryProcess implements AutoCloseable {
         throw new IllegalStateException("strfry relay did not listen on " + port);
     }
 
+    /** CPU ms (user + system) the running relay has used, from /proc; 0 when it is not running. */
+    public long relayCpuMillis() {
+        if (relay == null || !relay.isAlive()) {
+            return 0;
+        }
+        try {
+            String stat = Files.readString(Path.of("/proc", String.valueOf(relay.pid()), "stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10;
+        } catch (IOException | RuntimeException e) {
+            return 0;
+        }
+    }
+
     /** kill -9 of the relay, as a crash or an OOM kill would end it; startRelay() brings it back on the same port. */
     public void killRelay() throws InterruptedException {
         if (relay != null) {
@@ -122,6 +136,22 @@ public final class StrfryProcess implements AutoCloseable {
         if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
             throw new IllegalStateException("strfry import failed: " + Files.readString(config.resolveSibling("import.log")));
         }
+    }
+
+    /** strfry export (with --fried: each line with its packed index record), sorted: what the database holds, whatever the order it was written in. */
+    public List<String> exportSorted(boolean fried) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(bin, "--config=" + config, "export"));
+        if (fried) {
+            cmd.add("--fried");
+        }
+        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        List<String> lines = new ArrayList<>();
+        try (var r = p.inputReader(StandardCharsets.UTF_8)) {
+            r.lines().forEach(lines::add);
+        }
+        p.waitFor(60, TimeUnit.SECONDS);
+        lines.sort(null);
+        return lines;
     }
 
     /** How many events the database holds (strfry scan --count). */
