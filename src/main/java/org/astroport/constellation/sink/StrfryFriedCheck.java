@@ -38,6 +38,10 @@ final class StrfryFriedCheck {
             dir = Files.createTempDirectory("constellation-fried-check");
             Files.createDirectories(dir.resolve("db"));
             Path conf = Files.writeString(dir.resolve("strfry.conf"), "db = \"" + dir.resolve("db") + "/\"\nrelay {\n    nofiles = 0\n}\n");
+            // a strfry without export --fried fails here, before anything is imported
+            if (run(List.of(strfryBin, "--config=" + conf, "export", "--fried"), "", dir) == null) {
+                return Optional.of("strfry export --fried failed on an empty database (a strfry without --fried?)");
+            }
             List<NostrEvent> corpus = corpus();
             StringBuilder in = new StringBuilder();
             for (NostrEvent e : corpus) {

@@ -34,6 +34,8 @@ public final class FakeStrfry {
         }
         String body = """
                 #!/bin/sh
+                # a strfry that knows import only (so the sink's --fried check, which exports first, fails without importing)
+                case " $* " in *" import "*) ;; *) echo "fake strfry: import only" >&2; exit 1;; esac
                 echo $$ >> '%1$s.pids'
                 %2$s
                 # mawk reads its whole input before the first rule unless told to go line by line
