@@ -5,7 +5,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 
+import java.util.concurrent.ExecutorService;
+
 import org.apache.camel.BindToRegistry;
+import org.apache.camel.CamelContext;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.Configuration;
 import org.apache.camel.PropertyInject;
@@ -45,10 +48,18 @@ public class IngestConfiguration implements CamelConfiguration {
     @BindToRegistry(lazy = true)
     public EventGate eventGate(@PropertyInject("constellation.frame.max-bytes") int frameMaxBytes, @PropertyInject("constellation.event.max-future-seconds") long maxFutureSeconds,
                                @PropertyInject("constellation.event.max-bytes") int eventMaxBytes, @PropertyInject("constellation.content-filters") String contentFilters,
-                               Clock clock, SyncedKinds kinds, AuthorRegistry authors, DeletionTracker deletions, SyncStats stats, SeenEvents seen) {
+                               @PropertyInject("constellation.ingest.verify-threads") String verifyThreads,
+                               Clock clock, SyncedKinds kinds, AuthorRegistry authors, DeletionTracker deletions, SyncStats stats, SeenEvents seen,
+                               CamelContext context) {
         Set<Integer> kindSet = Set.copyOf(kinds.list());
+        int threads = verifyThreads.isBlank() ? Runtime.getRuntime().availableProcessors() - 1 : Integer.parseInt(verifyThreads.trim());
+        if (threads < 0) {
+            throw new IllegalArgumentException("constellation.ingest.verify-threads must be 0 or more, not " + threads);
+        }
+        // Camel's manager shuts the pool down with the context
+        ExecutorService verifiers = threads == 0 ? null : context.getExecutorServiceManager().newFixedThreadPool(this, "verify", threads);
         return new EventGate(new EventParser(frameMaxBytes), new EventPolicy(clock, maxFutureSeconds, eventMaxBytes), () -> kindSet, authors, authors::blacklist,
-                phrases(contentFilters.trim()), deletions, stats, seen);
+                phrases(contentFilters.trim()), deletions, stats, seen, verifiers, threads);
     }
 
     @BindToRegistry(lazy = true)

@@ -1,11 +1,16 @@
 package org.astroport.constellation.ingest;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
@@ -47,9 +52,24 @@ public class EventGate {
     private final SyncStats stats;
     private final IdempotentRepository seen;
     private final Map<String, AtomicLong> warned = new ConcurrentHashMap<>();
+    /** Verifies the larger batches' signatures on several cores (null: on the caller's thread only). */
+    private final ExecutorService verifiers;
+    private final int verifierThreads;
 
     public EventGate(EventParser parser, EventPolicy policy, Supplier<Set<Integer>> kinds, AuthorSet authors, Supplier<Set<String>> blacklist,
                      List<String> contentFilters, DeletionTracker deletions, SyncStats stats, IdempotentRepository seen) {
+        this(parser, policy, kinds, authors, blacklist, contentFilters, deletions, stats, seen, null, 0);
+    }
+
+    /**
+     * @param verifiers threads that verify parts of a large batch while the caller verifies its own part
+     *                  (one peer's burst then uses every core); null, or 0 threads, for the caller alone
+     */
+    public EventGate(EventParser parser, EventPolicy policy, Supplier<Set<Integer>> kinds, AuthorSet authors, Supplier<Set<String>> blacklist,
+                     List<String> contentFilters, DeletionTracker deletions, SyncStats stats, IdempotentRepository seen,
+                     ExecutorService verifiers, int verifierThreads) {
+        this.verifiers = verifierThreads > 0 ? verifiers : null;
+        this.verifierThreads = verifierThreads;
         this.parser = parser;
         this.policy = policy;
         this.kinds = kinds;
@@ -94,17 +114,65 @@ public class EventGate {
     }
 
     /**
-     * Step 2, on the screened batch: the station's cheap rules first (policy, kinds, authors, content,
-     * deletions), then the id and signature, so a flood of events nobody here wants costs no signature
-     * check; a deletion is recorded only once verified. The body becomes the list of accepted
-     * {@link SinkEvent}s.
+     * Step 2, on the screened batch: the station's cheap rules first (policy, kinds, authors, content),
+     * then the ids and signatures (those of a large batch on several cores), then, in the batch's order,
+     * deletions: so a flood of events nobody here wants costs no signature check, and a deletion is
+     * recorded only once verified, before the events after it are looked at. The body becomes the
+     * list of accepted {@link SinkEvent}s.
      */
     @SuppressWarnings("unchecked")
     public void admit(Exchange exchange) {
         String peer = peer(exchange);
         PeerStats ps = stats.peer(peer);
         List<Screened> in = exchange.getMessage().getBody(List.class);
-        exchange.getMessage().setBody(passing(in, screened -> admit(ps, peer, screened)));
+        List<Screened> wanted = passing(in, screened -> wanted(ps, screened) ? screened : null);
+        List<Optional<Rejection>> verdicts = verifyAll(wanted);
+        List<SinkEvent> out = new ArrayList<>(wanted.size());
+        for (int i = 0; i < wanted.size(); i++) {
+            SinkEvent accepted = admitVerified(ps, peer, wanted.get(i), verdicts.get(i));
+            if (accepted != null) {
+                out.add(accepted);
+            }
+        }
+        exchange.getMessage().setBody(out);
+    }
+
+    /** Below this many events a batch is verified on the caller's thread: handing parts over costs more than it saves. */
+    static final int PARALLEL_FROM = 64;
+
+    private List<Optional<Rejection>> verifyAll(List<Screened> batch) {
+        int n = batch.size();
+        @SuppressWarnings("unchecked")
+        Optional<Rejection>[] verdicts = new Optional[n];
+        int parts = verifiers == null || n < PARALLEL_FROM ? 1 : Math.min(verifierThreads + 1, n / (PARALLEL_FROM / 2));
+        List<Future<?>> handed = new ArrayList<>(parts - 1);
+        for (int p = 1; p < parts; p++) {
+            int from = n * p / parts;
+            int to = n * (p + 1) / parts;
+            try {
+                handed.add(verifiers.submit(() -> verifyRange(batch, verdicts, from, to)));
+            } catch (RejectedExecutionException stopping) {
+                verifyRange(batch, verdicts, from, to);
+            }
+        }
+        verifyRange(batch, verdicts, 0, n / parts);
+        for (Future<?> f : handed) {
+            try {
+                f.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while verifying a batch", e);
+            } catch (ExecutionException e) {
+                throw new IllegalStateException("verifying a batch failed", e.getCause());
+            }
+        }
+        return Arrays.asList(verdicts);
+    }
+
+    private static void verifyRange(List<Screened> batch, Optional<Rejection>[] verdicts, int from, int to) {
+        for (int i = from; i < to; i++) {
+            verdicts[i] = EventVerifier.verify(batch.get(i).event());
+        }
     }
 
     /** What a per-event step makes of each event of a batch, in order, leaving out those it refused (null). */
@@ -120,32 +188,42 @@ public class EventGate {
     }
 
     SinkEvent admit(PeerStats ps, String peer, Screened s) {
+        return wanted(ps, s) ? admitVerified(ps, peer, s, EventVerifier.verify(s.event())) : null;
+    }
+
+    /** The station's cheap rules: policy, kinds, authors, content. */
+    private boolean wanted(PeerStats ps, Screened s) {
         NostrEvent e = s.event();
         Optional<Rejection> refused = policy.check(e, s.wireBytes());
         if (refused.isPresent()) {
             filtered(ps, refused.get().code(), refused.get().detail());
-            return null;
+            return false;
         }
         if (!kinds.get().contains(e.kind())) {
             filtered(ps, "kind", "kind " + e.kind() + " is not synced");
-            return null;
+            return false;
         }
         if (!authors.isMonitored(e.pubkey())) {
             boolean blocked = blacklist.get().contains(e.pubkey());
             filtered(ps, blocked ? "blacklisted" : "author", "author " + e.pubkey() + (blocked ? " is blacklisted" : " is not monitored"));
-            return null;
+            return false;
         }
         for (String phrase : contentFilters) {
             if (e.content().contains(phrase)) {
                 filtered(ps, "content", "content contains '" + phrase + "'");
-                return null;
+                return false;
             }
         }
+        return true;
+    }
+
+    /** In the batch's order, once verified: deleted by an earlier deletion (of this batch too)?, then the verdict; a valid deletion is recorded. */
+    private SinkEvent admitVerified(PeerStats ps, String peer, Screened s, Optional<Rejection> bad) {
+        NostrEvent e = s.event();
         if (deletions.isDeleted(e)) {
             filtered(ps, "deleted", "deleted by its author");
             return null;
         }
-        Optional<Rejection> bad = EventVerifier.verify(e);
         if (bad.isPresent()) {
             invalid(ps, peer, bad.get());
             return null;

@@ -88,4 +88,48 @@ class EventGateTest {
         assertFalse(deletions.isDeleted(note), "an unverified deletion was recorded");
         assertEquals("ok", run(note.toJson()));
     }
+
+    /**
+     * A large batch verified on several threads comes out as on one: the same events accepted, in order,
+     * forged ones refused wherever they sit, and a deletion applies to the events after it in the batch.
+     */
+    @Test
+    void aLargeBatchVerifiedInPartsOnSeveralThreadsGivesWhatOneThreadGives() throws Exception {
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(3);
+        try {
+            List<String> batch = new java.util.ArrayList<>();
+            NostrEvent doomed = EventSigner.sign(Fixtures.secretOf("member-1"), Fixtures.REFERENCE_TIME - 3000, 1, List.of(), "deleted later in the batch");
+            for (int i = 0; i < 300; i++) {
+                NostrEvent e = EventSigner.sign(Fixtures.secretOf("member-1"), Fixtures.REFERENCE_TIME - 2000 + i, 1, List.of(), "note " + i);
+                batch.add(i % 37 == 5 ? forged(e) : e.toJson());
+                if (i == 150) {
+                    batch.add(EventSigner.sign(Fixtures.secretOf("member-1"), Fixtures.REFERENCE_TIME - 1000, 5, List.of(List.of("e", doomed.id())), "").toJson());
+                }
+            }
+            batch.add(doomed.toJson()); // after its deletion: filtered as deleted, not accepted
+            List<String> alone = accepted(gate, batch);
+            DeletionTracker otherDeletions = new DeletionTracker(100);
+            SyncStats parallelStats = new SyncStats();
+            EventGate parallel = new EventGate(new EventParser(EventParser.DEFAULT_MAX_BYTES),
+                    new EventPolicy(Clock.fixed(Instant.ofEpochSecond(Fixtures.REFERENCE_TIME), ZoneOffset.UTC), 900, 65_536),
+                    () -> Set.of(1, 5), monitored::equals, Set::of, List.of("Hello NOSTR visitor."), otherDeletions, parallelStats, new SeenEvents(1000), pool, 3);
+            List<String> inParts = accepted(parallel, batch);
+            assertEquals(300 - 8 + 1, alone.size(), "292 notes and the deletion");
+            assertEquals(alone, inParts);
+            assertEquals(Map.of("bad-signature", 8L), parallelStats.peer("peer").invalidByReason());
+            assertEquals(Map.of("deleted", 1L), parallelStats.peer("peer").filteredByReason());
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /** The ids the gate accepts from one batch, in order. */
+    private static List<String> accepted(EventGate g, List<String> batch) {
+        Exchange ex = new DefaultExchange(new DefaultCamelContext());
+        ex.getMessage().setBody(batch.stream().map(ReceivedEvent::of).toList());
+        ex.getMessage().setHeader(NostrRelayConstants.PEER, "peer");
+        g.screen(ex);
+        g.admit(ex);
+        return ((List<?>) ex.getMessage().getBody(List.class)).stream().map(e -> ((SinkEvent) e).id()).toList();
+    }
 }
