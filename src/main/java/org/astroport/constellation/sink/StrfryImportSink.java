@@ -90,7 +90,7 @@ public class StrfryImportSink implements EventSink, AutoCloseable {
     private final int debounceMillis;
     /** Whether to hand strfry pre-packed events ({@link StrfryFriedLine}) once the binary passed {@link StrfryFriedCheck}. */
     private final boolean friedWanted;
-    /** Decided before the first child starts: null until then. */
+    /** Whether the running child takes fried lines, decided as it starts: null before the first one. */
     private volatile Boolean fried;
     private volatile StrfryFriedLine.Limits friedLimits = StrfryFriedLine.Limits.DEFAULTS;
     /** Events that went through strfry's own parser while the child takes fried lines. */
@@ -263,10 +263,9 @@ public class StrfryImportSink implements EventSink, AutoCloseable {
         } else if (c != null) {
             retire(c, "ended since the last batch");
         }
-        if (fried == null) {
-            fried = friedWanted && friedMatches();
-        }
-        boolean friedLines = fried;
+        // asked again for every child: the binary may have been replaced (an upgrade) since the last one started
+        boolean friedLines = friedWanted && friedMatches();
+        fried = friedLines;
         c = new Child(start(command(friedLines)), configuredMaxEventSize(), databaseFile(), friedLines);
         child = c;
         if (starts.incrementAndGet() > 1) {
@@ -290,7 +289,7 @@ public class StrfryImportSink implements EventSink, AutoCloseable {
         }
     }
 
-    /** Whether this strfry writes what we would hand it fried; logged either way (once per sink). */
+    /** Whether this strfry writes what we would hand it fried; logged either way. */
     private boolean friedMatches() {
         friedLimits = configuredTagLimits();
         long t0 = System.nanoTime();

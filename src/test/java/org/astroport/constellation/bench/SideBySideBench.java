@@ -275,8 +275,10 @@ class SideBySideBench {
                             await("all arrived", 120_000, () -> arrived.keySet().containsAll(sent.keySet()));
                         } catch (AssertionError e) {
                             List<String> missing = sent.keySet().stream().filter(id -> !arrived.containsKey(id)).limit(500).toList();
-                            System.out.printf("BENCH latency %d ev/s, %-34s only %d of %d arrived live; of the %d missing, %d are stored in the local relay%n",
-                                    perSecond, setup, n - missing.size(), n, missing.size(), storedOf(vertx, setup.contains("floor") ? source.url() : local.url(), missing));
+                            // stored by the source (published), by the local relay (written, not sent live), or neither
+                            System.out.printf("BENCH latency %d ev/s, %-34s only %d of %d arrived live; of the %d missing, %d are stored in the source relay, %d in the local relay: %s%n",
+                                    perSecond, setup, n - missing.size(), n, missing.size(), storedOf(vertx, source.url(), missing),
+                                    storedOf(vertx, setup.contains("floor") ? source.url() : local.url(), missing), missing.stream().limit(5).toList());
                             if (mirror instanceof AppProcess app) {
                                 System.out.println(app.output());
                             }
