@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -92,6 +93,8 @@ public class StrfryImportSink implements EventSink, AutoCloseable {
     private final boolean friedWanted;
     /** Whether the running child takes fried lines, decided as it starts: null before the first one. */
     private volatile Boolean fried;
+    /** The first child's check, started with the sink; taken (and forgotten) by the first child. */
+    private volatile CompletableFuture<Boolean> firstCheck;
     private volatile StrfryFriedLine.Limits friedLimits = StrfryFriedLine.Limits.DEFAULTS;
     /** Events that went through strfry's own parser while the child takes fried lines. */
     private final AtomicLong parsedByStrfry = new AtomicLong();
@@ -126,6 +129,15 @@ public class StrfryImportSink implements EventSink, AutoCloseable {
         this.timeout = timeout;
         this.debounceMillis = debounceMillis;
         this.friedWanted = fried;
+        if (fried) {
+            // the first child's check runs while the application boots (three short strfry runs, ~0.1 s),
+            // not in front of the first batch
+            firstCheck = CompletableFuture.supplyAsync(this::friedMatches, r -> {
+                Thread t = new Thread(r, "strfry-fried-check");
+                t.setDaemon(true);
+                t.start();
+            });
+        }
     }
 
     List<String> command() {
@@ -264,7 +276,9 @@ public class StrfryImportSink implements EventSink, AutoCloseable {
             retire(c, "ended since the last batch");
         }
         // asked again for every child: the binary may have been replaced (an upgrade) since the last one started
-        boolean friedLines = friedWanted && friedMatches();
+        CompletableFuture<Boolean> first = firstCheck;
+        firstCheck = null;
+        boolean friedLines = first != null ? first.join() : friedWanted && friedMatches();
         fried = friedLines;
         c = new Child(start(command(friedLines)), configuredMaxEventSize(), databaseFile(), friedLines);
         child = c;
@@ -293,7 +307,12 @@ public class StrfryImportSink implements EventSink, AutoCloseable {
     private boolean friedMatches() {
         friedLimits = configuredTagLimits();
         long t0 = System.nanoTime();
-        java.util.Optional<String> mismatch = StrfryFriedCheck.mismatch(strfryBin, friedLimits);
+        java.util.Optional<String> mismatch;
+        try {
+            mismatch = StrfryFriedCheck.mismatch(strfryBin, friedLimits);
+        } catch (RuntimeException e) {
+            mismatch = java.util.Optional.of("the check failed: " + e);
+        }
         long ms = (System.nanoTime() - t0) / 1_000_000;
         if (mismatch.isEmpty()) {
             LOG.info("strfry import takes our events pre-packed (--fried): this strfry wrote exactly our lines for {} test events ({} ms)",
