@@ -26,7 +26,7 @@ import org.astroport.constellation.nostr.NostrEvent;
  */
 final class StrfryFriedCheck {
 
-    private static final long WAIT_SECONDS = 20;
+    private static final long WAIT_SECONDS = 10;
 
     private StrfryFriedCheck() {
     }

@@ -337,8 +337,9 @@ public class StrfryImportSink implements EventSink, AutoCloseable {
     }
 
     /**
-     * Events the fried child cannot take, through a short-lived strfry import that parses them (a few
-     * per day at most: an expiration tag, an a tag on a deletion, an odd e/p value). Under the lock.
+     * Events the fried child cannot take, through a short-lived strfry import that parses them (rare in
+     * a constellation's kinds: an expiration tag, an a tag on a deletion, an odd e/p value; one process
+     * per batch that holds any). Under the lock.
      */
     private Result importParsed(List<SinkEvent> events, long deadline) throws SinkUnavailableException {
         parsedByStrfry.addAndGet(events.size());
