@@ -3,6 +3,7 @@ package org.astroport.constellation.sink;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 
+import org.astroport.constellation.nostr.JsonText;
 import org.astroport.constellation.nostr.NostrEvent;
 
 /**
@@ -104,19 +105,9 @@ public final class StrfryFriedLine {
         sb.append("{\"content\":");
         appendString(sb, e.content());
         sb.append(",\"created_at\":").append(e.createdAt()).append(",\"id\":\"").append(e.id()).append("\",\"kind\":").append(kind)
-                .append(",\"pubkey\":\"").append(e.pubkey()).append("\",\"sig\":\"").append(e.sig()).append("\",\"tags\":[");
-        for (int i = 0; i < tags.size(); i++) {
-            sb.append(i > 0 ? ",[" : "[");
-            List<String> tag = tags.get(i);
-            for (int j = 0; j < tag.size(); j++) {
-                if (j > 0) {
-                    sb.append(',');
-                }
-                appendString(sb, tag.get(j));
-            }
-            sb.append(']');
-        }
-        sb.append("],\"fried\":\"");
+                .append(",\"pubkey\":\"").append(e.pubkey()).append("\",\"sig\":\"").append(e.sig()).append("\",\"tags\":");
+        JsonText.appendTags(sb, tags, true);
+        sb.append(",\"fried\":\"");
         for (byte b : packed) {
             sb.append(HEX[(b >> 4) & 0xf]).append(HEX[b & 0xf]);
         }
@@ -125,29 +116,7 @@ public final class StrfryFriedLine {
 
     /** tao::json's escaping (strfry's serialiser): as JSON.stringify, and DEL as well. */
     static void appendString(StringBuilder sb, String s) {
-        sb.append('"');
-        int start = 0;
-        int n = s.length();
-        for (int i = 0; i < n; i++) {
-            char c = s.charAt(i);
-            if (c >= 0x20 && c != '"' && c != '\\' && c != 0x7f) {
-                continue;
-            }
-            sb.append(s, start, i);
-            switch (c) {
-                case '"' -> sb.append("\\\"");
-                case '\\' -> sb.append("\\\\");
-                case '\b' -> sb.append("\\b");
-                case '\f' -> sb.append("\\f");
-                case '\n' -> sb.append("\\n");
-                case '\r' -> sb.append("\\r");
-                case '\t' -> sb.append("\\t");
-                default -> sb.append("\\u00").append(HEX[c >> 4]).append(HEX[c & 0xf]);
-            }
-            start = i + 1;
-        }
-        sb.append(s, start, n);
-        sb.append('"');
+        JsonText.appendString(sb, s, true);
     }
 
     private static int tag(byte[] packed, int at, char name, byte[] value) {
