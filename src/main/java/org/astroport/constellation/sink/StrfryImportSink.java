@@ -194,11 +194,11 @@ public class StrfryImportSink implements EventSink, AutoCloseable {
                 int multiLine = 0;
                 for (SinkEvent e : rest) {
                     String line = c.fried ? friedLine(e) : e.json();
-                    if (line == null || c.fried && utf8Length(line) + 1 > maxLine) {
+                    if (line == null || c.fried && overLine(line, maxLine)) {
                         forStrfrysParser.add(e); // strfry's parser decides (and its own line limit applies to the plain JSON)
                     } else if (e.json().indexOf('\n') >= 0) { // one event, one line: strfry counts lines (our serializer never writes one)
                         multiLine++;
-                    } else if (utf8Length(line) + 1 > maxLine) {
+                    } else if (overLine(line, maxLine)) {
                         tooLarge.add(e);
                     } else {
                         send.add(e);
@@ -450,6 +450,11 @@ public class StrfryImportSink implements EventSink, AutoCloseable {
             LOG.debug("cannot read maxEventSize from {}: {}", conf, e.toString());
         }
         return DEFAULT_MAX_EVENT_SIZE;
+    }
+
+    /** Whether the line and its newline are longer than maxLine bytes: counted only when it could be (a count is a pass over every char). */
+    private static boolean overLine(String line, long maxLine) {
+        return (long) line.length() * 3 + 1 > maxLine && utf8Length(line) + 1 > maxLine;
     }
 
     static int utf8Length(String s) {
