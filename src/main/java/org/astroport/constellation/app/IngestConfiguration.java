@@ -4,7 +4,6 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-
 import java.util.concurrent.ExecutorService;
 
 import org.apache.camel.BindToRegistry;

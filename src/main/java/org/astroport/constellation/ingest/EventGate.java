@@ -187,10 +187,6 @@ public class EventGate {
         return out;
     }
 
-    SinkEvent admit(PeerStats ps, String peer, Screened s) {
-        return wanted(ps, s) ? admitVerified(ps, peer, s, EventVerifier.verify(s.event())) : null;
-    }
-
     /** The station's cheap rules: policy, kinds, authors, content. */
     private boolean wanted(PeerStats ps, Screened s) {
         NostrEvent e = s.event();

@@ -194,15 +194,15 @@ public class StrfryImportSink implements EventSink, AutoCloseable {
                 int multiLine = 0;
                 for (SinkEvent e : rest) {
                     String line = c.fried ? friedLine(e) : e.json();
-                    if (line == null || c.fried && overLine(line, maxLine)) {
-                        forStrfrysParser.add(e); // strfry's parser decides (and its own line limit applies to the plain JSON)
-                    } else if (e.json().indexOf('\n') >= 0) { // one event, one line: strfry counts lines (our serializer never writes one)
+                    if (e.json().indexOf('\n') >= 0) { // one event, one line: strfry counts lines (our serializer never writes one)
                         multiLine++;
-                    } else if (overLine(line, maxLine)) {
-                        tooLarge.add(e);
-                    } else {
+                    } else if (line != null && !overLine(line, maxLine)) {
                         send.add(e);
                         lines.add(line);
+                    } else if (overLine(e.json(), maxLine)) {
+                        tooLarge.add(e);
+                    } else {
+                        forStrfrysParser.add(e); // not fried (or too long fried): strfry's parser decides
                     }
                 }
                 Part p = null;
@@ -234,17 +234,7 @@ public class StrfryImportSink implements EventSink, AutoCloseable {
                 if (p == null) {
                     break;
                 }
-                written += (p.tooLargeIndex < 0 ? send.size() : p.tooLargeIndex) - p.rejected - p.unparsable;
-                if (p.rejected > 0) {
-                    refused.merge("invalid", p.rejected, Integer::sum);
-                }
-                if (p.unparsable > 0) {
-                    refused.merge("unparsable", p.unparsable, Integer::sum);
-                }
-                if (p.rejected + p.unparsable > 0) {
-                    LOG.warn("strfry import refused {} of {} event(s){}", p.rejected + p.unparsable, send.size(),
-                            p.firstReason.isEmpty() ? "" : " (first: " + p.firstReason + ")");
-                }
+                written += account(p, send.size(), refused);
                 if (p.tooLargeIndex < 0) {
                     break;
                 }
@@ -346,41 +336,33 @@ public class StrfryImportSink implements EventSink, AutoCloseable {
         Child once = new Child(start(command(false)), configuredMaxEventSize(), null, false);
         once.reported = true;
         try {
-            List<String> lines = new ArrayList<>(events.size());
-            int multiLine = 0;
-            for (SinkEvent e : events) {
-                if (e.json().indexOf('\n') >= 0) {
-                    multiLine++;
-                } else {
-                    lines.add(e.json());
-                }
-            }
-            Map<String, Integer> refused = new TreeMap<>();
-            if (multiLine > 0) {
-                refused.put("unparsable", multiLine);
-            }
-            if (lines.isEmpty()) {
-                return new Result(0, refused);
-            }
-            Part p = once.importPart(lines, deadline);
+            Part p = once.importPart(events.stream().map(SinkEvent::json).toList(), deadline);
             if (p.tooLargeIndex() >= 0) {
+                // a limit its config hid from us, learned by importPart: the batch goes again (spooled), and that event is refused
                 throw new SinkUnavailableException("strfry import aborted at a line over its maxEventSize");
             }
-            if (p.rejected() > 0) {
-                refused.merge("invalid", p.rejected(), Integer::sum);
-            }
-            if (p.unparsable() > 0) {
-                refused.merge("unparsable", p.unparsable(), Integer::sum);
-            }
-            if (p.rejected() + p.unparsable() > 0) {
-                LOG.warn("strfry import refused {} of {} event(s){}", p.rejected() + p.unparsable(), lines.size(),
-                        p.firstReason().isEmpty() ? "" : " (first: " + p.firstReason() + ")");
-            }
+            Map<String, Integer> refused = new TreeMap<>();
+            int written = account(p, events.size(), refused);
             once.finish(Math.min(STOP_WAIT_MILLIS, remainingMillis(deadline)));
-            return new Result(lines.size() - p.rejected() - p.unparsable(), refused);
+            return new Result(written, refused);
         } finally {
             once.kill();
         }
+    }
+
+    /** A part's refusals counted into refused (and logged); returns how many of its lines were written. */
+    private static int account(Part p, int sent, Map<String, Integer> refused) {
+        if (p.rejected() > 0) {
+            refused.merge("invalid", p.rejected(), Integer::sum);
+        }
+        if (p.unparsable() > 0) {
+            refused.merge("unparsable", p.unparsable(), Integer::sum);
+        }
+        if (p.rejected() + p.unparsable() > 0) {
+            LOG.warn("strfry import refused {} of {} event(s){}", p.rejected() + p.unparsable(), sent,
+                    p.firstReason().isEmpty() ? "" : " (first: " + p.firstReason() + ")");
+        }
+        return (p.tooLargeIndex() < 0 ? sent : p.tooLargeIndex()) - p.rejected() - p.unparsable();
     }
 
     /** Events that went through strfry's parser (not fried) since this sink was made. */

@@ -388,20 +388,23 @@ class StrfryImportSinkTest {
         add.accept(1, List.of(List.of("e", "not-an-event-id")));
         SinkEvent e = batch.get(0);
         batch.add(new SinkEvent("bad", e.pubkey(), 1, e.createdAt(), e.json().replaceFirst("\"kind\":1", "\"kind\":\"1\""), "peer-a", 0));
+        // not fried, and over strfry's maxEventSize as plain JSON too: refused before strfry's parser (it would abort there)
+        batch.add(SinkEvent.of(EventSigner.sign(secret, t + batch.size(), 1, List.of(List.of("expiration", String.valueOf(Fixtures.REFERENCE_TIME + 86_400))),
+                "z".repeat(70_000)), "peer-a", 0));
 
         EventSink.Result r = fried.write(batch);
         EventSink.Result expected = plain.write(batch);
         assertEquals(Boolean.TRUE, fried.fried(), "this strfry passed the check");
-        assertEquals(4, fried.parsedByStrfry(), "the three that must not be fried and the one that does not parse");
+        assertEquals(4, fried.parsedByStrfry(), "the three that must not be fried and the one that does not parse (not the long one)");
         assertEquals(expected.refused(), r.refused());
-        assertEquals(Map.of("invalid", 2), r.refused(), "the e value and the kind that is not a number");
+        assertEquals(Map.of("invalid", 2, "too-large", 1), r.refused(), "the e value and the kind that is not a number; the long one");
         assertEquals(expected.written(), r.written());
         fried.close();
         plain.close();
         List<String> stored = friedDb.exportSorted(false);
         assertEquals(plainDb.exportSorted(false), stored);
         assertEquals(plainDb.exportSorted(true), friedDb.exportSorted(true), "the same packed index records");
-        assertEquals(batch.size() - 2 - 1, stored.size(), "every event but the two refused and the deleted article");
+        assertEquals(batch.size() - 3 - 1, stored.size(), "every event but the three refused and the deleted article");
     }
 
     @Test
