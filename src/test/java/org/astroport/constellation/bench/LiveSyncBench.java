@@ -112,18 +112,31 @@ class LiveSyncBench {
                 long cpu1 = app.cpuMillis();
                 Map<String, Long> threads1 = app.threadCpuMillis();
                 int steadyLog0 = app.output().length();
+                long publishLate = 0;
+                long steadyReqs0 = peers.stream().mapToLong(p -> p.reqs().size()).sum();
                 for (int i = 0; i < steady.size(); i++) {
                     long due = start + i * 1_000_000L;
                     while (System.nanoTime() < due) {
                         Thread.onSpinWait();
                     }
                     String id = steady.get(i).substring(7, 71);
-                    published.put(id, System.nanoTime());
+                    long now = System.nanoTime();
+                    published.put(id, now);
+                    publishLate = Math.max(publishLate, now - due);
                     peers.get(i % 4).publish(steady.get(i));
                 }
                 await("10,000 steady events at the sink", 60_000, () -> published.keySet().stream().allMatch(arrived::containsKey));
                 double steadySecs = (System.nanoTime() - start) / 1e9;
                 long steadyCpu = app.cpuMillis() - cpu1;
+                // latency over time (by publish order) and the REQs the peers answered meanwhile: a queue, or a catch-up?
+                List<Double> bySecond = new ArrayList<>();
+                for (int sec = 0; sec < 10; sec++) {
+                    double[] l = steady.subList(sec * 1000, sec * 1000 + 1000).stream().map(e -> e.substring(7, 71))
+                            .mapToDouble(id -> (arrived.get(id) - published.get(id)) / 1e6).sorted().toArray();
+                    bySecond.add(Math.round(l[500] * 10) / 10.0);
+                }
+                System.out.println("BENCH steady: p50 latency per second of publishing (ms): " + bySecond + "; REQs the peers answered in this phase: "
+                        + (peers.stream().mapToLong(p -> p.reqs().size()).sum() - steadyReqs0) + "; the publisher ran at most " + publishLate / 1_000_000 + " ms late");
                 double[] lat = published.entrySet().stream().mapToDouble(e -> (arrived.get(e.getKey()) - e.getValue()) / 1e6).sorted().toArray();
                 System.out.printf("BENCH steady 1,000 events/s: latency peer-accepts -> sink-receives p50 %.1f ms, p99 %.1f ms, max %.1f ms; daemon CPU %.0f %% of one core%n",
                         lat[lat.length / 2], lat[(int) (lat.length * 0.99)], lat[lat.length - 1], 100.0 * steadyCpu / 1000.0 / steadySecs);

@@ -189,6 +189,16 @@ class SideBySideBench {
             if (localPercent > 0) {
                 local.importLines(events.subList(0, events.size() * localPercent / 100));
             }
+            if (strfrySync && localPercent > 0) {
+                // the reconciliation alone (--dir none transfers nothing), to set beside ours (listing + rounds)
+                long r0 = System.nanoTime();
+                Process p = new ProcessBuilder(local.bin(), "--config=" + local.config(), "sync", source.url(), "--dir", "none").redirectErrorStream(true)
+                        .redirectOutput(dir.resolve("sync-none.log").toFile()).start();
+                if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                    throw new AssertionError("strfry sync --dir none failed: " + Files.readString(dir.resolve("sync-none.log")));
+                }
+                System.out.printf("BENCH   reconciliation alone: strfry sync --dir none %d ms (the whole process)%n", (System.nanoTime() - r0) / 1_000_000);
+            }
             long t0 = System.nanoTime();
             long rss;
             if (strfrySync) {
@@ -200,12 +210,21 @@ class SideBySideBench {
                 }
                 rss = peak[0];
             } else {
-                try (AppProcess app = daemon(dir, source, local, "import", "backfill", "--days", "0")) {
+                try (AppProcess app = (localPercent > 0 ? daemon(dir, source, local, "import", "backfill", "--days", "0", "--verbose") // its log gives the reconciliation's times
+                        : daemon(dir, source, local, "import", "backfill", "--days", "0"))) {
                     if (app.waitFor(600) != 0) {
                         throw new AssertionError("backfill failed: " + app.output());
                     }
                     rss = -1; // the process has ended: /proc no longer has it
                     app.output().lines().filter(l -> l.startsWith("SYNC_")).forEach(l -> System.out.println("BENCH   " + l));
+                    if (localPercent > 0) {
+                        // our reconciliation: the local listing (it starts while the peer is dialled) and the NIP-77 rounds
+                        java.util.regex.Matcher listed = java.util.regex.Pattern.compile("local event\\(s\\) match a filter .*listed in (\\d+) ms").matcher(app.output());
+                        java.util.regex.Matcher rounds = java.util.regex.Pattern.compile("reconciled \\d+ local event\\(s\\) in (\\d+) round\\(s\\), (\\d+) ms").matcher(app.output());
+                        if (listed.find() && rounds.find()) {
+                            System.out.printf("BENCH   reconciliation alone: ours, listing %s ms + %s round(s) %s ms%n", listed.group(1), rounds.group(1), rounds.group(2));
+                        }
+                    }
                     if (System.getProperty("bench.keep-logs") != null) {
                         Files.copy(app.log, Path.of(System.getProperty("bench.keep-logs"), dir.getFileName() + ".log"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
                     }
@@ -368,7 +387,7 @@ class SideBySideBench {
         }
         List<String> all = new ArrayList<>(List.of("--home", home.toString()));
         all.addAll(List.of(args));
-        if (System.getProperty("bench.keep-logs") != null && "backfill".equals(args[0])) {
+        if (System.getProperty("bench.keep-logs") != null && "backfill".equals(args[0]) && !all.contains("--verbose")) {
             all.add("--verbose"); // the INFO timeline of each step, for the kept log
         }
         // {run} in an option stands for the run's directory name (a JFR file per run)
