@@ -16,6 +16,7 @@ import org.astroport.constellation.backfill.RelayLocalStore;
 import org.astroport.constellation.backfill.StrfryLocalStore;
 import org.astroport.constellation.discovery.AuthorRegistry;
 import org.astroport.constellation.discovery.PeerRegistry;
+import org.astroport.constellation.ingest.SeenEvents;
 import org.astroport.constellation.nostr.StationKey;
 import org.astroport.constellation.nostr.SyncedKinds;
 import org.astroport.constellation.relay.RelayTransport;
@@ -54,11 +55,11 @@ public class BackfillConfiguration implements CamelConfiguration {
     @BindToRegistry(lazy = true)
     public BackfillRunner backfill(CamelContext context, BackfillSettings settings, PeerRegistry peers, AuthorRegistry authors, SyncedKinds kinds,
                                    SubscriptionPlanner planner, RelayTransport transport, SinkRouter sink, SinkSettings sinkSettings,
-                                   DefaultAggregateController batches, Clock clock, @PropertyInject("constellation.local-relay-url") String localRelayUrl) {
+                                   DefaultAggregateController batches, SeenEvents seen, Clock clock, @PropertyInject("constellation.local-relay-url") String localRelayUrl) {
         // a station without a key has none
         StationKey key = context.getRegistry().findSingleByType(StationKey.class);
         return new BackfillRunner(settings, peers, authors, kinds, new BackfillRunner.PeerAccess(planner, transport::vertx, key),
-                new BackfillRunner.IngestPath(context.createProducerTemplate(), sink, batches), localStore(sink, sinkSettings, transport, localRelayUrl), clock,
+                new BackfillRunner.IngestPath(context.createProducerTemplate(), sink, batches, seen::contains), localStore(sink, sinkSettings, transport, localRelayUrl), clock,
                 Path.of(home).resolve("strfry/constellation-backfill.lock"));
     }
 

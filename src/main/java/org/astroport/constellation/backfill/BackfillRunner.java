@@ -18,6 +18,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 import io.vertx.core.Vertx;
@@ -63,6 +64,7 @@ public class BackfillRunner {
     static final long INGEST_LIST_CHARS = 256 * 1024;
     private final SinkRouter sink;
     private final AggregateController batches;
+    private final Predicate<String> forwarded;
     private final LocalStore localStore;
     private final Clock clock;
     private final Path lockFile;
@@ -115,8 +117,12 @@ public class BackfillRunner {
     public record PeerAccess(SubscriptionPlanner planner, Supplier<Vertx> vertx, StationKey stationKey) {
     }
 
-    /** Where fetched events go: the ingest route (through the template), then the sink and its batches. */
-    public record IngestPath(ProducerTemplate template, SinkRouter sink, AggregateController batches) {
+    /**
+     * Where fetched events go: the ingest route (through the template), then the sink and its batches.
+     * {@code forwarded}: whether ingest already sent an event with this id to the sink (written, spooled or
+     * in a batch on its way): a reconciliation lists what the store holds, so it finds those lacking too.
+     */
+    public record IngestPath(ProducerTemplate template, SinkRouter sink, AggregateController batches, Predicate<String> forwarded) {
     }
 
     public BackfillRunner(BackfillSettings settings, PeerRegistry peers, AuthorRegistry authors, Supplier<List<Integer>> kinds, PeerAccess access,
@@ -130,6 +136,7 @@ public class BackfillRunner {
         this.template = ingest.template();
         this.sink = ingest.sink();
         this.batches = ingest.batches();
+        this.forwarded = ingest.forwarded();
         this.localStore = localStore;
         this.clock = clock;
         this.lockFile = lockFile;
@@ -372,12 +379,16 @@ public class BackfillRunner {
         }
         long t0 = System.nanoTime();
         PeerFetch.Reconciled r = fetch.reconcile(f, ours, settings.negentropy().frameLimit(), settings.negentropy().answerTimeoutMillis());
-        LOG.info("backfill: {}: reconciled {} local event(s) in {} round(s), {} ms: need {}, have {}", name, ours.size(), r.rounds(),
-                (System.nanoTime() - t0) / 1_000_000, r.need().size(), r.have().size());
+        // the listing is once per pass: what an earlier peer of the pass brought, or live sync received, and the
+        // sink has not stored when it was made is lacking here too; fetched again, it would only be dropped as a duplicate
+        List<String> need = r.need().stream().filter(id -> !forwarded.test(id)).toList();
+        LOG.info("backfill: {}: reconciled {} local event(s) in {} round(s), {} ms: need {}{}, have {}", name, ours.size(), r.rounds(),
+                (System.nanoTime() - t0) / 1_000_000, need.size(),
+                need.size() < r.need().size() ? " (and " + (r.need().size() - need.size()) + " already on their way to the sink)" : "", r.have().size());
         transfer.reconciled.incrementAndGet();
         transfer.need.addAndGet(r.need().size());
         transfer.have.addAndGet(r.have().size());
-        long n = fetch.fetchIdPages(r.need(), Math.min(settings.pageSize(), 500), ahead::accept);
+        long n = fetch.fetchIdPages(need, Math.min(settings.pageSize(), 500), ahead::accept);
         if (pass.upload() && !r.have().isEmpty()) {
             try {
                 PeerFetch.Published sent = fetch.publish(localStore.events(r.have()), UPLOAD_WINDOW);

@@ -99,6 +99,55 @@ class BackfillNegentropyTest {
         }
     }
 
+    /**
+     * A constellation's peers carry the same events. The local side is listed once per pass, so the second
+     * peer's reconciliation finds lacking what the first one brought meanwhile: those ids went to the sink
+     * already and are not asked for again. What only the second peer has is still fetched.
+     */
+    @Test
+    void whatAnEarlierPeerBroughtIsNotFetchedAgain(@TempDir Path tmp) throws Exception {
+        List<String> shared = window();
+        List<String> onlyOnB = notes("member-2", 5, Fixtures.REFERENCE_TIME - 30);
+        try (TestRelay peerA = new TestRelay().host("127.0.0.2").maxLimit(500).start();
+             TestRelay peerB = new TestRelay().host("127.0.0.3").maxLimit(500).start();
+             TestRelay local = new TestRelay().start()) {
+            shared.forEach(peerA::storeOnly);
+            shared.forEach(peerB::storeOnly);
+            onlyOnB.forEach(peerB::storeOnly);
+            Path home = ZenHome.withPeers(tmp, peerA.url(), peerB.url());
+            // one peer after the other (in parallel, both reconcile before either has brought anything)
+            Run r = cli(home, config(tmp, local, Map.of("constellation.backfill.concurrency", "1")), "backfill", "--no-profiles");
+            assertEquals(0, r.status(), r.out() + r.err());
+            List<String> all = new ArrayList<>(shared);
+            all.addAll(onlyOnB);
+            assertEquals(ids(all), new TreeSet<>(local.storedIds()), "the local relay ends with everything");
+            assertTrue(LiveSyncTest.deliveries(local).values().stream().allMatch(n -> n == 1), "each event written once");
+            Set<String> askedA = askedIds(peerA);
+            Set<String> askedB = askedIds(peerB);
+            // whichever peer went first brought the shared events; the other was asked for its own only
+            Set<String> second = askedA.size() < askedB.size() ? askedA : askedB;
+            Set<String> expected = askedA.size() < askedB.size() ? Set.of() : ids(onlyOnB);
+            assertTrue(second.equals(expected), "the second peer is asked only for what the first did not bring: "
+                    + second.size() + " id(s) asked, " + expected.size() + " expected (A " + askedA.size() + ", B " + askedB.size() + ")");
+            assertEquals(2, peerA.negentropyOpens() + peerB.negentropyOpens(), "each peer reconciled");
+        }
+    }
+
+    /** The ids a relay was asked for in REQs by id. */
+    static Set<String> askedIds(TestRelay relay) {
+        Set<String> out = new TreeSet<>();
+        for (String req : relay.reqs()) {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"ids\":\\[([^\\]]*)\\]").matcher(req);
+            while (m.find()) {
+                for (String id : m.group(1).split(",")) {
+                    out.add(id.trim().replace("\"", ""));
+                }
+            }
+        }
+        out.remove("");
+        return out;
+    }
+
     @Test
     void noOverlapFetchesEverything(@TempDir Path tmp) throws Exception {
         overlap(tmp, 0);
