@@ -89,21 +89,25 @@ class SideBySideBench {
         System.out.printf("BENCH side by side, %,d events, medians of %d%n", EVENTS, ROUNDS);
         Map<String, Double> median = new HashMap<>();
         rows.forEach((name, runs) -> {
-            double s = runs.stream().mapToDouble(Run::seconds).sorted().toArray()[runs.size() / 2];
+            // a run that stalled short of the burst did not do the job: its time to the stall is no time to compare
+            // (strfry router, once cut, never asks for what it missed); the median is over the runs that finished
+            List<Run> finished = runs.stream().filter(x -> x.held() >= EVENTS).toList();
+            double s = finished.isEmpty() ? Double.NaN : finished.stream().mapToDouble(Run::seconds).sorted().toArray()[finished.size() / 2];
             long rss = runs.stream().mapToLong(Run::rssMb).sorted().toArray()[runs.size() / 2];
             long cuts = runs.stream().mapToLong(Run::cuts).sum();
             String short_ = runs.stream().filter(x -> x.held() < EVENTS).map(x -> String.format("%,d", x.held())).collect(java.util.stream.Collectors.joining(", "));
             median.put(name, s);
             System.out.printf("BENCH %-40s %7.1f s  %,8.0f ev/s  peak RSS %4d MB  cut as a slow client %d time(s)  runs %s%s%n", name, s, EVENTS / s, rss, cuts,
                     runs.stream().map(x -> String.format("%.1f", x.seconds())).toList(),
-                    short_.isEmpty() ? "" : "  STALLED short of " + String.format("%,d", EVENTS) + " (time to the stall): " + short_);
+                    short_.isEmpty() ? "" : "  STALLED short of " + String.format("%,d", EVENTS) + " (events held): " + short_
+                            + "; the median is of the " + finished.size() + " run(s) that finished");
         });
         // the rows this run measured (-Dbench.only leaves some out)
         StringBuilder ratios = new StringBuilder();
         for (String[] row : new String[][] {{"mirror", "mirror: constellation-sync", "mirror: strfry router"},
                 {"full backfill", "full backfill: backfill --days 0", "full backfill: strfry sync --dir down"},
                 {"1 % missing", "1 % missing: backfill --days 0", "1 % missing: strfry sync --dir down"}}) {
-            if (median.containsKey(row[1]) && median.containsKey(row[2])) {
+            if (median.containsKey(row[1]) && median.containsKey(row[2]) && !median.get(row[1]).isNaN() && !median.get(row[2]).isNaN()) {
                 ratios.append(String.format(" %s %.2f", row[0], median.get(row[1]) / median.get(row[2])));
             }
         }
