@@ -222,11 +222,16 @@ class SideBySideBench {
                     rss = -1; // the process has ended: /proc no longer has it
                     app.output().lines().filter(l -> l.startsWith("SYNC_")).forEach(l -> System.out.println("BENCH   " + l));
                     if (localPercent > 0) {
-                        // our reconciliation: the local listing (it starts while the peer is dialled) and the NIP-77 rounds
-                        java.util.regex.Matcher listed = java.util.regex.Pattern.compile("local event\\(s\\) match a filter .*listed in (\\d+) ms").matcher(app.output());
-                        java.util.regex.Matcher rounds = java.util.regex.Pattern.compile("reconciled \\d+ local event\\(s\\) in (\\d+) round\\(s\\), (\\d+) ms").matcher(app.output());
+                        // our reconciliation: the local listing (it starts while the peer is dialled) and the NIP-77 rounds (opened
+                        // during the listing when it is not done), from the listing's start to the last round, by the log's clock
+                        java.util.regex.Matcher listed = java.util.regex.Pattern.compile("(\\d\\d):(\\d\\d):(\\d\\d)\\.(\\d{3}) .*local event\\(s\\) match a filter .*listed in (\\d+) ms")
+                                .matcher(app.output());
+                        java.util.regex.Matcher rounds = java.util.regex.Pattern.compile("(\\d\\d):(\\d\\d):(\\d\\d)\\.(\\d{3}) .*reconciled \\d+ local event\\(s\\) in (\\d+) round\\(s\\), (\\d+) ms")
+                                .matcher(app.output());
                         if (listed.find() && rounds.find()) {
-                            System.out.printf("BENCH   reconciliation alone: ours, listing %s ms + %s round(s) %s ms%n", listed.group(1), rounds.group(1), rounds.group(2));
+                            long listingStart = clockMillis(listed) - Long.parseLong(listed.group(5));
+                            System.out.printf("BENCH   reconciliation alone: ours %d ms (listing %s ms; %s round(s), %s ms from the NEG-OPEN)%n",
+                                    clockMillis(rounds) - listingStart, listed.group(5), rounds.group(5), rounds.group(6));
                         }
                     }
                     if (System.getProperty("bench.keep-logs") != null) {
@@ -397,6 +402,11 @@ class SideBySideBench {
         // {run} in an option stands for the run's directory name (a JFR file per run)
         List<String> jvm = "backfill".equals(args[0]) ? BACKFILL_JVM.stream().map(o -> o.replace("{run}", dir.getFileName().toString())).toList() : DAEMON_JVM;
         return AppProcess.startPackaged(dir, jvm, s, all.toArray(String[]::new));
+    }
+
+    /** A log line's time of day (groups 1-4: hours, minutes, seconds, milliseconds), in milliseconds. */
+    static long clockMillis(java.util.regex.Matcher m) {
+        return ((Long.parseLong(m.group(1)) * 60 + Long.parseLong(m.group(2))) * 60 + Long.parseLong(m.group(3))) * 1000 + Long.parseLong(m.group(4));
     }
 
     static final int STALL_SECONDS = 60;
