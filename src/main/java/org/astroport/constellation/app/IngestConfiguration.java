@@ -51,9 +51,14 @@ public class IngestConfiguration implements CamelConfiguration {
                                Clock clock, SyncedKinds kinds, AuthorRegistry authors, DeletionTracker deletions, SyncStats stats, SeenEvents seen,
                                CamelContext context) {
         Set<Integer> kindSet = Set.copyOf(kinds.list());
-        int threads = verifyThreads.isBlank() ? Runtime.getRuntime().availableProcessors() - 1 : Integer.parseInt(verifyThreads.trim());
+        int threads;
+        try {
+            threads = verifyThreads.isBlank() ? Runtime.getRuntime().availableProcessors() - 1 : Integer.parseInt(verifyThreads.trim());
+        } catch (NumberFormatException e) {
+            threads = -1;
+        }
         if (threads < 0) {
-            throw new IllegalArgumentException("constellation.ingest.verify-threads must be 0 or more, not " + threads);
+            throw new IllegalArgumentException("constellation.ingest.verify-threads must be blank (cores - 1) or a number 0 or more, not '" + verifyThreads + "'");
         }
         // Camel's manager shuts the pool down with the context
         ExecutorService verifiers = threads == 0 ? null : context.getExecutorServiceManager().newFixedThreadPool(this, "verify", threads);

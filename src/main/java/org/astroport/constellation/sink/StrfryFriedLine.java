@@ -3,6 +3,7 @@ package org.astroport.constellation.sink;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 
+import org.astroport.constellation.nostr.Hex;
 import org.astroport.constellation.nostr.JsonText;
 import org.astroport.constellation.nostr.NostrEvent;
 
@@ -26,7 +27,6 @@ public final class StrfryFriedLine {
 
     /** strfry's constants.h: longer tag values are stored but not indexed. */
     static final int MAX_INDEXED_TAG_VAL_SIZE = 255;
-    private static final char[] HEX = "0123456789abcdef".toCharArray();
 
     /** strfry's events.maxNumTags and events.maxTagValSize (its defaults 2000 and 1024), which its parser enforces. */
     public record Limits(int maxNumTags, int maxTagValSize) {
@@ -53,7 +53,7 @@ public final class StrfryFriedLine {
             if (!isSingleByte(name)) {
                 continue;
             }
-            int bytes = utf8Length(value);
+            int bytes = StrfryImportSink.utf8Length(value);
             if (bytes > limits.maxTagValSize()) {
                 return null;
             }
@@ -103,20 +103,11 @@ public final class StrfryFriedLine {
         StringBuilder sb = new StringBuilder(e.content().length() + 400 + 2 * packed.length);
         // strfry's normalised form: its keys sorted, as tao::json writes an object
         sb.append("{\"content\":");
-        appendString(sb, e.content());
+        JsonText.appendString(sb, e.content(), true); // tao::json (strfry's serialiser) escapes DEL too
         sb.append(",\"created_at\":").append(e.createdAt()).append(",\"id\":\"").append(e.id()).append("\",\"kind\":").append(kind)
                 .append(",\"pubkey\":\"").append(e.pubkey()).append("\",\"sig\":\"").append(e.sig()).append("\",\"tags\":");
         JsonText.appendTags(sb, tags, true);
-        sb.append(",\"fried\":\"");
-        for (byte b : packed) {
-            sb.append(HEX[(b >> 4) & 0xf]).append(HEX[b & 0xf]);
-        }
-        return sb.append("\"}").toString();
-    }
-
-    /** tao::json's escaping (strfry's serialiser): as JSON.stringify, and DEL as well. */
-    static void appendString(StringBuilder sb, String s) {
-        JsonText.appendString(sb, s, true);
+        return sb.append(",\"fried\":\"").append(Hex.encode(packed)).append("\"}").toString();
     }
 
     private static int tag(byte[] packed, int at, char name, byte[] value) {
@@ -131,32 +122,19 @@ public final class StrfryFriedLine {
         return name.length() == 1 && name.charAt(0) < 0x80;
     }
 
+    /** strfry's from_hex takes either case. */
     private static boolean isHex64(String s) {
-        if (s.length() != 64) {
-            return false;
-        }
-        for (int i = 0; i < 64; i++) {
-            char c = s.charAt(i);
-            if (!(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F')) {
-                return false;
-            }
-        }
-        return true;
+        return s.length() == 64 && Hex.isLowerHex64(s.toLowerCase(java.util.Locale.ROOT));
     }
 
     private static void hexInto(String hex, byte[] out, int at) {
-        for (int i = 0; i < hex.length(); i += 2) {
-            out[at + i / 2] = (byte) (Character.digit(hex.charAt(i), 16) << 4 | Character.digit(hex.charAt(i + 1), 16));
-        }
+        byte[] b = Hex.decode(hex);
+        System.arraycopy(b, 0, out, at, b.length);
     }
 
     private static void littleEndian(long v, byte[] out, int at) {
         for (int k = 0; k < 8; k++) {
             out[at + k] = (byte) (v >>> (8 * k));
         }
-    }
-
-    private static int utf8Length(String s) {
-        return StrfryImportSink.utf8Length(s);
     }
 }

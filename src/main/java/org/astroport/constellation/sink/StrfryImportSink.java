@@ -29,9 +29,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import org.astroport.constellation.ingest.SinkEvent;
-import org.astroport.constellation.nostr.EventParser;
-import org.astroport.constellation.nostr.NostrEvent;
-import org.astroport.constellation.nostr.ParseResult;
 
 /**
  * The fast path: one long-lived {@code strfry import --no-verify --show-rejected --debounce-millis=N}
@@ -80,9 +77,9 @@ public class StrfryImportSink implements EventSink, AutoCloseable {
     private static final Pattern DONE = Pattern.compile("Done\\. Processed \\d+ lines\\.");
     private static final Pattern TOO_LARGE = Pattern.compile("Line larger than configured maxEventSize on line (\\d+)");
     private static final Pattern DB_SETTING = Pattern.compile("^\\s*db\\s*=\\s*\"([^\"]*)\"", Pattern.MULTILINE);
-    private static final Pattern MAX_EVENT_SIZE = Pattern.compile("(?:^|[\\s{.])maxEventSize\\s*=\\s*(\\d+)");
-    private static final Pattern MAX_NUM_TAGS = Pattern.compile("(?:^|[\\s{.])maxNumTags\\s*=\\s*(\\d+)");
-    private static final Pattern MAX_TAG_VAL_SIZE = Pattern.compile("(?:^|[\\s{.])maxTagValSize\\s*=\\s*(\\d+)");
+    private static final Pattern MAX_EVENT_SIZE = numberSetting("maxEventSize");
+    private static final Pattern MAX_NUM_TAGS = numberSetting("maxNumTags");
+    private static final Pattern MAX_TAG_VAL_SIZE = numberSetting("maxTagValSize");
 
     private final String strfryBin;
     private final Path config;
@@ -314,16 +311,9 @@ public class StrfryImportSink implements EventSink, AutoCloseable {
         return false;
     }
 
+    /** Ingest and the spool hand over the parsed event; without it, strfry's parser reads the line. */
     private String friedLine(SinkEvent e) {
-        NostrEvent parsed = e.event();
-        if (parsed == null) {
-            ParseResult r = new EventParser(Integer.MAX_VALUE).parse(e.json());
-            if (!(r instanceof ParseResult.Ok ok)) {
-                return null; // strfry's parser names the defect
-            }
-            parsed = ok.event();
-        }
-        return StrfryFriedLine.of(parsed, friedLimits);
+        return e.event() == null ? null : StrfryFriedLine.of(e.event(), friedLimits);
     }
 
     /**
@@ -377,24 +367,8 @@ public class StrfryImportSink implements EventSink, AutoCloseable {
 
     /** strfry's events.maxNumTags and maxTagValSize from the config it reads; its defaults when unreadable. */
     StrfryFriedLine.Limits configuredTagLimits() {
-        Path conf = effectiveConfig();
         StrfryFriedLine.Limits d = StrfryFriedLine.Limits.DEFAULTS;
-        if (conf == null) {
-            return d;
-        }
-        try {
-            String text = Files.readString(conf).lines().map(l -> l.indexOf('#') >= 0 ? l.substring(0, l.indexOf('#')) : l)
-                    .collect(java.util.stream.Collectors.joining("\n"));
-            return new StrfryFriedLine.Limits(setting(MAX_NUM_TAGS, text, d.maxNumTags()), setting(MAX_TAG_VAL_SIZE, text, d.maxTagValSize()));
-        } catch (IOException | RuntimeException e) {
-            LOG.debug("cannot read tag limits from {}: {}", conf, e.toString());
-            return d;
-        }
-    }
-
-    private static int setting(Pattern p, String text, int fallback) {
-        Matcher m = p.matcher(text);
-        return m.find() ? (int) Math.min(Integer.MAX_VALUE, Long.parseLong(m.group(1))) : fallback;
+        return new StrfryFriedLine.Limits(configSetting(MAX_NUM_TAGS, d.maxNumTags()), configSetting(MAX_TAG_VAL_SIZE, d.maxTagValSize()));
     }
 
     /**
@@ -416,22 +390,31 @@ public class StrfryImportSink implements EventSink, AutoCloseable {
 
     /** strfry's events.maxEventSize from the config it reads; its default when unreadable (the abort is still handled). */
     int configuredMaxEventSize() {
+        return configSetting(MAX_EVENT_SIZE, DEFAULT_MAX_EVENT_SIZE);
+    }
+
+    /** A numeric setting (its name anywhere in a section) of strfry's config, comments left out; the fallback when unset or unreadable. */
+    private int configSetting(Pattern setting, int fallback) {
         Path conf = effectiveConfig();
         if (conf == null) {
-            return DEFAULT_MAX_EVENT_SIZE;
+            return fallback;
         }
         try {
             for (String line : Files.readAllLines(conf)) {
                 int hash = line.indexOf('#');
-                Matcher m = MAX_EVENT_SIZE.matcher(hash >= 0 ? line.substring(0, hash) : line);
+                Matcher m = setting.matcher(hash >= 0 ? line.substring(0, hash) : line);
                 if (m.find()) {
                     return (int) Math.min(Integer.MAX_VALUE, Long.parseLong(m.group(1)));
                 }
             }
         } catch (IOException | NumberFormatException e) {
-            LOG.debug("cannot read maxEventSize from {}: {}", conf, e.toString());
+            LOG.debug("cannot read {} from {}: {}", setting, conf, e.toString());
         }
-        return DEFAULT_MAX_EVENT_SIZE;
+        return fallback;
+    }
+
+    private static Pattern numberSetting(String name) {
+        return Pattern.compile("(?:^|[\\s{.])" + name + "\\s*=\\s*(\\d+)");
     }
 
     /** Whether the line and its newline are longer than maxLine bytes: counted only when it could be (a count is a pass over every char). */

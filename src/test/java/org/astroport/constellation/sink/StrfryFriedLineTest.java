@@ -42,8 +42,12 @@ class StrfryFriedLineTest {
         StrfryFriedLine.Limits limits = new StrfryFriedLine.Limits(3, 20);
         assertNull(StrfryFriedLine.of(new NostrEvent(id, pub, 1, 1, List.of(List.of("expiration", "1800000000")), "", sig), limits));
         assertNull(StrfryFriedLine.of(new NostrEvent(id, pub, 1, 5, List.of(List.of("a", "30023:" + pub + ":x")), "", sig), limits));
-        assertNull(StrfryFriedLine.of(new NostrEvent(id, pub, 1, 1, List.of(List.of("e", "not-an-id")), "", sig), limits));
-        assertNull(StrfryFriedLine.of(new NostrEvent(id, pub, 1, 1, List.of(List.of("p", "\u0661".repeat(64))), "", sig), limits), "Arabic digits are not hex");
+        // e/p values that strfry's parser refuses (under strfry's default limits, so that only the value decides)
+        StrfryFriedLine.Limits defaults = StrfryFriedLine.Limits.DEFAULTS;
+        assertNull(StrfryFriedLine.of(new NostrEvent(id, pub, 1, 1, List.of(List.of("e", "not-an-id")), "", sig), defaults));
+        assertNull(StrfryFriedLine.of(new NostrEvent(id, pub, 1, 1, List.of(List.of("e", "zz".repeat(32))), "", sig), defaults), "64 chars, not hex");
+        assertNull(StrfryFriedLine.of(new NostrEvent(id, pub, 1, 1, List.of(List.of("p", "\u0661".repeat(64))), "", sig), defaults), "Arabic digits are not hex");
+        assertNotNull(StrfryFriedLine.of(new NostrEvent(id, pub, 1, 1, List.of(List.of("p", "AB".repeat(32))), "", sig), defaults), "upper-case hex is");
         assertNull(StrfryFriedLine.of(new NostrEvent(id, pub, 1, 1, List.of(List.of("t", "x".repeat(21))), "", sig), limits), "over maxTagValSize");
         assertNull(StrfryFriedLine.of(new NostrEvent(id, pub, 1, 1, List.of(List.of("t", "1"), List.of("t", "2"), List.of("t", "3"), List.of("t", "4")), "", sig), limits),
                 "over maxNumTags");
