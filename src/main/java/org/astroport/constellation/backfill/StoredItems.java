@@ -53,19 +53,8 @@ final class StoredItems {
     }
 
     private long addWritten(byte[] text, int from, int to) {
-        int id = indexOf(text, from, to, ID_KEY);
-        if (id < 0 || id + ID_KEY.length + 65 > to || text[id + ID_KEY.length + 64] != '"') {
-            return -1;
-        }
-        byte[] idBytes = new byte[NegentropyItems.ID_SIZE];
-        for (int i = 0, at = id + ID_KEY.length; i < idBytes.length; i++, at += 2) {
-            int hi = lowerHexDigit(text[at]);
-            int lo = lowerHexDigit(text[at + 1]);
-            if (hi < 0 || lo < 0) {
-                return -1;
-            }
-            idBytes[i] = (byte) (hi << 4 | lo);
-        }
+        // strfry writes its keys in order (content, created_at, id, ...): created_at first, then id from there
+        // on, so the content is scanned once; another order finds id on the second search
         int at = indexOf(text, from, to, CREATED_AT_KEY);
         if (at < 0) {
             return -1;
@@ -78,6 +67,22 @@ final class StoredItems {
         }
         if (i == start || i >= to || text[i] != ',' && text[i] != '}') {
             return -1;
+        }
+        int id = indexOf(text, i, to, ID_KEY);
+        if (id < 0) {
+            id = indexOf(text, from, at, ID_KEY);
+        }
+        if (id < 0 || id + ID_KEY.length + 65 > to || text[id + ID_KEY.length + 64] != '"') {
+            return -1;
+        }
+        byte[] idBytes = new byte[NegentropyItems.ID_SIZE];
+        for (int k = 0, h = id + ID_KEY.length; k < idBytes.length; k++, h += 2) {
+            int hi = lowerHexDigit(text[h]);
+            int lo = lowerHexDigit(text[h + 1]);
+            if (hi < 0 || lo < 0) {
+                return -1;
+            }
+            idBytes[k] = (byte) (hi << 4 | lo);
         }
         items.add(createdAt, idBytes);
         return createdAt;

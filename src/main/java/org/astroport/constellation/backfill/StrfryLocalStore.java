@@ -88,11 +88,9 @@ public class StrfryLocalStore implements LocalStore {
                 if (read < 0) {
                     break;
                 }
-                for (int i = end; i < end + read; i++) {
-                    if (buf[i] == '\n') {
-                        line(buf, start, i, lines);
-                        start = i + 1;
-                    }
+                for (int i = end; (i = nextNewline(buf, i, end + read)) >= 0; i++) {
+                    line(buf, start, i, lines);
+                    start = i + 1;
                 }
             }
             line(buf, start, end, lines);
@@ -100,6 +98,31 @@ public class StrfryLocalStore implements LocalStore {
         if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
             throw new IOException("strfry scan failed (exit " + (p.isAlive() ? "timeout" : p.exitValue()) + ")");
         }
+    }
+
+    private static final java.lang.invoke.VarHandle LONGS = java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class,
+            java.nio.ByteOrder.LITTLE_ENDIAN);
+
+    /**
+     * The first '\n' in [from, to), or -1. Eight bytes at a time (the zero-byte test on the bytes xor '\n'):
+     * the listing reads every byte of 45 MB for 100,000 events, and byte by byte that loop cost a third
+     * of our share of it on C1.
+     */
+    static int nextNewline(byte[] buf, int from, int to) {
+        int i = from;
+        for (; i + 8 <= to; i += 8) {
+            long v = (long) LONGS.get(buf, i) ^ 0x0a0a0a0a0a0a0a0aL;
+            long zeroBytes = (v - 0x0101010101010101L) & ~v & 0x8080808080808080L;
+            if (zeroBytes != 0) {
+                return i + (Long.numberOfTrailingZeros(zeroBytes) >>> 3);
+            }
+        }
+        for (; i < to; i++) {
+            if (buf[i] == '\n') {
+                return i;
+            }
+        }
+        return -1;
     }
 
     private static void line(byte[] buf, int from, int to, LineBytes lines) {
