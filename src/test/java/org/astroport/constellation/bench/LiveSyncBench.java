@@ -363,6 +363,17 @@ class LiveSyncBench {
                 Thread.sleep(20_000);
                 System.out.printf("BENCH idle daemon, 20 connected peers, after 20 s: RSS %d MB, peak %d MB, CPU %.1f s since start%n",
                         app.rssKb() / 1024, app.peakRssKb() / 1024, app.cpuMillis() / 1000.0);
+                // what a station pays all day for nothing to do: timers, pollers, the sink's batch interval
+                long cpu0 = app.cpuMillis();
+                Map<String, Long> threads0 = app.threadCpuMillis();
+                int seconds = Integer.getInteger("bench.idle-seconds", 60);
+                Thread.sleep(seconds * 1000L);
+                long idleCpu = app.cpuMillis() - cpu0;
+                if (!app.isAlive()) {
+                    throw new AssertionError("the daemon ended while idle: " + app.output());
+                }
+                System.out.printf("BENCH idle daemon, 20 connected peers, over the next %d s: CPU %d ms = %.2f %% of one core; busiest threads: %s%n",
+                        seconds, idleCpu, 100.0 * idleCpu / (seconds * 1000.0), AppProcess.topThreads(threads0, app.threadCpuMillis(), 8));
             }
         } finally {
             for (TestRelay p : peers) {
