@@ -34,14 +34,7 @@ class StoredItemsTest {
             long createdAt = fast.addWritten(e);
             assertEquals(parsed.addParsed(e), createdAt, "created_at of " + e);
         }
-        NegentropyItems a = fast.seal();
-        NegentropyItems b = parsed.seal();
-        assertEquals(3, a.size());
-        assertEquals(b.size(), a.size());
-        for (int i = 0; i < a.size(); i++) {
-            assertEquals(b.timestamp(i), a.timestamp(i));
-            assertArrayEquals(b.id(i), a.id(i));
-        }
+        assertSameItems(parsed.seal(), fast.seal());
     }
 
     @Test
@@ -49,17 +42,24 @@ class StoredItemsTest {
         StoredItems fromLines = new StoredItems();
         StoredItems parsed = new StoredItems();
         for (String e : EVENTS) {
-            // a line's bytes inside a bigger buffer, as strfry scan's output is read
-            byte[] line = ("xx" + e + "\n").getBytes(StandardCharsets.UTF_8);
-            fromLines.add(line, 2, line.length - 1);
+            // a line's bytes inside a bigger buffer, as strfry scan's output is read, between other events' keys
+            byte[] line = (DECOY + "\n" + e + "\n" + DECOY).getBytes(StandardCharsets.UTF_8);
+            int from = DECOY.length() + 1;
+            fromLines.add(line, from, from + e.getBytes(StandardCharsets.UTF_8).length);
             parsed.addParsed(e);
         }
-        NegentropyItems a = fromLines.seal();
-        NegentropyItems b = parsed.seal();
-        assertEquals(b.size(), a.size());
-        for (int i = 0; i < a.size(); i++) {
-            assertEquals(b.timestamp(i), a.timestamp(i));
-            assertArrayEquals(b.id(i), a.id(i));
+        assertSameItems(parsed.seal(), fromLines.seal());
+    }
+
+    /** Keys of another event just outside the line: read past its bounds, the line would take them. */
+    private static final String DECOY = "{\"created_at\":42,\"id\":\"" + "d".repeat(64) + "\"}";
+
+    private static void assertSameItems(NegentropyItems expected, NegentropyItems actual) {
+        assertEquals(EVENTS.size(), expected.size(), "the full parse reads every event");
+        assertEquals(expected.size(), actual.size());
+        for (int i = 0; i < actual.size(); i++) {
+            assertEquals(expected.timestamp(i), actual.timestamp(i));
+            assertArrayEquals(expected.id(i), actual.id(i));
         }
     }
 }
