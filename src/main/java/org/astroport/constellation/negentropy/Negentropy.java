@@ -2,11 +2,9 @@ package org.astroport.constellation.negentropy;
 
 import java.io.ByteArrayOutputStream;
 import java.util.Arrays;
-import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
-
-import org.astroport.constellation.nostr.Hex;
+import java.util.Set;
 
 /**
  * Negentropy protocol v1 (range-based set reconciliation; hoytech/negentropy, NIP-77), either role.
@@ -111,19 +109,20 @@ public final class Negentropy {
                 if (count * NegentropyItems.ID_SIZE > in.remaining()) {
                     throw new NegentropyException("id list of " + count + " ids is longer than the message");
                 }
-                Map<String, Boolean> theirs = new HashMap<>();
+                // in the peer's order, so what we need is fetched in the order it listed it
+                Set<IdKey> theirs = new LinkedHashSet<>();
                 for (long i = 0; i < count; i++) {
-                    theirs.put(Hex.encode(in.readBytes(NegentropyItems.ID_SIZE)), Boolean.TRUE);
+                    theirs.add(in.readId());
                 }
                 if (initiator) {
                     skip = true;
                     for (int i = lower; i < upper; i++) {
-                        String id = Hex.encode(items.id(i));
-                        if (theirs.remove(id) == null) {
-                            have.add(id);
+                        IdKey id = items.idKey(i);
+                        if (!theirs.remove(id)) {
+                            have.add(id.hex());
                         }
                     }
-                    need.addAll(theirs.keySet());
+                    theirs.forEach(id -> need.add(id.hex()));
                 } else {
                     if (skip) {
                         skip = false;
@@ -269,6 +268,15 @@ public final class Negentropy {
                 }
             }
             throw new NegentropyException("varint longer than 9 bytes");
+        }
+
+        IdKey readId() throws NegentropyException {
+            if (remaining() < NegentropyItems.ID_SIZE) {
+                throw new NegentropyException("message ends early (wanted " + NegentropyItems.ID_SIZE + " bytes, " + remaining() + " left)");
+            }
+            IdKey id = IdKey.of(b, pos);
+            pos += NegentropyItems.ID_SIZE;
+            return id;
         }
 
         byte[] readBytes(int n) throws NegentropyException {

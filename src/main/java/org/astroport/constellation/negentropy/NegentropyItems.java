@@ -134,6 +134,11 @@ public final class NegentropyItems {
         return Arrays.copyOfRange(ids, i * ID_SIZE, (i + 1) * ID_SIZE);
     }
 
+    /** Item i's id as a key, read without a copy. */
+    IdKey idKey(int i) {
+        return IdKey.of(ids, i * ID_SIZE);
+    }
+
     /** Item i's id, written without a copy. */
     public void writeId(int i, java.io.ByteArrayOutputStream out) {
         out.write(ids, i * ID_SIZE, ID_SIZE);

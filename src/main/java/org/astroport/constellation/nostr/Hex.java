@@ -1,9 +1,21 @@
 package org.astroport.constellation.nostr;
 
+import java.util.Arrays;
+
 /** Lowercase hex, the only spelling NIP-01 allows for ids, keys and signatures. */
 public final class Hex {
 
     private static final char[] DIGITS = "0123456789abcdef".toCharArray();
+    /** A digit's value by its char, -1 for anything else: NIP-77 messages are megabytes of hex, Character.digit cost a call per char. */
+    private static final byte[] VALUES = new byte[128];
+
+    static {
+        Arrays.fill(VALUES, (byte) -1);
+        for (int i = 0; i < 16; i++) {
+            VALUES["0123456789abcdef".charAt(i)] = (byte) i;
+            VALUES["0123456789ABCDEF".charAt(i)] = (byte) i;
+        }
+    }
 
     private Hex() {
     }
@@ -24,14 +36,23 @@ public final class Hex {
         }
         byte[] out = new byte[hex.length() / 2];
         for (int i = 0; i < out.length; i++) {
-            int hi = Character.digit(hex.charAt(2 * i), 16);
-            int lo = Character.digit(hex.charAt(2 * i + 1), 16);
+            int hi = value(hex.charAt(2 * i));
+            int lo = value(hex.charAt(2 * i + 1));
             if (hi < 0 || lo < 0) {
                 throw new IllegalArgumentException("not a hex digit at " + (hi < 0 ? 2 * i : 2 * i + 1));
             }
             out[i] = (byte) ((hi << 4) | lo);
         }
         return out;
+    }
+
+    private static int value(char c) {
+        return c < 128 ? VALUES[c] : -1;
+    }
+
+    /** A hex digit, lowercase or uppercase (what {@link #decode} takes). */
+    public static boolean isDigit(char c) {
+        return value(c) >= 0;
     }
 
     public static boolean isLowerHex(String s, int length) {

@@ -81,6 +81,39 @@ class RelayMessageCodecTest {
         assertInstanceOf(RelayMessage.Malformed.class, RelayMessageCodec.decodeFromRelay("[\"OK\",\"i\",\"true\",\"\"]"));
     }
 
+    /** NEG-MSG's hex is cut out of the frame: same message as a JSON reading gives, whatever the spacing; anything else as before. */
+    @Test
+    void negentropyMessagesAreCutOutExactlyAndOddOnesReadAsJson() {
+        String hex = "61" + "0123456789abcdef".repeat(4000) + "ABCDEF";
+        for (String frame : List.of("[\"NEG-MSG\",\"neg-0\",\"" + hex + "\"]", "[ \"NEG-MSG\" , \"neg-0\" ,\n\t\"" + hex + "\"\r\n]\n",
+                "[\"NEG-MSG\",\"neg-0\"  ,  \"" + hex + "\"  ]  ")) {
+            // (assertTrue: a failure message with the megabyte message in it would bury the reason)
+            RelayMessage.NegMsg expected = new RelayMessage.NegMsg("neg-0", hex);
+            assertTrue(expected.equals(RelayMessageCodec.decodeFromRelay(frame)), frame.substring(0, 30));
+            assertTrue(expected.equals(RelayMessageCodec.decodeFromClient(frame)), frame.substring(0, 30));
+            assertTrue(expected.equals(RelayMessageCodec.cutNegMsg(frame)), "cut out, not read as JSON: " + frame.substring(0, 30));
+        }
+        assertEquals(null, RelayMessageCodec.cutNegMsg("[\"NEG-MSG\",\"n\",\"6\\u0031\"]"), "an escape is JSON's to read");
+        assertEquals(null, RelayMessageCodec.cutNegMsg("[\"NEG-MSG\",\"n\",\"61\",\"62\"]"));
+        // a subscription id with an escape, an empty message
+        assertEquals(new RelayMessage.NegMsg("n\"1", ""), RelayMessageCodec.decodeFromRelay("[\"NEG-MSG\",\"n\\\"1\",\"\"]"));
+        // not hex, or spelled with an escape: the text JSON gives (the reconciliation then says it is not hex)
+        assertEquals(new RelayMessage.NegMsg("n", "6z"), RelayMessageCodec.decodeFromRelay("[\"NEG-MSG\",\"n\",\"6z\"]"));
+        assertEquals(new RelayMessage.NegMsg("n", "61"), RelayMessageCodec.decodeFromRelay("[\"NEG-MSG\",\"n\",\"6\\u0031\"]"));
+        // wrong shapes stay malformed, with the reason the JSON reading gives
+        for (String frame : List.of("[\"NEG-MSG\",\"n\",\"61\",\"62\"]", "[\"NEG-MSG\",\"n\"]", "[\"NEG-MSG\",\"n\",\"61\"",
+                "[\"NEG-MSG\",\"n\",61]", "[\"NEG-MSG\",\"n\" \"61\"]", "[\"NEG-MSG\",7,\"61\"]")) {
+            assertInstanceOf(RelayMessage.Malformed.class, RelayMessageCodec.decodeFromRelay(frame), frame);
+        }
+        // what the relay's message decodes to
+        byte[] bytes = Hex.decode(hex);
+        assertEquals(hex.toLowerCase(), Hex.encode(bytes));
+        assertEquals(0x61, bytes[0]);
+        for (String bad : List.of("6", "6g", "g6", "6\u0660", "\u00e96")) {
+            org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> Hex.decode(bad), bad);
+        }
+    }
+
     @Test
     void filterMatching() {
         NostrEvent e = EventSigner.sign(Fixtures.secretOf("member-1"), 1000, 1, List.of(List.of("e", "x".repeat(3)), List.of("p", "pk")), "");
