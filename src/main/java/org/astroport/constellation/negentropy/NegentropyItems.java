@@ -1,9 +1,11 @@
 package org.astroport.constellation.negentropy;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
-import java.util.Comparator;
 
 import org.astroport.constellation.nostr.Hex;
 
@@ -48,13 +50,11 @@ public final class NegentropyItems {
         }
     }
 
+    private static final VarHandle LITTLE_ENDIAN_LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+
     /** Eight bytes of an id as a little-endian number. */
     private static long limb(byte[] b, int at) {
-        long v = 0;
-        for (int k = 7; k >= 0; k--) {
-            v = (v << 8) | (b[at + k] & 0xffL);
-        }
-        return v;
+        return (long) LITTLE_ENDIAN_LONGS.get(b, at);
     }
 
     /** Collects items, then {@link #seal()}s them into a sorted, immutable set. */
@@ -86,36 +86,107 @@ public final class NegentropyItems {
 
         /** The items in protocol order; an item added twice is one item (a set). */
         public NegentropyItems seal() {
-            Item[] order = new Item[n];
-            for (int i = 0; i < n; i++) {
-                order[i] = new Item(ts[i], idv[i]);
-            }
-            // a plain comparator: a local store lists 100,000 items, and the one-shot CLI runs on C1 only
-            Arrays.sort(order, ITEM_ORDER);
+            int[] order = protocolOrder();
             long[] sortedTs = new long[n];
             byte[] sortedIds = new byte[n * ID_SIZE];
             int kept = 0;
-            for (int i = 0; i < n; i++) {
-                if (kept > 0 && order[i].ts == order[i - 1].ts && Arrays.equals(order[i].id, order[i - 1].id)) {
+            for (int k = 0; k < n; k++) {
+                int i = order[k];
+                if (kept > 0 && ts[i] == sortedTs[kept - 1]
+                        && Arrays.equals(idv[i], 0, ID_SIZE, sortedIds, (kept - 1) * ID_SIZE, kept * ID_SIZE)) {
                     continue;
                 }
-                sortedTs[kept] = order[i].ts;
-                System.arraycopy(order[i].id, 0, sortedIds, kept * ID_SIZE, ID_SIZE);
+                sortedTs[kept] = ts[i];
+                System.arraycopy(idv[i], 0, sortedIds, kept * ID_SIZE, ID_SIZE);
                 kept++;
             }
             return new NegentropyItems(kept == n ? sortedTs : Arrays.copyOf(sortedTs, kept), kept == n ? sortedIds : Arrays.copyOf(sortedIds, kept * ID_SIZE));
         }
-    }
 
-    private record Item(long ts, byte[] id) {
-    }
-
-    private static final Comparator<Item> ITEM_ORDER = new Comparator<>() {
-        @Override
-        public int compare(Item a, Item b) {
-            return a.ts != b.ts ? Long.compare(a.ts, b.ts) : Arrays.compareUnsigned(a.id, b.id);
+        /**
+         * The items' indexes by timestamp, then id. The timestamps and indexes are sorted packed in longs
+         * (then each run of equal timestamps by id): through a comparator on objects, sealing a local
+         * listing of 99,000 items took 200-230 ms of a cold C1 JVM, the one-shot CLI's.
+         */
+        private int[] protocolOrder() {
+            int[] order = new int[n];
+            if (n == 0) {
+                return order;
+            }
+            long min = Long.MAX_VALUE;
+            long max = Long.MIN_VALUE;
+            for (int i = 0; i < n; i++) {
+                min = Math.min(min, ts[i]);
+                max = Math.max(max, ts[i]);
+            }
+            int indexBits = 64 - Long.numberOfLeadingZeros(n);
+            if (max - min >= 1L << (63 - indexBits)) {
+                // timestamps too far apart to pack beside an index (not real ones): compared as objects
+                Integer[] boxed = new Integer[n];
+                for (int i = 0; i < n; i++) {
+                    boxed[i] = i;
+                }
+                Arrays.sort(boxed, (a, b) -> ts[a] != ts[b] ? Long.compare(ts[a], ts[b]) : Arrays.compareUnsigned(idv[a], idv[b]));
+                for (int i = 0; i < n; i++) {
+                    order[i] = boxed[i];
+                }
+                return order;
+            }
+            long[] keys = new long[n];
+            for (int i = 0; i < n; i++) {
+                keys[i] = (ts[i] - min) << indexBits | i;
+            }
+            Arrays.sort(keys);
+            long mask = (1L << indexBits) - 1;
+            for (int i = 0; i < n; i++) {
+                order[i] = (int) (keys[i] & mask);
+            }
+            int run = 0;
+            for (int i = 1; i <= n; i++) {
+                if (i == n || ts[order[i]] != ts[order[run]]) {
+                    if (i - run > 1) {
+                        byId(order, run, i);
+                    }
+                    run = i;
+                }
+            }
+            return order;
         }
-    };
+
+        /** Bits of a run's place in {@link #byId}'s packed keys. */
+        private static final int RUN_INDEX_BITS = 23;
+
+        /**
+         * order[from, to), items of one timestamp, by id. A run of more than a few is sorted packed in longs
+         * (the ids' first five bytes and the item's place in the run), then by insertion on the full ids,
+         * which only moves items whose five bytes tie.
+         */
+        private void byId(int[] order, int from, int to) {
+            int m = to - from;
+            if (m > 16 && m < 1 << RUN_INDEX_BITS) {
+                long[] keys = new long[m];
+                for (int k = 0; k < m; k++) {
+                    byte[] id = idv[order[from + k]];
+                    long prefix = (id[0] & 0xffL) << 32 | (id[1] & 0xffL) << 24 | (id[2] & 0xffL) << 16 | (id[3] & 0xffL) << 8 | id[4] & 0xffL;
+                    keys[k] = prefix << RUN_INDEX_BITS | k;
+                }
+                Arrays.sort(keys);
+                int[] run = Arrays.copyOfRange(order, from, to);
+                for (int k = 0; k < m; k++) {
+                    order[from + k] = run[(int) (keys[k] & ((1 << RUN_INDEX_BITS) - 1))];
+                }
+            }
+            for (int i = from + 1; i < to; i++) {
+                int item = order[i];
+                int j = i - 1;
+                while (j >= from && Arrays.compareUnsigned(idv[order[j]], idv[item]) > 0) {
+                    order[j + 1] = order[j];
+                    j--;
+                }
+                order[j + 1] = item;
+            }
+        }
+    }
 
     public static Builder builder() {
         return new Builder();

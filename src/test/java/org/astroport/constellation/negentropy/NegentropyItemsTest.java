@@ -4,8 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.security.MessageDigest;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
+import java.util.TreeSet;
+
+import org.astroport.constellation.nostr.Hex;
 
 import org.junit.jupiter.api.Test;
 
@@ -43,6 +48,42 @@ class NegentropyItemsTest {
         // one item: an all-ones limb makes the subtraction borrow through limbs that are equal
         for (int i = 0; i < n; i++) {
             assertArrayEquals(byteByByte(items, i, i + 1), items.fingerprint(i, i + 1), "item " + i);
+        }
+    }
+
+    /** Sealed items are in protocol order (timestamp, then id bytes unsigned), each once, however the timestamps fall. */
+    @Test
+    void sealSortsByTimestampThenIdAndKeepsEachItemOnce() {
+        Random rnd = new Random(12);
+        // {first, span}; span -1: only 0 and the largest timestamp, too far apart to pack, each many times
+        long[][] spans = {{1_763_800_000L, 30}, {1_763_800_000L, 1}, {0, Long.MAX_VALUE - 1}, {1_763_800_000L, 5_000_000}, {0, -1}};
+        for (long[] span : spans) {
+            for (int n : new int[] {0, 1, 2, 17, 40, 3000}) {
+                NegentropyItems.Builder b = NegentropyItems.builder();
+                TreeSet<String> expected = new TreeSet<>();
+                for (int i = 0; i < n; i++) {
+                    long ts = span[1] < 0 ? (rnd.nextBoolean() ? 0 : Long.MAX_VALUE - 1) : span[0] + (long) (rnd.nextDouble() * span[1]);
+                    byte[] id = new byte[32];
+                    rnd.nextBytes(id);
+                    if (i % 5 == 0) {
+                        id[0] = (byte) 0x80; // high bit set: unsigned order differs from signed
+                    } else if (i % 3 == 1) {
+                        Arrays.fill(id, 0, 6, (byte) 0x7f); // ids that differ only after their first six bytes
+                    }
+                    b.add(ts, id);
+                    if (i % 7 == 3) {
+                        b.add(ts, id.clone()); // added twice: one item
+                    }
+                    // zero-padded: strings order as the (timestamp, id) pairs do
+                    expected.add(String.format("%019d", ts) + Hex.encode(id));
+                }
+                NegentropyItems items = b.seal();
+                List<String> got = new ArrayList<>();
+                for (int i = 0; i < items.size(); i++) {
+                    got.add(String.format("%019d", items.timestamp(i)) + Hex.encode(items.id(i)));
+                }
+                assertEquals(new ArrayList<>(expected), got, "span " + span[1] + ", " + n + " items");
+            }
         }
     }
 
