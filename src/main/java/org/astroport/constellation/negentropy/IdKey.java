@@ -8,11 +8,24 @@ import org.astroport.constellation.nostr.Hex;
 
 /**
  * A 32-byte id as four longs, to compare the ids of an id list with ours: hex strings for both sides
- * made a megabyte-sized answer cost tens of milliseconds of encoding and hashing.
+ * made a megabyte-sized answer cost tens of milliseconds of encoding and hashing. A class, not a record:
+ * a record's equals and hashCode are bootstrapped on first use, tens of milliseconds of a cold CLI.
  */
-record IdKey(long a, long b, long c, long d) {
+final class IdKey {
 
     private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
+
+    private final long a;
+    private final long b;
+    private final long c;
+    private final long d;
+
+    private IdKey(long a, long b, long c, long d) {
+        this.a = a;
+        this.b = b;
+        this.c = c;
+        this.d = d;
+    }
 
     static IdKey of(byte[] bytes, int at) {
         return new IdKey((long) LONGS.get(bytes, at), (long) LONGS.get(bytes, at + 8), (long) LONGS.get(bytes, at + 16),
@@ -26,5 +39,16 @@ record IdKey(long a, long b, long c, long d) {
         LONGS.set(out, 16, c);
         LONGS.set(out, 24, d);
         return Hex.encode(out);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof IdKey k && k.a == a && k.b == b && k.c == c && k.d == d;
+    }
+
+    @Override
+    public int hashCode() {
+        // ids are hashes: any eight of their bytes are spread evenly
+        return (int) (d ^ d >>> 32);
     }
 }
