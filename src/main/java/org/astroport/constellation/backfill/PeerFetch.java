@@ -250,7 +250,7 @@ public final class PeerFetch implements AutoCloseable {
                     throw new NegentropyUnavailable(e.getMessage());
                 }
                 if (msg != null) {
-                    frame = RelayMessageCodec.encode(new RelayMessage.NegMsg(sub, Hex.encode(msg)));
+                    frame = RelayMessageCodec.encodeNegMsg(sub, msg);
                 }
             }
             return new Reconciled(need, have, rounds);

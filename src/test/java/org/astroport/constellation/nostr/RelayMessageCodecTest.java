@@ -95,6 +95,14 @@ class RelayMessageCodecTest {
         }
         assertEquals(null, RelayMessageCodec.cutNegMsg("[\"NEG-MSG\",\"n\",\"6\\u0031\"]"), "an escape is JSON's to read");
         assertEquals(null, RelayMessageCodec.cutNegMsg("[\"NEG-MSG\",\"n\",\"61\",\"62\"]"));
+        // written as the general encoder writes it, and read back
+        byte[] message = new byte[3000];
+        new java.util.Random(7).nextBytes(message);
+        for (String sub : List.of("neg-0", "n\"\\\u0001")) {
+            String written = RelayMessageCodec.encodeNegMsg(sub, message);
+            assertEquals(RelayMessageCodec.encode(new RelayMessage.NegMsg(sub, Hex.encode(message))), written);
+            assertEquals(new RelayMessage.NegMsg(sub, Hex.encode(message)), RelayMessageCodec.decodeFromClient(written));
+        }
         // a subscription id with an escape, an empty message
         assertEquals(new RelayMessage.NegMsg("n\"1", ""), RelayMessageCodec.decodeFromRelay("[\"NEG-MSG\",\"n\\\"1\",\"\"]"));
         // not hex, or spelled with an escape: the text JSON gives (the reconciliation then says it is not hex)
