@@ -237,6 +237,8 @@ class SideBySideBench {
                     }
                     if (System.getProperty("bench.keep-logs") != null) {
                         Files.copy(app.log, Path.of(System.getProperty("bench.keep-logs"), dir.getFileName() + ".log"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                        // the source's side of the reconciliation (its negentropy lines carry their times)
+                        Files.copy(dir.resolve("source").resolve("relay.log"), Path.of(System.getProperty("bench.keep-logs"), dir.getFileName() + "-source-relay.log"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
                     }
                 }
             }
