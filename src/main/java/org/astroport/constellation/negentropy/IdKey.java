@@ -11,7 +11,7 @@ import org.astroport.constellation.nostr.Hex;
  * made a megabyte-sized answer cost tens of milliseconds of encoding and hashing. A class, not a record:
  * a record's equals and hashCode are bootstrapped on first use, tens of milliseconds of a cold CLI.
  */
-final class IdKey {
+final class IdKey implements Comparable<IdKey> {
 
     private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
 
@@ -48,7 +48,22 @@ final class IdKey {
 
     @Override
     public int hashCode() {
-        // ids are hashes: any eight of their bytes are spread evenly
-        return (int) (d ^ d >>> 32);
+        return Long.hashCode(a ^ b ^ c ^ d);
+    }
+
+    /**
+     * The ids' order (bytes unsigned). An id list is the peer's to choose: with keys that compare, a flood
+     * of ids whose hashes collide costs a hash set's bins O(log n) each, not a linear walk.
+     */
+    @Override
+    public int compareTo(IdKey o) {
+        int r = Long.compareUnsigned(a, o.a);
+        if (r == 0) {
+            r = Long.compareUnsigned(b, o.b);
+        }
+        if (r == 0) {
+            r = Long.compareUnsigned(c, o.c);
+        }
+        return r != 0 ? r : Long.compareUnsigned(d, o.d);
     }
 }

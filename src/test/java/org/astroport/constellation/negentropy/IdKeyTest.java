@@ -26,6 +26,11 @@ class IdKeyTest {
             byte[] other = copy.clone();
             other[i] ^= 1;
             assertNotEquals(key, IdKey.of(other, 0), "byte " + i);
+            // ordered as the bytes are, unsigned
+            assertEquals(Integer.signum(Arrays.compareUnsigned(copy, other)), Integer.signum(key.compareTo(IdKey.of(other, 0))), "byte " + i);
+            other[i] ^= (byte) 0x81;
+            assertEquals(Integer.signum(Arrays.compareUnsigned(copy, other)), Integer.signum(key.compareTo(IdKey.of(other, 0))), "byte " + i);
         }
+        assertEquals(0, key.compareTo(IdKey.of(copy, 0)));
     }
 }
