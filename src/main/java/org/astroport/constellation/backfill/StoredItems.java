@@ -23,6 +23,8 @@ final class StoredItems {
     private static final byte[] CREATED_AT_KEY = "\"created_at\":".getBytes(StandardCharsets.US_ASCII);
 
     private final NegentropyItems.Builder items = NegentropyItems.builder();
+    /** Each id is decoded here, then copied by the builder: no array per event. */
+    private final byte[] id32 = new byte[NegentropyItems.ID_SIZE];
     private ObjectMapper json;
 
     /** One stored event as text; its created_at, or -1 when it could not be read (not added). */
@@ -75,16 +77,15 @@ final class StoredItems {
         if (id < 0 || id + ID_KEY.length + 65 > to || text[id + ID_KEY.length + 64] != '"') {
             return -1;
         }
-        byte[] idBytes = new byte[NegentropyItems.ID_SIZE];
-        for (int k = 0, h = id + ID_KEY.length; k < idBytes.length; k++, h += 2) {
+        for (int k = 0, h = id + ID_KEY.length; k < id32.length; k++, h += 2) {
             int hi = lowerHexDigit(text[h]);
             int lo = lowerHexDigit(text[h + 1]);
             if (hi < 0 || lo < 0) {
                 return -1;
             }
-            idBytes[k] = (byte) (hi << 4 | lo);
+            id32[k] = (byte) (hi << 4 | lo);
         }
-        items.add(createdAt, idBytes);
+        items.add(createdAt, id32);
         return createdAt;
     }
 

@@ -60,7 +60,9 @@ public final class NegentropyItems {
     /** Collects items, then {@link #seal()}s them into a sorted, immutable set. */
     public static final class Builder {
         private long[] ts = new long[64];
-        private byte[][] idv = new byte[64][];
+        // back to back, as sealed: an array per id made 99,000 small objects that young collections copied
+        // until the seal (a cold CLI's listing)
+        private byte[] ids = new byte[64 * ID_SIZE];
         private int n;
 
         public Builder add(long createdAt, String idHex) {
@@ -76,10 +78,10 @@ public final class NegentropyItems {
             }
             if (n == ts.length) {
                 ts = Arrays.copyOf(ts, n * 2);
-                idv = Arrays.copyOf(idv, n * 2);
+                ids = Arrays.copyOf(ids, n * 2 * ID_SIZE);
             }
             ts[n] = createdAt;
-            idv[n] = id;
+            System.arraycopy(id, 0, ids, n * ID_SIZE, ID_SIZE);
             n++;
             return this;
         }
@@ -93,11 +95,11 @@ public final class NegentropyItems {
             for (int k = 0; k < n; k++) {
                 int i = order[k];
                 if (kept > 0 && ts[i] == sortedTs[kept - 1]
-                        && Arrays.equals(idv[i], 0, ID_SIZE, sortedIds, (kept - 1) * ID_SIZE, kept * ID_SIZE)) {
+                        && Arrays.equals(ids, i * ID_SIZE, (i + 1) * ID_SIZE, sortedIds, (kept - 1) * ID_SIZE, kept * ID_SIZE)) {
                     continue;
                 }
                 sortedTs[kept] = ts[i];
-                System.arraycopy(idv[i], 0, sortedIds, kept * ID_SIZE, ID_SIZE);
+                System.arraycopy(ids, i * ID_SIZE, sortedIds, kept * ID_SIZE, ID_SIZE);
                 kept++;
             }
             return new NegentropyItems(kept == n ? sortedTs : Arrays.copyOf(sortedTs, kept), kept == n ? sortedIds : Arrays.copyOf(sortedIds, kept * ID_SIZE));
@@ -126,7 +128,7 @@ public final class NegentropyItems {
                 for (int i = 0; i < n; i++) {
                     boxed[i] = i;
                 }
-                Arrays.sort(boxed, (a, b) -> ts[a] != ts[b] ? Long.compare(ts[a], ts[b]) : Arrays.compareUnsigned(idv[a], idv[b]));
+                Arrays.sort(boxed, (a, b) -> ts[a] != ts[b] ? Long.compare(ts[a], ts[b]) : compareIds(a, b));
                 for (int i = 0; i < n; i++) {
                     order[i] = boxed[i];
                 }
@@ -153,6 +155,11 @@ public final class NegentropyItems {
             return order;
         }
 
+        /** Items a and b by id, bytes unsigned. */
+        private int compareIds(int a, int b) {
+            return Arrays.compareUnsigned(ids, a * ID_SIZE, (a + 1) * ID_SIZE, ids, b * ID_SIZE, (b + 1) * ID_SIZE);
+        }
+
         /** Bits of a run's place in {@link #byId}'s packed keys. */
         private static final int RUN_INDEX_BITS = 23;
 
@@ -166,8 +173,9 @@ public final class NegentropyItems {
             if (m > 16 && m < 1 << RUN_INDEX_BITS) {
                 long[] keys = new long[m];
                 for (int k = 0; k < m; k++) {
-                    byte[] id = idv[order[from + k]];
-                    long prefix = (id[0] & 0xffL) << 32 | (id[1] & 0xffL) << 24 | (id[2] & 0xffL) << 16 | (id[3] & 0xffL) << 8 | id[4] & 0xffL;
+                    int at = order[from + k] * ID_SIZE;
+                    long prefix = (ids[at] & 0xffL) << 32 | (ids[at + 1] & 0xffL) << 24 | (ids[at + 2] & 0xffL) << 16 | (ids[at + 3] & 0xffL) << 8
+                            | ids[at + 4] & 0xffL;
                     keys[k] = prefix << RUN_INDEX_BITS | k;
                 }
                 Arrays.sort(keys);
@@ -179,7 +187,7 @@ public final class NegentropyItems {
             for (int i = from + 1; i < to; i++) {
                 int item = order[i];
                 int j = i - 1;
-                while (j >= from && Arrays.compareUnsigned(idv[order[j]], idv[item]) > 0) {
+                while (j >= from && compareIds(order[j], item) > 0) {
                     order[j + 1] = order[j];
                     j--;
                 }
