@@ -790,6 +790,25 @@ public class StrfryImportSink implements EventSink, AutoCloseable {
             return outputEnded;
         }
 
+        /**
+         * Waits (bounded) for the reader to reach the end of a reaped child's output: its last words (why it
+         * could not start) can still be in the pipe when its exit is seen, and the error must carry them.
+         */
+        private synchronized void awaitOutputEnd(long millis) {
+            long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+            try {
+                while (!outputEnded) {
+                    long left = remainingMillis(until);
+                    if (left <= 0) {
+                        return;
+                    }
+                    wait(left);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
         /** Waits (bounded) until strfry has opened its database, or ended; true if it said it is ready. */
         synchronized boolean awaitReady(long millis) {
             long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
@@ -959,6 +978,9 @@ public class StrfryImportSink implements EventSink, AutoCloseable {
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
+            }
+            if (!process.isAlive()) {
+                awaitOutputEnd(500);
             }
             if (process.isAlive()) {
                 IOException fe;
