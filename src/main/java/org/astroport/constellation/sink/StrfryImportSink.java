@@ -22,6 +22,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -795,9 +796,20 @@ public class StrfryImportSink implements EventSink, AutoCloseable {
          * could not start) can still be in the pipe when its exit is seen, and the error must carry them.
          */
         private synchronized void awaitOutputEnd(long millis) {
+            awaitState(() -> outputEnded, millis);
+        }
+
+        /** Waits (bounded) until strfry has opened its database, or ended; true if it said it is ready. */
+        synchronized boolean awaitReady(long millis) {
+            awaitState(() -> ready || exited || outputEnded, millis);
+            return ready;
+        }
+
+        /** Waits on this child (its lock held) until the condition holds or the time is up. */
+        private void awaitState(BooleanSupplier done, long millis) {
             long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
             try {
-                while (!outputEnded) {
+                while (!done.getAsBoolean()) {
                     long left = remainingMillis(until);
                     if (left <= 0) {
                         return;
@@ -809,37 +821,14 @@ public class StrfryImportSink implements EventSink, AutoCloseable {
             }
         }
 
-        /** Waits (bounded) until strfry has opened its database, or ended; true if it said it is ready. */
-        synchronized boolean awaitReady(long millis) {
-            long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
-            try {
-                while (!ready && !exited && !outputEnded) {
-                    long left = remainingMillis(until);
-                    if (left <= 0) {
-                        break;
-                    }
-                    wait(left);
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            return ready;
-        }
-
         /** Closes stdin and waits for strfry's "Done." line and its exit; false if it did not come in time. */
         boolean finish(long millis) {
             toFeed.add(END);
             long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+            synchronized (this) {
+                awaitState(() -> doneLine || exited || outputEnded, millis);
+            }
             try {
-                synchronized (this) {
-                    while (!doneLine && !exited && !outputEnded) {
-                        long left = remainingMillis(until);
-                        if (left <= 0) {
-                            break;
-                        }
-                        wait(left);
-                    }
-                }
                 process.waitFor(Math.max(100, remainingMillis(until)), TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
