@@ -18,9 +18,9 @@ public final class Negentropy {
     public static final int PROTOCOL_VERSION = 0x61;
     public static final int DEFAULT_FRAME_SIZE_LIMIT = 60_000;
     static final long INFINITY = Long.MAX_VALUE;
-    private static final int MODE_SKIP = 0;
-    private static final int MODE_FINGERPRINT = 1;
-    private static final int MODE_ID_LIST = 2;
+    static final int MODE_SKIP = 0;
+    static final int MODE_FINGERPRINT = 1;
+    static final int MODE_ID_LIST = 2;
     private static final int BUCKETS = 16;
     private static final byte[] NO_ID = new byte[0];
 
@@ -239,7 +239,7 @@ public final class Negentropy {
     }
 
     /** Bounds-checked reading of a message. */
-    private static final class Reader {
+    static final class Reader {
         private final byte[] b;
         private int pos;
 

@@ -1,0 +1,163 @@
+package org.astroport.constellation.negentropy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeSet;
+
+import org.astroport.constellation.nostr.Hex;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Two sets reconciled through their servers (as two relays would be): what each lacks must be exactly
+ * the set difference, whatever the sizes, the overlap, the frame limits on each side.
+ */
+class NegentropyBridgeTest {
+
+    record Item(long createdAt, byte[] id) {
+        String hex() {
+            return Hex.encode(id);
+        }
+    }
+
+    static List<Item> pool(int n, int timestampSpread, long seed) {
+        Random rnd = new Random(seed);
+        List<Item> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            out.add(new Item(1_763_800_000L + (timestampSpread == 0 ? 0 : rnd.nextInt(timestampSpread)), Hex.decode(NegentropyConformanceTest.randomId(rnd))));
+        }
+        return out;
+    }
+
+    static NegentropyItems items(List<Item> items) {
+        NegentropyItems.Builder b = NegentropyItems.builder();
+        items.forEach(i -> b.add(i.createdAt(), i.id()));
+        return b.seal();
+    }
+
+    static Set<String> minus(List<Item> a, List<Item> b) {
+        Set<String> out = new TreeSet<>();
+        a.forEach(i -> out.add(i.hex()));
+        b.forEach(i -> out.remove(i.hex()));
+        return out;
+    }
+
+    /** Runs the bridge between two in-memory servers, both opened with the bridge's opening, and checks both differences. */
+    static NegentropyBridge.Result bridge(List<Item> local, List<Item> remote, int localLimit, int remoteLimit, int bridgeLimit) throws Exception {
+        Negentropy localServer = new Negentropy(items(local), localLimit);
+        Negentropy remoteServer = new Negentropy(items(remote), remoteLimit);
+        localServer.respond(NegentropyBridge.opening());
+        byte[] first = remoteServer.respond(NegentropyBridge.opening());
+        int[] biggest = {0};
+        NegentropyBridge.Result r = new NegentropyBridge(bridgeLimit).reconcile(first, m -> {
+            biggest[0] = Math.max(biggest[0], m.length);
+            return localServer.respond(m);
+        }, m -> {
+            biggest[0] = Math.max(biggest[0], m.length);
+            return remoteServer.respond(m);
+        });
+        assertEquals(minus(remote, local), new TreeSet<>(r.need()), "need: what only the remote side has");
+        assertEquals(minus(local, remote), new TreeSet<>(r.have()), "have: what only the local side has");
+        assertEquals(r.need().size(), new HashSet<>(r.need()).size(), "each id needed once");
+        assertEquals(r.have().size(), new HashSet<>(r.have()).size(), "each id had once");
+        assertTrue(biggest[0] <= bridgeLimit, "every message we send fits the frame limit: " + biggest[0]);
+        return r;
+    }
+
+    @Test
+    void onePercentMissingLocallyIsFoundInAFewMessages() throws Exception {
+        List<Item> all = pool(20_000, 3_000_000, 1);
+        NegentropyBridge.Result r = bridge(all.subList(0, 19_800), all, 500_000, 500_000, 30_000);
+        assertEquals(200, r.need().size());
+        // as a client holding the local set would: 4 messages to the remote (the opening included) for a strfry relay
+        assertTrue(r.remoteMessages() <= 8, "messages to the remote: " + r.remoteMessages());
+    }
+
+    @Test
+    void anEmptySideLacksAllOfTheOther() throws Exception {
+        List<Item> all = pool(20_000, 3_000_000, 2);
+        NegentropyBridge.Result down = bridge(List.of(), all, 500_000, 500_000, 30_000);
+        assertEquals(20_000, down.need().size());
+        assertTrue(down.remoteMessages() <= 6, "an empty side asks for the remote's ids, it does not split down to them: " + down.remoteMessages());
+        assertEquals(5_000, bridge(all.subList(0, 5_000), List.of(), 500_000, 500_000, 30_000).have().size());
+        // both servers cut their answers short at 4 KB: many answers, each cut, and still the whole difference
+        bridge(List.of(), all.subList(0, 3_000), 4096, 4096, 4096);
+        bridge(all.subList(0, 3_000), List.of(), 4096, 4096, 4096);
+    }
+
+    @Test
+    void equalOrEmptySetsHaveNothingToSay() throws Exception {
+        List<Item> all = pool(5_000, 100_000, 3);
+        NegentropyBridge.Result same = bridge(all, new ArrayList<>(all), 500_000, 500_000, 30_000);
+        assertEquals(2, same.localMessages(), "the opening, then the remote's split, which matches: nothing passed on");
+        assertEquals(1, same.remoteMessages(), "the opening only");
+        bridge(List.of(), List.of(), 500_000, 500_000, 30_000);
+    }
+
+    @Test
+    void overlappingSetsWithSharedTimestampsAndSmallFrames() throws Exception {
+        Random rnd = new Random(4);
+        for (int trial = 0; trial < 60; trial++) {
+            int spread = new int[] {0, 1, 3, 50, 100_000}[trial % 5];
+            List<Item> all = pool(rnd.nextInt(4_000), spread, 100 + trial);
+            List<Item> local = new ArrayList<>();
+            List<Item> remote = new ArrayList<>();
+            double pLocal = rnd.nextDouble();
+            double pRemote = rnd.nextDouble();
+            for (Item i : all) {
+                if (rnd.nextDouble() < pLocal) {
+                    local.add(i);
+                }
+                if (rnd.nextDouble() < pRemote) {
+                    remote.add(i);
+                }
+            }
+            int[] limits = {4096, 6000, 30_000, 500_000, 0};
+            bridge(local, remote, limits[rnd.nextInt(limits.length)], limits[rnd.nextInt(limits.length)], limits[rnd.nextInt(limits.length - 1)]);
+        }
+    }
+
+    @Test
+    void aRelayThatNeverStopsSplittingIsLeft() throws Exception {
+        Negentropy localServer = new Negentropy(items(pool(2_000, 1000, 5)), 30_000);
+        Random rnd = new Random(6);
+        // answers anything with the whole range under a fingerprint that matches nothing
+        NegentropyBridge.Server<RuntimeException> endless = m -> {
+            byte[] o = NegentropyBridge.opening();
+            for (int i = o.length - NegentropyItems.FINGERPRINT_SIZE; i < o.length; i++) {
+                o[i] = (byte) rnd.nextInt();
+            }
+            return o;
+        };
+        NegentropyException e = assertThrows(NegentropyException.class,
+                () -> new NegentropyBridge(30_000).reconcile(endless.answer(null), localServer::respond, endless));
+        assertTrue(e.getMessage().contains("no end"), e.getMessage());
+    }
+
+    @Test
+    void aDamagedAnswerIsRefusedCleanly() throws Exception {
+        List<Item> all = pool(3_000, 100_000, 7);
+        Negentropy remoteServer = new Negentropy(items(all), 500_000);
+        byte[] first = remoteServer.respond(NegentropyBridge.opening());
+        Random rnd = new Random(8);
+        int refused = 0;
+        for (int i = 0; i < 500; i++) {
+            byte[] bad = first.clone();
+            bad[1 + rnd.nextInt(bad.length - 1)] ^= (byte) (1 + rnd.nextInt(255));
+            Negentropy localServer = new Negentropy(items(all.subList(0, 2_000)), 30_000);
+            try {
+                new NegentropyBridge(30_000).reconcile(bad, localServer::respond, remoteServer::respond);
+            } catch (NegentropyException expected) {
+                refused++;
+            }
+        }
+        // most damage lands in a fingerprint, which only makes a range differ; the rest must be refused, not thrown as anything else
+        assertTrue(refused > 20, "damaged answers are refused as NegentropyException: " + refused);
+    }
+}
