@@ -46,10 +46,13 @@ public class BackfillConfiguration implements CamelConfiguration {
                                              @PropertyInject("constellation.backfill.negentropy") boolean negentropy,
                                              @PropertyInject("constellation.backfill.negentropy-frame-hex-chars") int negentropyFrameHexChars,
                                              @PropertyInject("constellation.backfill.negentropy-timeout-millis") long negentropyTimeoutMillis,
+                                             @PropertyInject("constellation.backfill.negentropy-through-local-relay") boolean throughLocalRelay,
+                                             @PropertyInject("constellation.local-relay-url") String localRelayUrl,
                                              @PropertyInject("constellation.direction") String direction) {
         // the limit is on hex characters on the wire (strfry's default: 60,000), two per message byte
         return new BackfillSettings(concurrency, retries, retryBackoffMillis, pageSize, timeoutMillis, BackfillSettings.relayList(fallbackRelays), days,
-                new BackfillSettings.Negentropy(negentropy, negentropyFrameHexChars / 2, negentropyTimeoutMillis, Upstream.sendsUpstream(direction)));
+                new BackfillSettings.Negentropy(negentropy, negentropyFrameHexChars / 2, negentropyTimeoutMillis, Upstream.sendsUpstream(direction),
+                        throughLocalRelay && !localRelayUrl.isBlank() ? localRelayUrl.trim() : null));
     }
 
     @BindToRegistry(lazy = true)

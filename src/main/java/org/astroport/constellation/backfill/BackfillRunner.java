@@ -99,15 +99,18 @@ public class BackfillRunner {
         }
     }
 
-    /** One pass over peers: its counters, its listing of the local side (made once per filter), whether it uploads. */
+    /**
+     * One pass over peers: its counters, its listing of the local side (made once per filter, when needed),
+     * whether it uploads, whether it still reconciles through the local relay.
+     */
     private record Pass(Transfer transfer, Map<String, java.util.concurrent.Future<org.astroport.constellation.negentropy.NegentropyItems>> localItems,
-                        boolean upload) {
-        Pass(boolean upload) {
-            this(new Transfer(), new java.util.concurrent.ConcurrentHashMap<>(), upload);
+                        boolean upload, java.util.concurrent.atomic.AtomicBoolean throughLocalRelay) {
+        Pass(boolean upload, boolean throughLocalRelay) {
+            this(new Transfer(), new java.util.concurrent.ConcurrentHashMap<>(), upload, new java.util.concurrent.atomic.AtomicBoolean(throughLocalRelay));
         }
     }
 
-    private volatile Pass run = new Pass(false);
+    private volatile Pass run = new Pass(false, false);
     private volatile long handledBefore;
 
     private volatile BackfillReport lastReport;
@@ -157,7 +160,7 @@ public class BackfillRunner {
      */
     public boolean closeGap(String peerName, String dialUrl, String relayUrl, long since, long until) {
         List<Filter> window = filters(Kinds.withoutEphemeral(kinds.get()), authors.authors(), since).stream().map(f -> f.withUntil(until)).toList();
-        Pass pass = new Pass(false);
+        Pass pass = new Pass(false, throughLocalRelay());
         String failure = fetchWithRetries(pass, peerName, dialUrl, relayUrl, window, new KindGroups(), new AtomicLong());
         if (failure != null) {
             LOG.info("gap of {}: {}", peerName, failure);
@@ -228,7 +231,7 @@ public class BackfillRunner {
     }
 
     private BackfillReport doRun(Options o, long started) {
-        run = new Pass(settings.negentropy().upload());
+        run = new Pass(settings.negentropy().upload(), throughLocalRelay());
         Transfer transfer = run.transfer();
         handledBefore = sink.handled();
         List<Peer> targets = peers.reachablePeers();
@@ -250,8 +253,18 @@ public class BackfillRunner {
         });
         List<Filter> filters = filters(k, monitored, o.since());
         if (settings.negentropy().enabled() && localStore != null && !targets.isEmpty()) {
-            // our side is listed while the peers are dialled, not once the first one answers
-            filters.forEach(f -> localItems(run, f));
+            if (run.throughLocalRelay().get()) {
+                String why = localRelayUnanswered();
+                if (why != null) {
+                    run.throughLocalRelay().set(false);
+                    LOG.info("backfill: the local relay {} does not answer ({}): our side is listed from {}", settings.negentropy().localRelayUrl(), why,
+                            localStore.describe());
+                }
+            }
+            if (!run.throughLocalRelay().get()) {
+                // our side is listed while the peers are dialled, not once the first one answers
+                filters.forEach(f -> localItems(run, f));
+            }
         }
         try {
             List<Future<?>> futures = new ArrayList<>();
@@ -316,6 +329,7 @@ public class BackfillRunner {
                 LOG.info("backfill: {} retry {}/{}", name, attempt, settings.retries());
             }
             PeerFetch fetch = new PeerFetch(vertx.get(), dialUrl, relayUrl, stationKey, clock, settings.timeoutMillis(), peers.destinationsFor(dialUrl));
+            LocalRelay local = new LocalRelay();
             IngestAhead ahead = new IngestAhead(page -> ingest(transfer, name, page, groups, received));
             try {
                 fetch.open();
@@ -324,7 +338,7 @@ public class BackfillRunner {
                 for (Filter f : filters) {
                     if (negentropyOk) {
                         try {
-                            n += reconcileThenFetch(pass, fetch, name, f, ahead);
+                            n += reconcileThenFetch(pass, fetch, local, name, f, ahead);
                             continue;
                         } catch (PeerFetch.NegentropyUnavailable u) {
                             transfer.fallbacks.incrementAndGet();
@@ -345,6 +359,7 @@ public class BackfillRunner {
                 ahead.finish(); // what was fetched is ingested, whatever ended the attempt
                 ahead.close();
                 fetch.close();
+                local.close();
                 transfer.bytesIn.addAndGet(fetch.bytesIn());
                 transfer.bytesOut.addAndGet(fetch.bytesOut());
             }
@@ -367,22 +382,84 @@ public class BackfillRunner {
         }));
     }
 
-    /** NIP-77: learn which ids the peer has and we lack, then fetch just those (and, direction both, send what it lacks). */
-    private long reconcileThenFetch(Pass pass, PeerFetch fetch, String name, Filter f, IngestAhead ahead)
+    /** Whether a pass starts reconciling through the local relay: one is configured and we store what we fetch. */
+    private boolean throughLocalRelay() {
+        return settings.negentropy().localRelayUrl() != null && localStore != null;
+    }
+
+    /** Our own relay's connection for one peer's attempt, opened when first needed. */
+    private final class LocalRelay implements AutoCloseable {
+        private PeerFetch fetch;
+
+        PeerFetch open() throws PeerFetch.LocalSideUnavailable {
+            if (fetch == null) {
+                String url = settings.negentropy().localRelayUrl();
+                fetch = new PeerFetch(vertx.get(), url, url, stationKey, clock, Math.min(settings.timeoutMillis(), 5_000));
+                try {
+                    fetch.open();
+                } catch (PeerFetch.FetchFailed e) {
+                    throw new PeerFetch.LocalSideUnavailable(e.getMessage());
+                }
+            }
+            return fetch;
+        }
+
+        @Override
+        public void close() {
+            if (fetch != null) {
+                fetch.close();
+            }
+        }
+    }
+
+    /** Null when the local relay takes a connection, else why not (our side is then listed, as without it). */
+    private String localRelayUnanswered() {
+        try (LocalRelay probe = new LocalRelay()) {
+            probe.open();
+            return null;
+        } catch (PeerFetch.LocalSideUnavailable e) {
+            return e.getMessage();
+        }
+    }
+
+    /**
+     * NIP-77: learn which ids the peer has and we lack, then fetch just those (and, direction both, send
+     * what it lacks). Our side is the local relay's, answered by it; listed here only when it cannot.
+     */
+    private long reconcileThenFetch(Pass pass, PeerFetch fetch, LocalRelay local, String name, Filter f, IngestAhead ahead)
             throws PeerFetch.FetchFailed, PeerFetch.NegentropyUnavailable {
         Transfer transfer = pass.transfer();
-        org.astroport.constellation.negentropy.NegentropyItems ours;
-        try {
-            ours = localItems(pass, f).get();
-        } catch (Exception e) {
-            throw new PeerFetch.NegentropyUnavailable("cannot list our own events in " + localStore.describe() + ": " + e.getMessage());
-        }
         long t0 = System.nanoTime();
-        PeerFetch.Reconciled r = fetch.reconcile(f, ours, settings.negentropy().frameLimit(), settings.negentropy().answerTimeoutMillis());
+        PeerFetch.Reconciled r = null;
+        String ours = null;
+        if (pass.throughLocalRelay().get()) {
+            try {
+                r = fetch.reconcileThrough(local.open(), f, settings.negentropy().frameLimit(), settings.negentropy().answerTimeoutMillis());
+                ours = "through the local relay";
+            } catch (PeerFetch.LocalSideUnavailable e) {
+                // "blocked:" is this filter's size (strfry's maxSyncEvents); anything else, the relay will not do it at all
+                if (!e.getMessage().contains("NEG-ERR blocked")) {
+                    pass.throughLocalRelay().set(false);
+                }
+                LOG.info("backfill: {}: the local relay cannot reconcile ({}): our side is listed from {}", name, e.getMessage(), localStore.describe());
+                t0 = System.nanoTime();
+            }
+        }
+        if (r == null) {
+            org.astroport.constellation.negentropy.NegentropyItems items;
+            try {
+                items = localItems(pass, f).get();
+            } catch (Exception e) {
+                throw new PeerFetch.NegentropyUnavailable("cannot list our own events in " + localStore.describe() + ": " + e.getMessage());
+            }
+            t0 = System.nanoTime();
+            r = fetch.reconcile(f, items, settings.negentropy().frameLimit(), settings.negentropy().answerTimeoutMillis());
+            ours = items.size() + " local event(s)";
+        }
         // the listing is once per pass: what an earlier peer of the pass brought, or live sync received, and the
         // sink has not stored when it was made is lacking here too; fetched again, it would only be dropped as a duplicate
         List<String> need = r.need().stream().filter(id -> !forwarded.test(id)).toList();
-        LOG.info("backfill: {}: reconciled {} local event(s) in {} round(s), {} ms: need {}{}, have {}", name, ours.size(), r.rounds(),
+        LOG.info("backfill: {}: reconciled {} in {} round(s), {} ms: need {}{}, have {}", name, ours, r.rounds(),
                 (System.nanoTime() - t0) / 1_000_000, need.size(),
                 need.size() < r.need().size() ? " (and " + (r.need().size() - need.size()) + " already on their way to the sink)" : "", r.have().size());
         transfer.reconciled.incrementAndGet();

@@ -7,8 +7,12 @@ import java.util.List;
 public record BackfillSettings(int concurrency, int retries, long retryBackoffMillis, int pageSize, long timeoutMillis,
                                List<String> fallbackRelays, int days, Negentropy negentropy) {
 
-    /** NIP-77: on by default, REQ paging when a peer cannot reconcile; upload with direction both. */
-    public record Negentropy(boolean enabled, int frameLimit, long answerTimeoutMillis, boolean upload) {
+    /**
+     * NIP-77: on by default, REQ paging when a peer cannot reconcile; upload with direction both.
+     * localRelayUrl: our own relay, reconciled with each peer through its NIP-77 (our side is listed only
+     * when it cannot); null: our side is always listed.
+     */
+    public record Negentropy(boolean enabled, int frameLimit, long answerTimeoutMillis, boolean upload, String localRelayUrl) {
     }
 
     /** "wss://a, wss://b" or separated by spaces: the relay URLs, blank entries dropped. */

@@ -16,6 +16,7 @@ import java.util.function.Consumer;
 import io.vertx.core.Vertx;
 import org.astroport.constellation.ingest.ReceivedEvent;
 import org.astroport.constellation.negentropy.Negentropy;
+import org.astroport.constellation.negentropy.NegentropyBridge;
 import org.astroport.constellation.negentropy.NegentropyException;
 import org.astroport.constellation.negentropy.NegentropyItems;
 import org.astroport.constellation.nostr.Filter;
@@ -221,29 +222,7 @@ public final class PeerFetch implements AutoCloseable {
         try {
             while (msg != null) {
                 rounds++;
-                CompletableFuture<String> reply = new CompletableFuture<>();
-                negReply = reply;
-                session.send(frame);
-                String hex;
-                try {
-                    hex = reply.get(answerTimeoutMillis, TimeUnit.MILLISECONDS);
-                } catch (TimeoutException e) {
-                    throw new NegentropyUnavailable("no NIP-77 answer within " + answerTimeoutMillis + " ms");
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new FetchFailed("interrupted");
-                } catch (ExecutionException e) {
-                    if (e.getCause() instanceof NegentropyUnavailable u) {
-                        throw u;
-                    }
-                    throw new FetchFailed(e.getCause().getMessage());
-                }
-                byte[] in;
-                try {
-                    in = Hex.decode(hex);
-                } catch (RuntimeException e) {
-                    throw new NegentropyUnavailable("NEG-MSG is not hex");
-                }
+                byte[] in = awaitNeg(sendNeg(frame), answerTimeoutMillis);
                 try {
                     msg = neg.reconcile(in, have, need);
                 } catch (NegentropyException e) {
@@ -255,11 +234,103 @@ public final class PeerFetch implements AutoCloseable {
             }
             return new Reconciled(need, have, rounds);
         } finally {
-            currentNeg = null;
-            negReply = null;
-            if (session != null && !closed) {
-                session.send(RelayMessageCodec.encode(new RelayMessage.NegClose(sub)));
+            closeNeg(sub);
+        }
+    }
+
+    /** Our own relay could not take its part in a reconciliation through it (down, no NIP-77, refused the filter). */
+    public static final class LocalSideUnavailable extends Exception {
+        public LocalSideUnavailable(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * NIP-77 between this relay and our own ({@code local}, another connection), neither side listed
+     * here: each relay answers for its own events from its own index ({@link NegentropyBridge}). Both
+     * are opened at once, so their two queries overlap. Rounds: messages sent to this relay.
+     */
+    public Reconciled reconcileThrough(PeerFetch local, Filter filter, int frameLimit, long answerTimeoutMillis)
+            throws FetchFailed, NegentropyUnavailable, LocalSideUnavailable {
+        if (closed || session == null) {
+            throw new FetchFailed(url + " closed the connection");
+        }
+        if (local.closed || local.session == null) {
+            throw new LocalSideUnavailable(local.url + " closed the connection");
+        }
+        Filter f = filter.withLimit(null);
+        String sub = "neg-" + (subCounter++);
+        String localSub = "neg-" + (local.subCounter++);
+        String opening = Hex.encode(NegentropyBridge.opening());
+        currentNeg = sub;
+        local.currentNeg = localSub;
+        try {
+            CompletableFuture<String> remoteFirst = sendNeg(RelayMessageCodec.encode(new RelayMessage.NegOpen(sub, f, opening)));
+            CompletableFuture<String> localFirst = local.sendNeg(RelayMessageCodec.encode(new RelayMessage.NegOpen(localSub, f, opening)));
+            try {
+                local.awaitNeg(localFirst, answerTimeoutMillis); // its own split, superseded by the one of the remote
+            } catch (FetchFailed | NegentropyUnavailable e) {
+                throw new LocalSideUnavailable(local.url + ": " + e.getMessage());
             }
+            byte[] first = awaitNeg(remoteFirst, answerTimeoutMillis);
+            NegentropyBridge.Result r = new NegentropyBridge(frameLimit).reconcile(first, m -> {
+                try {
+                    return local.awaitNeg(local.sendNeg(RelayMessageCodec.encodeNegMsg(localSub, m)), answerTimeoutMillis);
+                } catch (FetchFailed | NegentropyUnavailable e) {
+                    throw new LocalSideUnavailable(local.url + ": " + e.getMessage());
+                }
+            }, m -> awaitNeg(sendNeg(RelayMessageCodec.encodeNegMsg(sub, m)), answerTimeoutMillis));
+            return new Reconciled(r.need(), r.have(), r.remoteMessages());
+        } catch (NegentropyException e) {
+            throw new NegentropyUnavailable(e.getMessage());
+        } catch (FetchFailed | NegentropyUnavailable | LocalSideUnavailable e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        } finally {
+            closeNeg(sub);
+            local.closeNeg(localSub);
+        }
+    }
+
+    /** Sends a NEG-OPEN or NEG-MSG frame; its answer completes the future. */
+    private CompletableFuture<String> sendNeg(String frame) throws FetchFailed {
+        if (closed || session == null) {
+            throw new FetchFailed(url + " closed the connection");
+        }
+        CompletableFuture<String> reply = new CompletableFuture<>();
+        negReply = reply;
+        session.send(frame);
+        return reply;
+    }
+
+    private byte[] awaitNeg(CompletableFuture<String> reply, long answerTimeoutMillis) throws FetchFailed, NegentropyUnavailable {
+        String hex;
+        try {
+            hex = reply.get(answerTimeoutMillis, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            throw new NegentropyUnavailable("no NIP-77 answer within " + answerTimeoutMillis + " ms");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new FetchFailed("interrupted");
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof NegentropyUnavailable u) {
+                throw u;
+            }
+            throw new FetchFailed(e.getCause().getMessage());
+        }
+        try {
+            return Hex.decode(hex);
+        } catch (RuntimeException e) {
+            throw new NegentropyUnavailable("NEG-MSG is not hex");
+        }
+    }
+
+    private void closeNeg(String sub) {
+        currentNeg = null;
+        negReply = null;
+        if (session != null && !closed) {
+            session.send(RelayMessageCodec.encode(new RelayMessage.NegClose(sub)));
         }
     }
 
