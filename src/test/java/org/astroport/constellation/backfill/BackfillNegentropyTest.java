@@ -19,6 +19,7 @@ import org.astroport.constellation.backfill.BackfillCommandTest.Run;
 import org.astroport.constellation.sync.LiveSyncTest;
 import org.astroport.constellation.testrelay.TestRelay;
 import org.astroport.constellation.testsupport.Fixtures;
+import org.astroport.constellation.testsupport.LogCapture;
 import org.astroport.constellation.testsupport.ZenHome;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -45,7 +46,7 @@ class BackfillNegentropyTest {
         return r;
     }
 
-    void overlap(Path tmp, int localShare) throws Exception {
+    void overlap(Path tmp, int localShare, boolean throughLocalRelay) throws Exception {
         List<String> events = window();
         try (TestRelay peerA = new TestRelay().host("127.0.0.2").maxLimit(500).start();
              TestRelay local = new TestRelay().start()) {
@@ -54,7 +55,7 @@ class BackfillNegentropyTest {
             already.forEach(local::storeOnly);
             Set<String> missing = ids(events);
             missing.removeAll(ids(already));
-            Run r = backfill(tmp, peerA, local, Map.of());
+            Run r = backfill(tmp, peerA, local, Map.of("constellation.backfill.negentropy-through-local-relay", String.valueOf(throughLocalRelay)));
             assertEquals(ids(events), new TreeSet<>(local.storedIds()), localShare + " % local: the local relay ends with everything");
             Map<String, Integer> sent = LiveSyncTest.deliveries(local);
             assertEquals(missing, sent.keySet(), localShare + " % local: exactly the missing events were written");
@@ -65,6 +66,52 @@ class BackfillNegentropyTest {
             assertTrue(reqs.stream().allMatch(q -> q.contains("\"ids\"")), "REQs by id only: " + reqs.size());
             if (missing.isEmpty()) {
                 assertTrue(reqs.isEmpty(), "nothing to fetch, nothing asked");
+            }
+            if (throughLocalRelay) {
+                // our side was the local relay's answer: it was never listed
+                assertEquals(1, local.negentropyOpens(), "the local relay reconciled");
+                assertTrue(local.reqs().isEmpty(), "no listing of the local relay: " + local.reqs());
+            } else {
+                assertEquals(0, local.negentropyOpens());
+                assertTrue(!local.reqs().isEmpty(), "our side listed by REQ pages");
+            }
+        }
+    }
+
+    @Test
+    void noOverlapFetchesEverything(@TempDir Path tmp) throws Exception {
+        overlap(tmp.resolve("through"), 0, true);
+        overlap(tmp.resolve("listed"), 0, false);
+    }
+
+    @Test
+    void partialOverlapFetchesOnlyTheDifference(@TempDir Path tmp) throws Exception {
+        overlap(tmp.resolve("through"), 90, true);
+        overlap(tmp.resolve("listed"), 90, false);
+    }
+
+    @Test
+    void fullOverlapTransfersNoEvent(@TempDir Path tmp) throws Exception {
+        overlap(tmp.resolve("through"), 100, true);
+        overlap(tmp.resolve("listed"), 100, false);
+    }
+
+    /** Our relay cannot reconcile (no NIP-77, or too many events for its limit): our side is listed, nothing else changes. */
+    @Test
+    void aLocalRelayThatCannotReconcileIsListedInstead(@TempDir Path tmp) throws Exception {
+        List<String> events = window();
+        for (String why : List.of("notice", "blocked")) {
+            try (TestRelay peerA = new TestRelay().host("127.0.0.2").maxLimit(500).start();
+                 TestRelay local = why.equals("notice") ? new TestRelay().negentropy(TestRelay.Negentropy.NOTICE).start()
+                         : new TestRelay().negentropyMaxEvents(100).start();
+                 LogCapture logs = new LogCapture()) {
+                events.forEach(peerA::storeOnly);
+                events.subList(0, 600).forEach(local::storeOnly);
+                Run r = backfill(tmp.resolve(why), peerA, local, Map.of());
+                assertEquals(ids(events), new TreeSet<>(local.storedIds()), why + ": the local relay ends with everything");
+                assertTrue(r.out().contains("SYNC_NEGENTROPY: reconciled=1 fallback=0 need=" + (events.size() - 600) + " have=0"), r.out());
+                assertEquals(1, logs.count("the local relay cannot reconcile"), why + ": said so, once");
+                assertTrue(!local.reqs().isEmpty(), why + ": our side listed by REQ pages");
             }
         }
     }
@@ -146,21 +193,6 @@ class BackfillNegentropyTest {
         }
         out.remove("");
         return out;
-    }
-
-    @Test
-    void noOverlapFetchesEverything(@TempDir Path tmp) throws Exception {
-        overlap(tmp, 0);
-    }
-
-    @Test
-    void partialOverlapFetchesOnlyTheDifference(@TempDir Path tmp) throws Exception {
-        overlap(tmp, 90);
-    }
-
-    @Test
-    void fullOverlapTransfersNoEvent(@TempDir Path tmp) throws Exception {
-        overlap(tmp, 100);
     }
 
     void fallsBackToPaging(Path tmp, TestRelay peerA, Map<String, String> extra, String why) throws Exception {

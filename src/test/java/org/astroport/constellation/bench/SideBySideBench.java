@@ -193,6 +193,7 @@ class SideBySideBench {
             if (localPercent > 0) {
                 local.importLines(events.subList(0, events.size() * localPercent / 100));
             }
+            local.startRelay(); // a station's relay runs: our backfill reconciles through it (strfry sync does not use it)
             if (strfrySync && localPercent > 0) {
                 // the reconciliation alone (--dir none transfers nothing), to set beside ours (listing + rounds)
                 long r0 = System.nanoTime();
@@ -228,7 +229,13 @@ class SideBySideBench {
                                 .matcher(app.output());
                         java.util.regex.Matcher rounds = java.util.regex.Pattern.compile("(\\d\\d):(\\d\\d):(\\d\\d)\\.(\\d{3}) .*reconciled \\d+ local event\\(s\\) in (\\d+) round\\(s\\), (\\d+) ms")
                                 .matcher(app.output());
-                        if (listed.find() && rounds.find()) {
+                        java.util.regex.Matcher through = java.util.regex.Pattern.compile("reconciled through the local relay in (\\d+) round\\(s\\), (\\d+) ms")
+                                .matcher(app.output());
+                        if (through.find()) {
+                            // neither side listed: from the connection to our relay and both NEG-OPENs to the last round
+                            System.out.printf("BENCH   reconciliation alone: ours %s ms (through the local relay, %s round(s) with the source)%n",
+                                    through.group(2), through.group(1));
+                        } else if (listed.find() && rounds.find()) {
                             long listingStart = clockMillis(listed) - Long.parseLong(listed.group(5));
                             long day = 86_400_000L; // a run across midnight
                             System.out.printf("BENCH   reconciliation alone: ours %d ms (listing %s ms; %s round(s), %s ms from the NEG-OPEN)%n",
