@@ -442,7 +442,6 @@ public class BackfillRunner {
                     pass.throughLocalRelay().set(false);
                 }
                 LOG.info("backfill: {}: the local relay cannot reconcile ({}): our side is listed from {}", name, e.getMessage(), localStore.describe());
-                t0 = System.nanoTime();
             }
         }
         if (r == null) {
@@ -456,8 +455,8 @@ public class BackfillRunner {
             r = fetch.reconcile(f, items, settings.negentropy().frameLimit(), settings.negentropy().answerTimeoutMillis());
             ours = items.size() + " local event(s)";
         }
-        // the listing is once per pass: what an earlier peer of the pass brought, or live sync received, and the
-        // sink has not stored when it was made is lacking here too; fetched again, it would only be dropped as a duplicate
+        // what an earlier peer of the pass brought, or live sync received, and the sink had not stored when our side
+        // was listed or answered is lacking here too; fetched again, it would only be dropped as a duplicate
         List<String> need = r.need().stream().filter(id -> !forwarded.test(id)).toList();
         LOG.info("backfill: {}: reconciled {} in {} round(s), {} ms: need {}{}, have {}", name, ours, r.rounds(),
                 (System.nanoTime() - t0) / 1_000_000, need.size(),
