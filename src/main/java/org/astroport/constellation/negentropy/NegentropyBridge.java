@@ -2,13 +2,9 @@ package org.astroport.constellation.negentropy;
 
 import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-
-import org.astroport.constellation.nostr.Hex;
 
 /**
  * Reconciles two relays with each other through their server sides (NIP-77), so that neither set is
@@ -19,7 +15,8 @@ import org.astroport.constellation.nostr.Hex;
  * So an id list is held here and passed on as its fingerprint; the other side then matches (the same
  * set), answers with its id list for exactly that range (the two are compared here: what each lacks),
  * or splits the range further. An empty id list is passed on as one, which the other side answers
- * with all its ids of the range (everything there is lacking on the empty side).
+ * with all its ids of the range at once (everything there is lacking on the empty side), not range by
+ * range down to where they are few (an empty local store and 20,000 remote events: 3 messages, not 6).
  */
 public final class NegentropyBridge {
 
@@ -72,18 +69,18 @@ public final class NegentropyBridge {
     public <E extends Exception> Result reconcile(byte[] remoteOpeningAnswer, Server<E> local, Server<E> remote) throws E, NegentropyException {
         List<Range> message = decode(remoteOpeningAnswer);
         boolean fromRemote = true;
-        Held heldLocal = new Held();
-        Held heldRemote = new Held();
+        List<Held> heldLocal = List.of();
+        List<Held> heldRemote = List.of();
         int[] sent = new int[2]; // to the local side, to the remote
         while (true) {
-            Held mine = new Held();
+            List<Held> mine = new ArrayList<>();
             List<Range> out = pass(message, fromRemote, fromRemote ? heldLocal : heldRemote, mine);
             if (fromRemote) {
                 heldRemote = mine;
-                heldLocal = new Held();
+                heldLocal = List.of();
             } else {
                 heldLocal = mine;
-                heldRemote = new Held();
+                heldRemote = List.of();
             }
             if (out.isEmpty()) {
                 return new Result(List.copyOf(need), List.copyOf(have), sent[1] + 1, sent[0] + 1); // and the opening each
@@ -96,36 +93,36 @@ public final class NegentropyBridge {
         }
     }
 
-    /** The id lists one side sent, until the other side answers them. */
-    private static final class Held {
-        // by the range's two bounds: the other side's id list for exactly that range
-        final Map<String, byte[]> lists = new HashMap<>();
-        // empty ones by their lower bound: the other side's answer is all its ids from there (cut where its frame ended)
-        final Map<String, Range> empty = new HashMap<>();
+    /** An id list one side sent (empty or not), held until the other side answers the range it covers. */
+    private record Held(Range lower, Range upper, byte[] ids) {
     }
 
-    /** One side's message, made fit for the other: its id lists held here (or, answering ours, compared), all else as it came. */
-    private List<Range> pass(List<Range> message, boolean fromRemote, Held theirs, Held mine) {
+    /**
+     * One side's message, made fit for the other: its id lists held here (or, answering ours, compared), all
+     * else as it came. Both messages run in the order of their bounds, so their ranges are matched in one walk.
+     */
+    private List<Range> pass(List<Range> message, boolean fromRemote, List<Held> theirs, List<Held> mine) {
         List<Range> out = new ArrayList<>();
         Range lower = Range.START;
+        int h = 0;
         for (Range r : message) {
             if (r.mode == Negentropy.MODE_ID_LIST) {
-                String key = lower.boundKey() + "/" + r.boundKey();
-                byte[] other = theirs.lists.remove(key);
-                Range emptyUpTo = other == null ? theirs.empty.get(lower.boundKey()) : null;
-                if (emptyUpTo != null && Range.compareBounds(r, emptyUpTo) <= 0) {
-                    theirs.empty.remove(lower.boundKey());
-                    other = NO_ID;
+                while (h < theirs.size() && Range.compareBounds(theirs.get(h).upper(), r) < 0) {
+                    h++;
+                }
+                byte[] other = null;
+                // what they held (passed on as its fingerprint, or as an empty list) answered with this side's list for exactly that range
+                if (h < theirs.size() && Range.compareBounds(theirs.get(h).upper(), r) == 0 && Range.compareBounds(theirs.get(h).lower(), lower) == 0) {
+                    other = theirs.get(h).ids();
+                    h++;
                 }
                 if (other != null) {
                     compare(fromRemote ? r.payload : other, fromRemote ? other : r.payload);
                     out.add(Range.skip(r));
-                } else if (r.payload.length == 0) {
-                    mine.empty.put(lower.boundKey(), r);
-                    out.add(r);
                 } else {
-                    mine.lists.put(key, r.payload);
-                    out.add(Range.fingerprint(r, NegentropyItems.fingerprintOf(r.payload, r.payload.length / NegentropyItems.ID_SIZE)));
+                    mine.add(new Held(lower, r, r.payload));
+                    out.add(r.payload.length == 0 ? r
+                            : Range.fingerprint(r, NegentropyItems.fingerprintOf(r.payload, r.payload.length / NegentropyItems.ID_SIZE)));
                 }
             } else {
                 out.add(r);
@@ -212,10 +209,6 @@ public final class NegentropyBridge {
 
         static Range fingerprint(Range upTo, byte[] fingerprint) {
             return new Range(upTo.timestamp, upTo.idPrefix, Negentropy.MODE_FINGERPRINT, fingerprint);
-        }
-
-        String boundKey() {
-            return timestamp + ":" + Hex.encode(idPrefix);
         }
 
         /** Bounds in the protocol's order: timestamp, then the id prefix as if padded with zeros. */

@@ -123,6 +123,49 @@ class NegentropyBridgeTest {
         }
     }
 
+    /** A message: [timestamp, mode, payload] triples (timestamps absolute, no id prefixes; payload: fingerprint or ids). */
+    static byte[] message(Object[]... ranges) {
+        java.io.ByteArrayOutputStream o = new java.io.ByteArrayOutputStream();
+        o.write(Negentropy.PROTOCOL_VERSION);
+        long last = 0;
+        for (Object[] r : ranges) {
+            long t = (Long) r[0];
+            Varint.write(o, t == Negentropy.INFINITY ? 0 : t - last + 1);
+            last = t;
+            Varint.write(o, 0);
+            Varint.write(o, (Integer) r[1]);
+            byte[] payload = (byte[]) r[2];
+            if ((Integer) r[1] == Negentropy.MODE_ID_LIST) {
+                Varint.write(o, payload.length / 32);
+            }
+            o.writeBytes(payload);
+        }
+        return o.toByteArray();
+    }
+
+    /**
+     * An id list is compared with the one held for exactly its range. Here the remote agrees below 150 (a skip)
+     * and lists its ids from 150 on: the local id below 150 is not "had", as a compare of the two lists would say.
+     */
+    @Test
+    void anIdListIsComparedOnlyWithTheOneHeldForTheSameRange() throws Exception {
+        List<Item> local = List.of(new Item(100, Hex.decode("aa".repeat(32))), new Item(200, Hex.decode("bb".repeat(32))),
+                new Item(300, Hex.decode("cc".repeat(32))));
+        Negentropy localServer = new Negentropy(items(local), 30_000);
+        localServer.respond(NegentropyBridge.opening());
+        byte[] bc = new byte[64];
+        System.arraycopy(local.get(1).id(), 0, bc, 0, 32);
+        System.arraycopy(local.get(2).id(), 0, bc, 32, 32);
+        List<byte[]> answers = new ArrayList<>(List.of(
+                message(new Object[] {150L, Negentropy.MODE_SKIP, new byte[0]}, new Object[] {Negentropy.INFINITY, Negentropy.MODE_ID_LIST, bc})));
+        NegentropyBridge.Server<RuntimeException> remote = m -> answers.isEmpty() ? new byte[] {Negentropy.PROTOCOL_VERSION} : answers.remove(0);
+        // the remote opens with a fingerprint that differs: the local side answers with its three ids, held here
+        byte[] opening = message(new Object[] {Negentropy.INFINITY, Negentropy.MODE_FINGERPRINT, new byte[16]});
+        NegentropyBridge.Result r = new NegentropyBridge(30_000).reconcile(opening, localServer::respond, remote);
+        assertEquals(List.of(), r.have(), "aa is below 150, where the remote said it agrees");
+        assertEquals(List.of(), r.need());
+    }
+
     @Test
     void aRelayThatNeverStopsSplittingIsLeft() throws Exception {
         Negentropy localServer = new Negentropy(items(pool(2_000, 1000, 5)), 30_000);
