@@ -5,7 +5,7 @@ import java.util.Arrays;
 /** Lowercase hex, the only spelling NIP-01 allows for ids, keys and signatures. */
 public final class Hex {
 
-    private static final char[] DIGITS = "0123456789abcdef".toCharArray();
+    private static final byte[] DIGITS = "0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     /** A digit's value by its char, -1 for anything else: NIP-77 messages are megabytes of hex, Character.digit cost a call per char. */
     private static final byte[] VALUES = new byte[128];
 
@@ -21,12 +21,13 @@ public final class Hex {
     }
 
     public static String encode(byte[] bytes) {
-        char[] out = new char[bytes.length * 2];
+        // bytes, not chars: a String made of chars is compressed back to one byte each (a NIP-77 message is megabytes of hex)
+        byte[] out = new byte[bytes.length * 2];
         for (int i = 0; i < bytes.length; i++) {
             out[2 * i] = DIGITS[(bytes[i] >> 4) & 0xf];
             out[2 * i + 1] = DIGITS[bytes[i] & 0xf];
         }
-        return new String(out);
+        return new String(out, java.nio.charset.StandardCharsets.ISO_8859_1);
     }
 
     /** Decodes lowercase or uppercase hex; throws IllegalArgumentException on anything else. */
