@@ -23,6 +23,8 @@ import org.astroport.constellation.testsupport.LogCapture;
 import org.astroport.constellation.testsupport.ZenHome;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Backfill with NIP-77 over real sockets: only what is missing travels; relays that cannot reconcile
@@ -78,22 +80,12 @@ class BackfillNegentropyTest {
         }
     }
 
-    @Test
-    void noOverlapFetchesEverything(@TempDir Path tmp) throws Exception {
-        overlap(tmp.resolve("through"), 0, true);
-        overlap(tmp.resolve("listed"), 0, false);
-    }
-
-    @Test
-    void partialOverlapFetchesOnlyTheDifference(@TempDir Path tmp) throws Exception {
-        overlap(tmp.resolve("through"), 90, true);
-        overlap(tmp.resolve("listed"), 90, false);
-    }
-
-    @Test
-    void fullOverlapTransfersNoEvent(@TempDir Path tmp) throws Exception {
-        overlap(tmp.resolve("through"), 100, true);
-        overlap(tmp.resolve("listed"), 100, false);
+    /** No overlap fetches everything, a partial one only the difference, a full one no event; our side answered by our relay, or listed. */
+    @ParameterizedTest(name = "{0} % already local")
+    @ValueSource(ints = {0, 90, 100})
+    void onlyWhatIsMissingTravels(int localShare, @TempDir Path tmp) throws Exception {
+        overlap(tmp.resolve("through"), localShare, true);
+        overlap(tmp.resolve("listed"), localShare, false);
     }
 
     /** Our relay cannot reconcile (no NIP-77, or too many events for its limit): our side is listed, nothing else changes. */
