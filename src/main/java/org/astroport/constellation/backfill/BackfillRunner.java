@@ -85,11 +85,12 @@ public class BackfillRunner {
         final AtomicLong uploadRefused = new AtomicLong();
         final AtomicLong toSink = new AtomicLong();
 
-        List<String> lines(boolean negentropy, long spooled) {
+        /** upload: direction both; only then is what the peers lack (have) looked for and sent. */
+        List<String> lines(boolean negentropy, boolean upload, long spooled) {
             List<String> out = new ArrayList<>();
             if (negentropy) {
-                out.add("SYNC_NEGENTROPY: reconciled=" + reconciled + " fallback=" + fallbacks + " need=" + need + " have=" + have + " uploaded=" + uploaded
-                        + (uploadRefused.get() > 0 ? " upload_refused=" + uploadRefused : ""));
+                out.add("SYNC_NEGENTROPY: reconciled=" + reconciled + " fallback=" + fallbacks + " need=" + need
+                        + (upload ? " have=" + have + " uploaded=" + uploaded + (uploadRefused.get() > 0 ? " upload_refused=" + uploadRefused : "") : ""));
             }
             out.add("SYNC_TRANSFER: bytes_in=" + bytesIn + " bytes_out=" + bytesOut);
             if (spooled > 0) {
@@ -306,7 +307,7 @@ public class BackfillRunner {
         }
         int total = targets.size() + unreachable.size();
         return new BackfillReport(started / 1000, o.since(), total, succeeded.size(), new LinkedHashMap<>(dead), groups, received.get(),
-                found, missing, checked, System.currentTimeMillis() - started, null, transfer.lines(settings.negentropy().enabled(), sink.spool().pendingEvents()));
+                found, missing, checked, System.currentTimeMillis() - started, null, transfer.lines(settings.negentropy().enabled(), run.upload(), sink.spool().pendingEvents()));
     }
 
     private List<Filter> filters(List<Integer> k, List<String> who, Long since) {
@@ -434,7 +435,7 @@ public class BackfillRunner {
         String ours = null;
         if (pass.throughLocalRelay().get()) {
             try {
-                r = fetch.reconcileThrough(local.open(), f, settings.negentropy().frameLimit(), settings.negentropy().answerTimeoutMillis());
+                r = fetch.reconcileThrough(local.open(), f, settings.negentropy().frameLimit(), settings.negentropy().answerTimeoutMillis(), pass.upload());
                 ours = "through the local relay";
             } catch (PeerFetch.LocalSideUnavailable e) {
                 // "blocked:" is this filter's size (strfry's maxSyncEvents); anything else, the relay will not do it at all
@@ -458,9 +459,10 @@ public class BackfillRunner {
         // what an earlier peer of the pass brought, or live sync received, and the sink had not stored when our side
         // was listed or answered is lacking here too; fetched again, it would only be dropped as a duplicate
         List<String> need = r.need().stream().filter(id -> !forwarded.test(id)).toList();
-        LOG.info("backfill: {}: reconciled {} in {} round(s), {} ms: need {}{}, have {}", name, ours, r.rounds(),
+        LOG.info("backfill: {}: reconciled {} in {} round(s), {} ms: need {}{}{}", name, ours, r.rounds(),
                 (System.nanoTime() - t0) / 1_000_000, need.size(),
-                need.size() < r.need().size() ? " (and " + (r.need().size() - need.size()) + " already on their way to the sink)" : "", r.have().size());
+                need.size() < r.need().size() ? " (and " + (r.need().size() - need.size()) + " already on their way to the sink)" : "",
+                pass.upload() ? ", have " + r.have().size() : "");
         transfer.reconciled.incrementAndGet();
         transfer.need.addAndGet(r.need().size());
         transfer.have.addAndGet(r.have().size());

@@ -248,9 +248,10 @@ public final class PeerFetch implements AutoCloseable {
     /**
      * NIP-77 between this relay and our own ({@code local}, another connection), neither side listed
      * here: each relay answers for its own events from its own index ({@link NegentropyBridge}). Both
-     * are opened at once, so their two queries overlap. Rounds: messages sent to this relay.
+     * are opened at once, so their two queries overlap. Rounds: messages sent to this relay. Have: only
+     * when {@code wantHave} (what only we hold is then learned from our relay, a frame at a time).
      */
-    public Reconciled reconcileThrough(PeerFetch local, Filter filter, int frameLimit, long answerTimeoutMillis)
+    public Reconciled reconcileThrough(PeerFetch local, Filter filter, int frameLimit, long answerTimeoutMillis, boolean wantHave)
             throws FetchFailed, NegentropyUnavailable, LocalSideUnavailable {
         if (closed || session == null) {
             throw new FetchFailed(url + " closed the connection");
@@ -273,7 +274,7 @@ public final class PeerFetch implements AutoCloseable {
                 throw new LocalSideUnavailable(local.url + ": " + e.getMessage());
             }
             byte[] first = awaitNeg(remoteFirst, answerTimeoutMillis);
-            NegentropyBridge.Result r = new NegentropyBridge(frameLimit).reconcile(first, m -> {
+            NegentropyBridge.Result r = new NegentropyBridge(frameLimit, wantHave).reconcile(first, m -> {
                 try {
                     return local.awaitNeg(local.sendNeg(RelayMessageCodec.encodeNegMsg(localSub, m)), answerTimeoutMillis);
                 } catch (FetchFailed | NegentropyUnavailable e) {

@@ -61,7 +61,7 @@ class BackfillNegentropyTest {
             assertEquals(ids(events), new TreeSet<>(local.storedIds()), localShare + " % local: the local relay ends with everything");
             Map<String, Integer> sent = LiveSyncTest.deliveries(local);
             assertEquals(missing, sent.keySet(), localShare + " % local: exactly the missing events were written");
-            assertTrue(r.out().contains("SYNC_NEGENTROPY: reconciled=1 fallback=0 need=" + missing.size() + " have=0"), r.out());
+            assertTrue(r.out().lines().anyMatch(l -> l.equals("SYNC_NEGENTROPY: reconciled=1 fallback=0 need=" + missing.size())), r.out());
             assertTrue(peerA.negentropyOpens() == 1, "one reconciliation");
             // only REQs by id, and none at all when nothing is missing
             List<String> reqs = new ArrayList<>(peerA.reqs());
@@ -101,7 +101,7 @@ class BackfillNegentropyTest {
                 events.subList(0, 600).forEach(local::storeOnly);
                 Run r = backfill(tmp.resolve(why), peerA, local, Map.of());
                 assertEquals(ids(events), new TreeSet<>(local.storedIds()), why + ": the local relay ends with everything");
-                assertTrue(r.out().contains("SYNC_NEGENTROPY: reconciled=1 fallback=0 need=" + (events.size() - 600) + " have=0"), r.out());
+                assertTrue(r.out().lines().anyMatch(l -> l.equals("SYNC_NEGENTROPY: reconciled=1 fallback=0 need=" + (events.size() - 600))), r.out());
                 assertEquals(1, logs.count("the local relay cannot reconcile"), why + ": said so, once");
                 assertTrue(!local.reqs().isEmpty(), why + ": our side listed by REQ pages");
             }
@@ -123,7 +123,7 @@ class BackfillNegentropyTest {
                 Path home = ZenHome.withPeers(tmp.resolve("days-" + days), peerA.url(), "ws://127.0.0.3:1");
                 Run r = cli(home, config(tmp.resolve("days-" + days), local, Map.of()), "backfill", "--days", days);
                 assertEquals(0, r.status(), r.out() + r.err());
-                assertTrue(r.out().contains("fallback=0 need=" + events.size() + " have=0"), r.out());
+                assertTrue(r.out().lines().anyMatch(l -> l.endsWith("fallback=0 need=" + events.size())), r.out());
                 assertTrue(LiveSyncTest.deliveries(local).values().stream().allMatch(n -> n == 1), "each event written once");
                 assertEquals(ids(events), new TreeSet<>(local.storedIds()), "--days " + days + ": everything arrived");
                 // with a window, authors without a profile get their whole history in a second pass; with

@@ -52,13 +52,13 @@ class StrfryBackfillTest {
     @Test
     void negentropyWithStrfryScanAsTheLocalSide(@TempDir Path tmp) throws Exception {
         Run r = backfill(tmp, "import", true);
-        assertTrue(r.out().contains("SYNC_NEGENTROPY: reconciled=1 fallback=0 need=132 have=0"), r.out());
+        assertTrue(r.out().lines().anyMatch(l -> l.equals("SYNC_NEGENTROPY: reconciled=1 fallback=0 need=132")), r.out());
     }
 
     @Test
     void negentropyWithTheLocalRelayAsTheLocalSide(@TempDir Path tmp) throws Exception {
         Run r = backfill(tmp, "relay", true);
-        assertTrue(r.out().contains("SYNC_NEGENTROPY: reconciled=1 fallback=0 need=132 have=0"), r.out());
+        assertTrue(r.out().lines().anyMatch(l -> l.equals("SYNC_NEGENTROPY: reconciled=1 fallback=0 need=132")), r.out());
     }
 
     @Test

@@ -58,7 +58,7 @@ class StrfryNegentropyBridgeTest {
                  PeerFetch l = new PeerFetch(vertx, local.url(), local.url(), null, Clock.systemUTC(), 30_000)) {
                 r.open();
                 l.open();
-                PeerFetch.Reconciled out = r.reconcileThrough(l, Filter.builder().kinds(List.of(1)).build(), frameLimit, 30_000);
+                PeerFetch.Reconciled out = r.reconcileThrough(l, Filter.builder().kinds(List.of(1)).build(), frameLimit, 30_000, true);
                 Set<String> need = ids(remoteEvents);
                 need.removeAll(ids(localEvents));
                 Set<String> have = ids(localEvents);

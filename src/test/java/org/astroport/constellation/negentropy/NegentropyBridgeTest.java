@@ -50,12 +50,20 @@ class NegentropyBridgeTest {
 
     /** Runs the bridge between two in-memory servers, both opened with the bridge's opening, and checks both differences. */
     static NegentropyBridge.Result bridge(List<Item> local, List<Item> remote, int localLimit, int remoteLimit, int bridgeLimit) throws Exception {
+        NegentropyBridge.Result needOnly = bridge(local, remote, localLimit, remoteLimit, bridgeLimit, false);
+        NegentropyBridge.Result r = bridge(local, remote, localLimit, remoteLimit, bridgeLimit, true);
+        assertTrue(needOnly.localMessages() <= r.localMessages(), "not looking for what only we have never costs more");
+        return r;
+    }
+
+    static NegentropyBridge.Result bridge(List<Item> local, List<Item> remote, int localLimit, int remoteLimit, int bridgeLimit, boolean wantHave)
+            throws Exception {
         Negentropy localServer = new Negentropy(items(local), localLimit);
         Negentropy remoteServer = new Negentropy(items(remote), remoteLimit);
         localServer.respond(NegentropyBridge.opening());
         byte[] first = remoteServer.respond(NegentropyBridge.opening());
         int[] biggest = {0};
-        NegentropyBridge.Result r = new NegentropyBridge(bridgeLimit).reconcile(first, m -> {
+        NegentropyBridge.Result r = new NegentropyBridge(bridgeLimit, wantHave).reconcile(first, m -> {
             biggest[0] = Math.max(biggest[0], m.length);
             return localServer.respond(m);
         }, m -> {
@@ -63,7 +71,7 @@ class NegentropyBridgeTest {
             return remoteServer.respond(m);
         });
         assertEquals(minus(remote, local), new TreeSet<>(r.need()), "need: what only the remote side has");
-        assertEquals(minus(local, remote), new TreeSet<>(r.have()), "have: what only the local side has");
+        assertEquals(wantHave ? minus(local, remote) : Set.of(), new TreeSet<>(r.have()), "have: what only the local side has, when wanted");
         assertEquals(r.need().size(), new HashSet<>(r.need()).size(), "each id needed once");
         assertEquals(r.have().size(), new HashSet<>(r.have()).size(), "each id had once");
         assertTrue(biggest[0] <= bridgeLimit, "every message we send fits the frame limit: " + biggest[0]);
@@ -89,6 +97,21 @@ class NegentropyBridgeTest {
         // both servers cut their answers short at 4 KB: many answers, each cut, and still the whole difference
         bridge(List.of(), all.subList(0, 3_000), 4096, 4096, 4096);
         bridge(all.subList(0, 3_000), List.of(), 4096, 4096, 4096);
+    }
+
+    /** A station's relay holds far more than one peer: what only it has is not passed to us unless we send it up. */
+    @Test
+    void whatOnlyWeHoldIsNotAskedForUnlessWanted() throws Exception {
+        List<Item> all = pool(40_000, 3_000_000, 9);
+        List<Item> remote = new ArrayList<>();
+        for (int i = 0; i < all.size(); i += 20) {
+            remote.add(all.get(i));
+        }
+        NegentropyBridge.Result needOnly = bridge(all, remote, 30_000, 30_000, 30_000, false);
+        NegentropyBridge.Result both = bridge(all, remote, 30_000, 30_000, 30_000, true);
+        assertEquals(38_000, both.have().size());
+        assertTrue(needOnly.localMessages() * 2 < both.localMessages(), "our relay's 38,000 ids (1.2 MB) are not passed to us: "
+                + needOnly.localMessages() + " messages to it against " + both.localMessages());
     }
 
     @Test
@@ -161,7 +184,7 @@ class NegentropyBridgeTest {
         NegentropyBridge.Server<RuntimeException> remote = m -> answers.isEmpty() ? new byte[] {Negentropy.PROTOCOL_VERSION} : answers.remove(0);
         // the remote opens with a fingerprint that differs: the local side answers with its three ids, held here
         byte[] opening = message(new Object[] {Negentropy.INFINITY, Negentropy.MODE_FINGERPRINT, new byte[16]});
-        NegentropyBridge.Result r = new NegentropyBridge(30_000).reconcile(opening, localServer::respond, remote);
+        NegentropyBridge.Result r = new NegentropyBridge(30_000, true).reconcile(opening, localServer::respond, remote);
         assertEquals(List.of(), r.have(), "aa is below 150, where the remote said it agrees");
         assertEquals(List.of(), r.need());
     }
@@ -179,7 +202,7 @@ class NegentropyBridgeTest {
             return o;
         };
         NegentropyException e = assertThrows(NegentropyException.class,
-                () -> new NegentropyBridge(30_000).reconcile(endless.answer(null), localServer::respond, endless));
+                () -> new NegentropyBridge(30_000, true).reconcile(endless.answer(null), localServer::respond, endless));
         assertTrue(e.getMessage().contains("no end"), e.getMessage());
     }
 
@@ -195,7 +218,7 @@ class NegentropyBridgeTest {
             bad[1 + rnd.nextInt(bad.length - 1)] ^= (byte) (1 + rnd.nextInt(255));
             Negentropy localServer = new Negentropy(items(all.subList(0, 2_000)), 30_000);
             try {
-                new NegentropyBridge(30_000).reconcile(bad, localServer::respond, remoteServer::respond);
+                new NegentropyBridge(30_000, true).reconcile(bad, localServer::respond, remoteServer::respond);
             } catch (NegentropyException expected) {
                 refused++;
             }
