@@ -66,6 +66,10 @@ class StrfryNegentropyBridgeTest {
                 assertEquals(need, new TreeSet<>(out.need()), "need: what only the remote strfry holds");
                 assertEquals(have, new TreeSet<>(out.have()), "have: what only the local strfry holds");
                 assertEquals(out.need().size(), new TreeSet<>(out.need()).size(), "each once");
+                // down only: the same need, and what only our strfry holds is not asked of it
+                PeerFetch.Reconciled down = r.reconcileThrough(l, Filter.builder().kinds(List.of(1)).build(), frameLimit, 30_000, false);
+                assertEquals(need, new TreeSet<>(down.need()), "need, down only");
+                assertEquals(List.of(), down.have());
                 return out;
             }
         }
