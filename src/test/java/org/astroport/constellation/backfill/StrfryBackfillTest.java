@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 
 import org.astroport.constellation.backfill.BackfillCommandTest.Run;
+import org.astroport.constellation.testsupport.LogCapture;
 import org.astroport.constellation.testsupport.StrfryProcess;
 import org.astroport.constellation.testsupport.ZenHome;
 import org.junit.jupiter.api.Test;
@@ -27,6 +28,10 @@ class StrfryBackfillTest {
 
     /** Peer A holds the 1,320-event window, the local strfry 90 % of it. */
     Run backfill(Path tmp, String sinkMode, boolean negentropy) throws Exception {
+        return backfill(tmp, sinkMode, negentropy, true);
+    }
+
+    Run backfill(Path tmp, String sinkMode, boolean negentropy, boolean localRelayRuns) throws Exception {
         List<String> events = BackfillNegentropyTest.window();
         List<String> already = events.subList(0, events.size() * 90 / 100);
         try (StrfryProcess peerA = StrfryProcess.create(tmp.resolve("peer-a"), "127.0.0.2");
@@ -34,7 +39,9 @@ class StrfryBackfillTest {
             peerA.importLines(events);
             local.importLines(already);
             peerA.startRelay();
-            local.startRelay();
+            if (localRelayRuns) {
+                local.startRelay();
+            }
             Path home = ZenHome.withPeers(tmp, peerA.url(), "ws://127.0.0.3:1"); // down
             Map<String, String> settings = new HashMap<>();
             settings.put("constellation.sink.mode", sinkMode);
@@ -53,6 +60,17 @@ class StrfryBackfillTest {
     void negentropyWithStrfryScanAsTheLocalSide(@TempDir Path tmp) throws Exception {
         Run r = backfill(tmp, "import", true);
         assertTrue(r.out().lines().anyMatch(l -> l.equals("SYNC_NEGENTROPY: reconciled=1 fallback=0 need=132")), r.out());
+    }
+
+    /** A station whose strfry relay is down: our side is listed with `strfry scan`, and the log says why. */
+    @Test
+    void negentropyWithStrfryScanWhenTheLocalRelayIsDown(@TempDir Path tmp) throws Exception {
+        try (LogCapture logs = new LogCapture()) {
+            Run r = backfill(tmp, "import", true, false);
+            assertTrue(r.out().lines().anyMatch(l -> l.equals("SYNC_NEGENTROPY: reconciled=1 fallback=0 need=132")), r.out());
+            assertEquals(1, logs.count("does not answer"), logs.text());
+            assertEquals(1, logs.count("local event(s) match a filter (strfry scan"), "listed with strfry scan: " + logs.text());
+        }
     }
 
     @Test
