@@ -211,30 +211,32 @@ public final class Negentropy {
     }
 
     private void encodeBound(ByteArrayOutputStream o, long timestamp, byte[] idPrefix) {
-        if (timestamp == INFINITY) {
-            lastTimestampOut = INFINITY;
-            Varint.write(o, 0);
-        } else {
-            long delta = timestamp - lastTimestampOut;
-            lastTimestampOut = timestamp;
-            Varint.write(o, delta + 1);
-        }
+        writeTimestamp(o, timestamp, lastTimestampOut);
+        lastTimestampOut = timestamp;
         Varint.write(o, idPrefix.length);
         o.writeBytes(idPrefix);
     }
 
     private long decodeTimestamp(Reader in) throws NegentropyException {
+        lastTimestampIn = readTimestamp(in, lastTimestampIn);
+        return lastTimestampIn;
+    }
+
+    /** A bound's timestamp as a message holds it: 0 for infinity, else one more than its distance from the bound before. */
+    static void writeTimestamp(ByteArrayOutputStream o, long timestamp, long previous) {
+        Varint.write(o, timestamp == INFINITY ? 0 : timestamp - previous + 1);
+    }
+
+    /** {@link #writeTimestamp} read back; after infinity, every bound of the message is infinity. */
+    static long readTimestamp(Reader in, long previous) throws NegentropyException {
         long encoded = in.readVarint();
-        long t = encoded == 0 ? INFINITY : encoded - 1;
-        if (lastTimestampIn == INFINITY || t == INFINITY) {
-            lastTimestampIn = INFINITY;
+        if (encoded == 0 || previous == INFINITY) {
             return INFINITY;
         }
-        t += lastTimestampIn;
-        if (t < 0) {
+        long t = previous + encoded - 1;
+        if (t < previous) {
             throw new NegentropyException("timestamp overflow");
         }
-        lastTimestampIn = t;
         return t;
     }
 

@@ -133,7 +133,7 @@ public final class NegentropyBridge {
                 } else {
                     mine.add(new Held(lower, r, r.payload));
                     out.add(r.payload.length == 0 ? r
-                            : Range.fingerprint(r, NegentropyItems.fingerprintOf(r.payload, r.payload.length / NegentropyItems.ID_SIZE)));
+                            : Range.fingerprint(r, NegentropyItems.fingerprintOf(r.payload)));
                 }
             } else {
                 out.add(r);
@@ -249,16 +249,7 @@ public final class NegentropyBridge {
         List<Range> out = new ArrayList<>();
         long last = 0;
         while (in.remaining() > 0) {
-            long encoded = in.readVarint();
-            long t;
-            if (encoded == 0 || last == Negentropy.INFINITY) {
-                t = Negentropy.INFINITY;
-            } else {
-                t = last + encoded - 1;
-                if (t < last) {
-                    throw new NegentropyException("timestamp overflow");
-                }
-            }
+            long t = Negentropy.readTimestamp(in, last);
             last = t;
             int prefixLength = (int) in.readVarint();
             if (prefixLength < 0 || prefixLength > NegentropyItems.ID_SIZE) {
@@ -295,11 +286,7 @@ public final class NegentropyBridge {
         }
 
         void add(Range r) {
-            if (r.timestamp == Negentropy.INFINITY) {
-                Varint.write(o, 0);
-            } else {
-                Varint.write(o, r.timestamp - last + 1);
-            }
+            Negentropy.writeTimestamp(o, r.timestamp, last);
             last = r.timestamp;
             Varint.write(o, r.idPrefix.length);
             o.writeBytes(r.idPrefix);

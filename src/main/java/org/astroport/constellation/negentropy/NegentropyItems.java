@@ -275,41 +275,19 @@ public final class NegentropyItems {
                 sum[limb * 8 + k] = (byte) (d >>> (8 * k));
             }
         }
-        return digest(sum, end - begin);
-    }
-
-    /** The fingerprint of {@code count} ids given back to back (no timestamps: a fingerprint does not depend on them). */
-    static byte[] fingerprintOf(byte[] ids, int count) {
-        long s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-        for (int i = 0; i < count; i++) {
-            int at = i * ID_SIZE;
-            long r0 = s0 + limb(ids, at);
-            long c = Long.compareUnsigned(r0, s0) < 0 ? 1 : 0;
-            long r1 = s1 + limb(ids, at + 8) + c;
-            c = Long.compareUnsigned(r1, s1) < 0 || (c == 1 && r1 == s1) ? 1 : 0;
-            long r2 = s2 + limb(ids, at + 16) + c;
-            c = Long.compareUnsigned(r2, s2) < 0 || (c == 1 && r2 == s2) ? 1 : 0;
-            s3 = s3 + limb(ids, at + 24) + c;
-            s0 = r0;
-            s1 = r1;
-            s2 = r2;
-        }
-        byte[] sum = new byte[ID_SIZE];
-        LITTLE_ENDIAN_LONGS.set(sum, 0, s0);
-        LITTLE_ENDIAN_LONGS.set(sum, 8, s1);
-        LITTLE_ENDIAN_LONGS.set(sum, 16, s2);
-        LITTLE_ENDIAN_LONGS.set(sum, 24, s3);
-        return digest(sum, count);
-    }
-
-    private static byte[] digest(byte[] sum, int count) {
         try {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
             sha.update(sum);
-            sha.update(Varint.encode(count));
+            sha.update(Varint.encode(end - begin));
             return Arrays.copyOf(sha.digest(), FINGERPRINT_SIZE);
         } catch (NoSuchAlgorithmException ex) {
             throw new IllegalStateException(ex);
         }
+    }
+
+    /** The fingerprint of ids given back to back (no timestamps: a fingerprint does not depend on them). */
+    static byte[] fingerprintOf(byte[] ids) {
+        int count = ids.length / ID_SIZE;
+        return new NegentropyItems(new long[count], ids).fingerprint(0, count);
     }
 }

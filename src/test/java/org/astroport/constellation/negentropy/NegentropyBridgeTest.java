@@ -78,6 +78,19 @@ class NegentropyBridgeTest {
         return r;
     }
 
+    /** A held list is passed on as its fingerprint: the same as the set's, whatever the timestamps and order. */
+    @Test
+    void anIdListsFingerprintIsItsSets() {
+        for (int n : new int[] {0, 1, 31, 500}) {
+            List<Item> some = pool(n, 100_000, 20 + n);
+            byte[] ids = new byte[n * 32];
+            for (int i = 0; i < n; i++) {
+                System.arraycopy(some.get(n - 1 - i).id(), 0, ids, i * 32, 32); // not in the set's order
+            }
+            org.junit.jupiter.api.Assertions.assertArrayEquals(items(some).fingerprint(0, n), NegentropyItems.fingerprintOf(ids), n + " ids");
+        }
+    }
+
     @Test
     void onePercentMissingLocallyIsFoundInAFewMessages() throws Exception {
         List<Item> all = pool(20_000, 3_000_000, 1);
