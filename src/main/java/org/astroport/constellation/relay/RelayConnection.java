@@ -37,9 +37,9 @@ public final class RelayConnection {
     private final WebSocketClient client;
     private final Destinations destinations;
 
-    // confined to `context`
+    // confined to `context`, except that send() reads the socket from its caller's thread
     private State state = State.NEW;
-    private WebSocket socket;
+    private volatile WebSocket socket;
     private long timerId = -1;
     private long pingTimerId = -1;
     private int attempt;
@@ -396,19 +396,22 @@ public final class RelayConnection {
      * are not yet written to the socket: a peer that does not read cannot grow our buffers.
      */
     public boolean send(String frame, long maxPendingBytes) {
-        if (publicState != State.OPEN || pendingBytes.get() > maxPendingBytes) {
+        WebSocket ws = socket;
+        if (publicState != State.OPEN || ws == null || pendingBytes.get() > maxPendingBytes) {
             return false;
         }
         pendingBytes.addAndGet(frame.length());
-        context.runOnContext(v -> {
-            if (socket != null) {
-                framesOut.incrementAndGet();
-                bytesOut.addAndGet(frame.length());
-                socket.writeTextMessage(frame).onComplete(ar -> pendingBytes.addAndGet(-frame.length()));
-            } else {
-                pendingBytes.addAndGet(-frame.length());
-            }
-        });
+        framesOut.incrementAndGet();
+        bytesOut.addAndGet(frame.length());
+        // Written from the caller's thread, not in a task of ours on the event loop: Vert.x queues such
+        // writes in order and flushes once when its queue empties, where each write made on the event
+        // loop is flushed alone (a syscall per frame: 40 % of the relay sink's writes in a profile).
+        try {
+            ws.writeTextMessage(frame).onComplete(ar -> pendingBytes.addAndGet(-frame.length()));
+        } catch (RuntimeException e) {
+            pendingBytes.addAndGet(-frame.length());
+            return false; // closed meanwhile
+        }
         return true;
     }
 
