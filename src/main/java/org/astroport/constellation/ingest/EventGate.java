@@ -81,7 +81,10 @@ public class EventGate {
         this.seen = seen;
     }
 
-    /** A screened event: parsed, not forwarded before, with what admit() still needs. */
+    /**
+     * A screened event: parsed, not forwarded before, with what admit() still needs. wireBytes: its
+     * UTF-8 size where that can be over the policy's limit, else a lower bound ({@link Utf8#lengthToCheck}).
+     */
     public record Screened(NostrEvent event, int wireBytes, long receivedNanos) {
     }
 
@@ -110,7 +113,7 @@ public class EventGate {
             ps.duplicate();
             return null;
         }
-        return new Screened(e, Utf8.length(raw), in.receivedNanos());
+        return new Screened(e, Utf8.lengthToCheck(raw, policy.maxEventBytes()), in.receivedNanos());
     }
 
     /**

@@ -5,6 +5,7 @@ import java.util.Map;
 
 import org.apache.camel.spi.IdempotentRepository;
 import org.apache.camel.support.service.ServiceSupport;
+import org.astroport.constellation.nostr.Hex;
 
 /**
  * The ids already forwarded, bounded (least recently used go first).
@@ -36,13 +37,22 @@ public class SeenEvents extends ServiceSupport implements IdempotentRepository {
 
     static Object keyOf(String id) {
         if (id != null && id.length() == 64) {
-            try {
-                return new Id128(Long.parseUnsignedLong(id, 0, 16, 16), Long.parseUnsignedLong(id, 16, 32, 16));
-            } catch (NumberFormatException e) {
-                // not hex: keep it as it is
+            // a table per digit: Long.parseUnsignedLong went through Character.digit for each (twice per event)
+            long hi = 0;
+            long lo = 0;
+            int bad = 0;
+            for (int i = 0; i < 16; i++) {
+                int h = Hex.value(id.charAt(i));
+                int l = Hex.value(id.charAt(16 + i));
+                bad |= h | l;
+                hi = hi << 4 | (h & 0xf);
+                lo = lo << 4 | (l & 0xf);
+            }
+            if (bad >= 0) {
+                return new Id128(hi, lo);
             }
         }
-        return id;
+        return id; // not hex: kept as it is
     }
 
     @Override

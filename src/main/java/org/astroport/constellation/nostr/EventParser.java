@@ -52,7 +52,7 @@ public final class EventParser {
         if (json == null) {
             return ParseResult.reject(RejectReason.MALFORMED_JSON, "no input");
         }
-        int bytes = utf8Length(json, maxBytes);
+        int bytes = Utf8.lengthToCheck(json, maxBytes);
         if (bytes > maxBytes) {
             return ParseResult.reject(RejectReason.TOO_LARGE, "event is over " + maxBytes + " bytes; not parsed");
         }
@@ -78,14 +78,6 @@ public final class EventParser {
         } catch (IOException e) {
             return ParseResult.reject(RejectReason.MALFORMED_JSON, e.getMessage());
         }
-    }
-
-    /** UTF-8 length of s, counting no further than limit + 1. */
-    static int utf8Length(String s, int limit) {
-        if ((long) s.length() * 3 <= limit) {
-            return s.length(); // cannot be over the limit; exact value not needed
-        }
-        return Utf8.length(s, limit);
     }
 
     private ParseResult parse(JsonParser p) throws IOException {
@@ -152,7 +144,7 @@ public final class EventParser {
      * from exactly this text: the size limit is the only rule left to apply.
      */
     public ParseResult accept(String json, NostrEvent alreadyRead) {
-        if (json == null || alreadyRead == null || utf8Length(json, maxBytes) > maxBytes) {
+        if (json == null || alreadyRead == null || Utf8.lengthToCheck(json, maxBytes) > maxBytes) {
             return parse(json);
         }
         return new ParseResult.Ok(alreadyRead);

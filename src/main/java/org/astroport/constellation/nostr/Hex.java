@@ -47,7 +47,8 @@ public final class Hex {
         return out;
     }
 
-    private static int value(char c) {
+    /** A hex digit's value (either case), -1 for any other char. */
+    public static int value(char c) {
         return c < 128 ? VALUES[c] : -1;
     }
 

@@ -77,6 +77,12 @@ public final class RelayMessageCodec {
         if (frame == null || frame.isBlank()) {
             return new RelayMessage.Malformed("empty frame", frame);
         }
+        if (fromRelay) {
+            RelayMessage.Ok ok = compactOk(frame);
+            if (ok != null) {
+                return ok;
+            }
+        }
         try (JsonParser p = FACTORY.createParser(frame)) {
             if (p.nextToken() != JsonToken.START_ARRAY) {
                 return new RelayMessage.Malformed("frame is not a JSON array", frame);
@@ -119,6 +125,43 @@ public final class RelayMessageCodec {
         } catch (IllegalArgumentException e) {
             return new RelayMessage.Malformed(verb + ": " + e.getMessage(), frame);
         }
+    }
+
+    private static final String OK_PREFIX = "[\"OK\",\"";
+
+    /**
+     * {@code ["OK","<64 hex>",true|false,"message"]} as relays write it (no spaces, nothing escaped in the
+     * message), else null and the parser decides. The relay sink reads one per event: a parser made for
+     * each cost more than the rest of the OK's handling.
+     */
+    static RelayMessage.Ok compactOk(String frame) {
+        int n = frame.length();
+        int idEnd = OK_PREFIX.length() + 64;
+        if (n < idEnd + 10 || !frame.startsWith(OK_PREFIX) || !Hex.isLowerHex(frame.substring(OK_PREFIX.length(), idEnd), 64)
+                || frame.charAt(idEnd) != '"' || frame.charAt(idEnd + 1) != ',') {
+            return null;
+        }
+        boolean accepted;
+        int at;
+        if (frame.startsWith("true,\"", idEnd + 2)) {
+            accepted = true;
+            at = idEnd + 8;
+        } else if (frame.startsWith("false,\"", idEnd + 2)) {
+            accepted = false;
+            at = idEnd + 9;
+        } else {
+            return null;
+        }
+        if (n < at + 2 || frame.charAt(n - 1) != ']' || frame.charAt(n - 2) != '"') {
+            return null;
+        }
+        for (int i = at; i < n - 2; i++) {
+            char c = frame.charAt(i);
+            if (c == '"' || c == '\\' || c < 0x20) {
+                return null;
+            }
+        }
+        return new RelayMessage.Ok(frame.substring(OK_PREFIX.length(), idEnd), accepted, frame.substring(at, n - 2));
     }
 
     /** ["OK", "id", true|false, "message"] exactly, else null (the tree path then decides and names the defect). */

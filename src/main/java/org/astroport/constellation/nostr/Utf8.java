@@ -11,6 +11,17 @@ public final class Utf8 {
         return length(s, Integer.MAX_VALUE - 4);
     }
 
+    /**
+     * For a size check against limit: the exact count when s could be over it, else s.length() (a lower
+     * bound; a char is at most 3 bytes). Nearly every event is far under the limit and is not counted.
+     */
+    public static int lengthToCheck(String s, int limit) {
+        if ((long) s.length() * 3 <= limit) {
+            return s.length();
+        }
+        return length(s, limit);
+    }
+
     /** Bytes of s in UTF-8, counting no further than limit + 1: a string over the limit stops there. */
     public static int length(String s, int limit) {
         int n = s.length();

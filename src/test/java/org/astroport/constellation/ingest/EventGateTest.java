@@ -73,6 +73,21 @@ class EventGateTest {
         assertEquals("filtered kind", run(forged(wrongKind)));
     }
 
+    /** The policy's size limit counts UTF-8 bytes: only events that could be over it are counted, and those exactly. */
+    @Test
+    void theSizeLimitCountsBytesNotChars() {
+        int overhead = EventSigner.sign(Fixtures.secretOf("member-1"), Fixtures.REFERENCE_TIME - 10, 1, List.of(), "").toJson().length();
+        // 3-byte chars: under the limit in chars, over it in bytes by one
+        String over = EventSigner.sign(Fixtures.secretOf("member-1"), Fixtures.REFERENCE_TIME - 10, 1, List.of(),
+                "\u20ac".repeat((65_536 - overhead) / 3) + "x".repeat((65_536 - overhead) % 3 + 1)).toJson();
+        assertEquals(65_537, over.getBytes(java.nio.charset.StandardCharsets.UTF_8).length);
+        assertEquals("filtered too-large", run(over));
+        String at = EventSigner.sign(Fixtures.secretOf("member-1"), Fixtures.REFERENCE_TIME - 10, 1, List.of(),
+                "\u20ac".repeat((65_536 - overhead) / 3) + "x".repeat((65_536 - overhead) % 3)).toJson();
+        assertEquals(65_536, at.getBytes(java.nio.charset.StandardCharsets.UTF_8).length);
+        assertEquals("ok", run(at));
+    }
+
     @Test
     void aForgedEventOfAMonitoredAuthorIsStillRefused() {
         NostrEvent note = EventSigner.sign(Fixtures.secretOf("member-1"), Fixtures.REFERENCE_TIME - 10, 1, List.of(), "hello");

@@ -81,6 +81,33 @@ class RelayMessageCodecTest {
         assertInstanceOf(RelayMessage.Malformed.class, RelayMessageCodec.decodeFromRelay("[\"OK\",\"i\",\"true\",\"\"]"));
     }
 
+    /** An OK as relays write it is read without a parser; every other spelling still goes to the parser, which decides as before. */
+    @Test
+    void compactOksAreReadDirectlyAndOthersByTheParser() {
+        String id = "69dd26c7894b5792e279530c86a865c9b838dbbb318f2d62d02205b55695c623";
+        for (RelayMessage.Ok ok : List.of(new RelayMessage.Ok(id, true, ""), new RelayMessage.Ok(id, false, "duplicate: have it"),
+                new RelayMessage.Ok(id, false, "blocked: caf\u00e9 ]\"x"), new RelayMessage.Ok(id, true, "a\\b"))) {
+            String frame = "[\"OK\",\"" + id + "\"," + ok.accepted() + ",\"" + ok.message().replace("\\", "\\\\").replace("\"", "\\\"") + "\"]";
+            assertEquals(ok, RelayMessageCodec.decodeFromRelay(frame), frame);
+            boolean plain = !ok.message().contains("\"") && !ok.message().contains("\\");
+            assertEquals(plain ? ok : null, RelayMessageCodec.compactOk(frame), "escapes are the parser's: " + frame);
+        }
+        // spaces, an id that is not 64 lowercase digits, a third element that is not a boolean: the parser's
+        for (String frame : List.of("[\"OK\", \"" + id + "\",true,\"\"]", "[\"OK\",\"" + id.toUpperCase() + "\",true,\"\"]",
+                "[\"OK\",\"abc\",true,\"\"]", "[\"OK\",\"" + id + "\",true ,\"\"]")) {
+            assertEquals(null, RelayMessageCodec.compactOk(frame), frame);
+            assertInstanceOf(RelayMessage.Ok.class, RelayMessageCodec.decodeFromRelay(frame), frame);
+        }
+        // text after the array: the parser's to judge (it reads up to the array's end, as before)
+        assertEquals(null, RelayMessageCodec.compactOk("[\"OK\",\"" + id + "\",true,\"\"]x"));
+        // not an OK at all, though it starts like one: never read as one
+        for (String frame : List.of("[\"OK\",\"" + id + "\",true,\"\",\"more\"]",
+                "[\"OK\",\"" + id + "\",\"true\",\"\"]", "[\"OK\",\"" + id + "\",true,\"\"", "[\"OK\",\"" + id + "\",true,\"a\nb\"]")) {
+            assertEquals(null, RelayMessageCodec.compactOk(frame), frame);
+            assertInstanceOf(RelayMessage.Malformed.class, RelayMessageCodec.decodeFromRelay(frame), frame);
+        }
+    }
+
     /** NEG-MSG's hex is cut out of the frame: same message as a JSON reading gives, whatever the spacing; anything else as before. */
     @Test
     void negentropyMessagesAreCutOutExactlyAndOddOnesReadAsJson() {
