@@ -10,9 +10,8 @@ public final class EventVerifier {
 
     public static Optional<Rejection> verify(NostrEvent e) {
         byte[] id = EventIds.computeIdBytes(e);
-        String computed = Hex.encode(id);
-        if (!computed.equals(e.id())) {
-            return Optional.of(new Rejection(RejectReason.ID_MISMATCH, "id " + e.id() + " is not the hash of the event (computed " + computed + ")"));
+        if (!Hex.spells(e.id(), id)) {
+            return Optional.of(new Rejection(RejectReason.ID_MISMATCH, "id " + e.id() + " is not the hash of the event (computed " + Hex.encode(id) + ")"));
         }
         if (!Schnorr.verify(Hex.decode(e.sig()), id, Hex.decode(e.pubkey()))) {
             return Optional.of(new Rejection(RejectReason.BAD_SIGNATURE, "signature does not verify for pubkey " + e.pubkey()));

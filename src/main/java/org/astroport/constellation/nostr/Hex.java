@@ -70,6 +70,30 @@ public final class Hex {
         return true;
     }
 
+    /** The len chars of a from off are lowercase hex. */
+    public static boolean isLowerHex(char[] a, int off, int len) {
+        int bad = 0;
+        for (int i = off; i < off + len; i++) {
+            char c = a[i];
+            // no branch per char: a char outside both ranges makes both differences negative
+            bad |= ((c - '0') | ('9' - c)) & ((c - 'a') | ('f' - c));
+        }
+        return bad >= 0;
+    }
+
+    /** hex (lowercase) spells exactly these bytes; no string is made to compare. */
+    public static boolean spells(String hex, byte[] bytes) {
+        if (hex.length() != bytes.length * 2) {
+            return false;
+        }
+        for (int i = 0; i < bytes.length; i++) {
+            if (hex.charAt(2 * i) != DIGITS[(bytes[i] >> 4) & 0xf] || hex.charAt(2 * i + 1) != DIGITS[bytes[i] & 0xf]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     public static boolean isLowerHex64(String s) {
         return isLowerHex(s, 64);
     }
