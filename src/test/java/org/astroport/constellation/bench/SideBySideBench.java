@@ -57,6 +57,9 @@ class SideBySideBench {
     @Test
     void sideBySide(@TempDir Path tmp) throws Exception {
         AppProcess.preparePackaged();
+        if (System.getProperty("bench.keep-logs") != null) {
+            Files.createDirectories(Path.of(System.getProperty("bench.keep-logs"))); // a folder named but not made yet
+        }
         if ("latency".equals(System.getProperty("bench.only"))) {
             latency(tmp.resolve("latency"), Integer.getInteger("bench.rate", 200));
             return;
