@@ -288,6 +288,8 @@ class StrfryImportSinkTest {
         script(strfry, "echo 'strfry error: mdb_env_open: Permission denied'\nexit 1");
         ProcessHandle.of(FakeStrfry.starts(strfry).get(1)).ifPresent(ProcessHandle::destroyForcibly);
         RunningCheck.awaitDead(FakeStrfry.starts(strfry).get(1));
+        // dead to the kernel is not yet dead to the JVM: a probe before it noticed finds the child alive
+        org.astroport.constellation.testsupport.RunningApp.await("the JVM saw it end", 5000, () -> sink.childPid() == -1);
         SinkUnavailableException e = assertThrows(SinkUnavailableException.class, sink::probe);
         assertTrue(e.getMessage().contains("exited 1") && e.getMessage().contains("mdb_env_open: Permission denied"), e.getMessage());
         assertEquals(-1, sink.childPid());
