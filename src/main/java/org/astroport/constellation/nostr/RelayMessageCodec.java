@@ -137,8 +137,11 @@ public final class RelayMessageCodec {
     static RelayMessage.Ok compactOk(String frame) {
         int n = frame.length();
         int idEnd = OK_PREFIX.length() + 64;
-        if (n < idEnd + 10 || !frame.startsWith(OK_PREFIX) || !Hex.isLowerHex(frame.substring(OK_PREFIX.length(), idEnd), 64)
-                || frame.charAt(idEnd) != '"' || frame.charAt(idEnd + 1) != ',') {
+        if (n < idEnd + 10 || !frame.startsWith(OK_PREFIX) || frame.charAt(idEnd) != '"' || frame.charAt(idEnd + 1) != ',') {
+            return null;
+        }
+        String id = frame.substring(OK_PREFIX.length(), idEnd);
+        if (!Hex.isLowerHex(id, 64)) {
             return null;
         }
         boolean accepted;
@@ -161,7 +164,7 @@ public final class RelayMessageCodec {
                 return null;
             }
         }
-        return new RelayMessage.Ok(frame.substring(OK_PREFIX.length(), idEnd), accepted, frame.substring(at, n - 2));
+        return new RelayMessage.Ok(id, accepted, frame.substring(at, n - 2));
     }
 
     /** ["OK", "id", true|false, "message"] exactly, else null (the tree path then decides and names the defect). */

@@ -224,7 +224,7 @@ class LiveSyncBench {
                     long target = Long.parseLong(round[1]);
                     long t0 = System.nanoTime();
                     long cpu0 = app.cpuMillis();
-                    long child0 = app.childrenCpuMillis();
+                    long child0 = childrenCpuMillis(app);
                     for (int i = 0; i < events.size(); i++) {
                         peers.get(i % 4).publish(events.get(i));
                     }
@@ -239,7 +239,7 @@ class LiveSyncBench {
                     }
                     double secs = (System.nanoTime() - t0) / 1e9;
                     long cpu = app.cpuMillis() - cpu0;
-                    long child = app.childrenCpuMillis() - child0;
+                    long child = childrenCpuMillis(app) - child0;
                     System.out.printf("BENCH %s burst into a real strfry (import sink): %,d events in %.1f s = %.0f events/s end to end; daemon CPU %.0f us/event"
                             + " (its strfry import child: %.0f us/event more)%n", round[0], events.size(), secs, events.size() / secs, cpu * 1000.0 / events.size(),
                             child * 1000.0 / events.size());
@@ -290,6 +290,11 @@ class LiveSyncBench {
                 p.close();
             }
         }
+    }
+
+    /** CPU ms of the daemon's live children (its strfry import), counted as SideBySideBench counts the mirror's. */
+    private static long childrenCpuMillis(AppProcess app) {
+        return SideBySideBench.cpuMillis(app.pid(), true) - SideBySideBench.cpuMillis(app.pid(), false);
     }
 
     /** Publishes events spread over the peers at a fixed rate, waits for all at the subscriber; latencies in ms, sorted. */

@@ -135,30 +135,6 @@ public final class AppProcess implements AutoCloseable {
         }
     }
 
-    /**
-     * CPU time (user + system, ms) of the daemon's child processes: the running ones (a long-lived
-     * `strfry import`) and those it has waited for. What the import sink costs beside {@link #cpuMillis}.
-     */
-    public long childrenCpuMillis() {
-        long ms = 0;
-        try {
-            String[] own = Files.readString(Path.of("/proc", String.valueOf(process.pid()), "stat")).split(" ");
-            ms += (Long.parseLong(own[15]) + Long.parseLong(own[16])) * 10; // children already waited for
-        } catch (IOException | RuntimeException e) {
-            return -1;
-        }
-        for (ProcessHandle child : process.descendants().toList()) {
-            try {
-                String stat = Files.readString(Path.of("/proc", String.valueOf(child.pid()), "stat"));
-                String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                ms += (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10;
-            } catch (IOException | RuntimeException e) {
-                // it ended meanwhile: counted by the parent's children fields next time
-            }
-        }
-        return ms;
-    }
-
     /** CPU ms (user + system) used so far by each thread, by thread name (same-named threads added up), from /proc. */
     public java.util.Map<String, Long> threadCpuMillis() {
         java.util.Map<String, Long> out = new java.util.HashMap<>();
