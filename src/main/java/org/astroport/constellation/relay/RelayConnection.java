@@ -267,12 +267,26 @@ public final class RelayConnection {
         lastConnectedMillis = openedAtMillis;
         lastReadMillis = openedAtMillis;
         RelaySession session = new Session(ws);
-        ws.textMessageHandler(text -> {
+        // text messages as the bytes read: the handler parses them without a String in between
+        TextMessages messages = new TextMessages(options.maxMessageBytes());
+        ws.frameHandler(frame -> {
             lastReadMillis = System.currentTimeMillis();
+            byte[] message;
+            try {
+                message = messages.accept(frame);
+            } catch (TextMessages.TooLong e) {
+                oversized.incrementAndGet();
+                lastError = e.getMessage();
+                handler.onError(e);
+                return;
+            }
+            if (message == null) {
+                return;
+            }
             framesIn.incrementAndGet();
-            bytesIn.addAndGet(text.length());
+            bytesIn.addAndGet(message.length);
             if (socket == ws) {
-                handler.onFrame(session, text);
+                handler.onFrame(session, message);
             }
         });
         ws.pongHandler(b -> lastReadMillis = System.currentTimeMillis());
