@@ -154,30 +154,16 @@ public class NostrRelayConsumer extends DefaultConsumer {
             }
 
             @Override
-            public void onFrame(RelaySession s, byte[] frame) {
-                framesSeen.incrementAndGet();
-                try {
-                    session.onFrame(s, frame);
-                } catch (RuntimeException e) {
-                    frameFailed(e);
-                }
-            }
-
-            @Override
             public void onFrame(RelaySession s, String frame) {
                 framesSeen.incrementAndGet();
                 try {
                     session.onFrame(s, frame);
                 } catch (RuntimeException e) {
-                    frameFailed(e);
+                    // a frame we could not handle must not take the connection's event loop with it
+                    frameErrors.incrementAndGet();
+                    stats.invalid("frame-error");
+                    LOG.warn("{}: a frame could not be handled ({}); skipped", endpoint.getPeer(), e.toString());
                 }
-            }
-
-            // a frame we could not handle must not take the connection's event loop with it
-            private void frameFailed(RuntimeException e) {
-                frameErrors.incrementAndGet();
-                stats.invalid("frame-error");
-                LOG.warn("{}: a frame could not be handled ({}); skipped", endpoint.getPeer(), e.toString());
             }
 
             @Override
