@@ -555,7 +555,7 @@ public class BackfillRunner {
             int to = from;
             long chars = 0;
             while (to < page.size() && to - from < INGEST_LIST_EVENTS && (to == from || chars < INGEST_LIST_CHARS)) {
-                chars += page.get(to).size();
+                chars += page.get(to).json().length();
                 to++;
             }
             List<ReceivedEvent> batch = page.subList(from, to);

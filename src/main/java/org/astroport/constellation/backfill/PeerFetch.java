@@ -1,6 +1,5 @@
 package org.astroport.constellation.backfill;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -142,7 +141,7 @@ public final class PeerFetch implements AutoCloseable {
      * @return number of events handed to the consumer
      */
     public long fetchAll(Filter filter, int pageSize, Consumer<String> events, Runnable progress) throws FetchFailed {
-        return fetchAllPages(filter, pageSize, page -> page.forEach(e -> events.accept(e.text())), progress);
+        return fetchAllPages(filter, pageSize, page -> page.forEach(e -> events.accept(e.json())), progress);
     }
 
     /** {@link #fetchAll}, a page of events at a time, each already parsed with its frame (read once). */
@@ -338,7 +337,7 @@ public final class PeerFetch implements AutoCloseable {
 
     /** Fetches events by id, in REQs of at most {@code chunk} ids. */
     public long fetchIds(List<String> ids, int chunk, Consumer<String> events) throws FetchFailed {
-        return fetchIdPages(ids, chunk, page -> page.forEach(e -> events.accept(e.text())));
+        return fetchIdPages(ids, chunk, page -> page.forEach(e -> events.accept(e.json())));
     }
 
     /** {@link #fetchIds}, a page of events at a time, each already parsed with its frame (read once). */
@@ -474,23 +473,6 @@ public final class PeerFetch implements AutoCloseable {
         }
 
         @Override
-        public void onFrame(RelaySession s, byte[] frame) {
-            StoredItems items = listing;
-            if (items != null && pageDone != null && startsWith(frame, listingPrefix)) {
-                listed(items, new String(frame, StandardCharsets.UTF_8));
-                return;
-            }
-            long received = System.nanoTime();
-            // an event (nearly every frame) is read once, from the bytes read: the frame and the strict parse of its event together
-            RelayMessageCodec.ParsedEvent parsed = RelayMessageCodec.decodeEventFromRelay(frame);
-            if (parsed != null) {
-                onEvent(parsed.subscriptionId(), ReceivedEvent.parsed(parsed.event(), parsed.wireBytes(), received));
-            } else {
-                onMessage(s, RelayMessageCodec.decodeFromRelay(new String(frame, StandardCharsets.UTF_8)), received);
-            }
-        }
-
-        @Override
         public void onFrame(RelaySession s, String frame) {
             StoredItems items = listing;
             if (items != null && frame.startsWith(listingPrefix) && pageDone != null) {
@@ -498,51 +480,27 @@ public final class PeerFetch implements AutoCloseable {
                 return;
             }
             long received = System.nanoTime();
+            // an event (nearly every frame) is read once: the frame and the strict parse of its event together
             RelayMessageCodec.ParsedEvent parsed = RelayMessageCodec.decodeEventFromRelay(frame);
-            if (parsed != null) {
-                onEvent(parsed.subscriptionId(), new ReceivedEvent(parsed.eventJson(), parsed.event(), received));
-            } else {
-                onMessage(s, RelayMessageCodec.decodeFromRelay(frame), received);
-            }
-        }
-
-        private static boolean startsWith(byte[] frame, String asciiPrefix) {
-            if (frame.length < asciiPrefix.length()) {
-                return false;
-            }
-            for (int i = 0; i < asciiPrefix.length(); i++) {
-                if (frame[i] != asciiPrefix.charAt(i)) {
-                    return false;
-                }
-            }
-            return true;
-        }
-
-        /** An event of the page being fetched (parsed with its frame, or its text alone when that failed: ingest names why). */
-        private void onEvent(String subscriptionId, ReceivedEvent e) {
-            if (!subscriptionId.equals(currentSub) || pageDone == null) {
-                return;
-            }
-            synchronized (pageEvents) {
-                if (pageEvents.size() >= pageLimit) {
-                    currentSub = null;
-                    pageDone.completeExceptionally(new IllegalStateException(url + " sent more than the " + pageLimit
-                            + " events asked for in one request: refusing the rest"));
-                    return;
-                }
-                if (!pageEvents.isEmpty() && pageBytes + e.size() > MAX_PAGE_BYTES) {
-                    currentSub = null; // the rest of this REQ is ignored; the next page asks for it
-                    pageDone.complete(new Page(new ArrayList<>(pageEvents), true));
-                    return;
-                }
-                pageEvents.add(e);
-                pageBytes += e.size();
-            }
-        }
-
-        private void onMessage(RelaySession s, RelayMessage m, long received) {
+            RelayMessage m = parsed != null ? new RelayMessage.Event(parsed.subscriptionId(), parsed.eventJson()) : RelayMessageCodec.decodeFromRelay(frame);
             if (m instanceof RelayMessage.Event e) {
-                onEvent(e.subscriptionId(), new ReceivedEvent(e.eventJson(), null, received));
+                if (e.subscriptionId().equals(currentSub) && pageDone != null) {
+                    synchronized (pageEvents) {
+                        if (pageEvents.size() >= pageLimit) {
+                            currentSub = null;
+                            pageDone.completeExceptionally(new IllegalStateException(url + " sent more than the " + pageLimit
+                                    + " events asked for in one request: refusing the rest"));
+                            return;
+                        }
+                        if (!pageEvents.isEmpty() && pageBytes + e.eventJson().length() > MAX_PAGE_BYTES) {
+                            currentSub = null; // the rest of this REQ is ignored; the next page asks for it
+                            pageDone.complete(new Page(new ArrayList<>(pageEvents), true));
+                            return;
+                        }
+                        pageEvents.add(new ReceivedEvent(e.eventJson(), parsed == null ? null : parsed.event(), received));
+                        pageBytes += e.eventJson().length();
+                    }
+                }
             } else if (m instanceof RelayMessage.Eose eose) {
                 if (eose.subscriptionId().equals(currentSub) && pageDone != null) {
                     List<ReceivedEvent> copy;

@@ -103,7 +103,7 @@ public class EventGate {
         ps.countReceived();
         String raw = in.json();
         // the peer's consumer parsed the event with its frame (the same strict rules): only the size limit is left
-        ParseResult r = in.parsed() == null ? parser.parse(raw) : raw != null ? parser.accept(raw, in.parsed()) : parser.accept(in.wireBytes(), in.parsed());
+        ParseResult r = in.parsed() != null ? parser.accept(raw, in.parsed()) : parser.parse(raw);
         if (r instanceof ParseResult.Rejected rej) {
             invalid(ps, peer, rej.rejection());
             return null;
@@ -113,7 +113,7 @@ public class EventGate {
             ps.duplicate();
             return null;
         }
-        return new Screened(e, raw != null ? Utf8.lengthToCheck(raw, policy.maxEventBytes()) : in.wireBytes(), in.receivedNanos());
+        return new Screened(e, Utf8.lengthToCheck(raw, policy.maxEventBytes()), in.receivedNanos());
     }
 
     /**

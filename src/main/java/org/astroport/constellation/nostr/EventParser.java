@@ -150,14 +150,6 @@ public final class EventParser {
         return new ParseResult.Ok(alreadyRead);
     }
 
-    /** The same for an event read from wireBytes bytes of UTF-8 whose text was not kept. */
-    public ParseResult accept(int wireBytes, NostrEvent alreadyRead) {
-        if (wireBytes > maxBytes) {
-            return ParseResult.reject(RejectReason.TOO_LARGE, "event is over " + maxBytes + " bytes; not parsed");
-        }
-        return new ParseResult.Ok(alreadyRead);
-    }
-
     /**
      * Readers for frames that embed an event ({@code ["EVENT", sub, {event}]}): the same duplicate-key
      * rule, and a nesting limit that, counted from the frame, is no looser than the event's own.

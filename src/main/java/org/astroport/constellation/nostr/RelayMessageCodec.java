@@ -1,7 +1,6 @@
 package org.astroport.constellation.nostr;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -32,46 +31,8 @@ public final class RelayMessageCodec {
     }
 
     /** An EVENT frame from a relay with its event already parsed, strictly, in the same pass. */
-    public static final class ParsedEvent {
-        private final String subscriptionId;
-        private final NostrEvent event;
-        private final byte[] frame;
-        private final int start;
-        private final int wireBytes;
-        private String eventJson;
-
-        ParsedEvent(String subscriptionId, NostrEvent event, byte[] frame, int start, int wireBytes, String eventJson) {
-            this.subscriptionId = subscriptionId;
-            this.event = event;
-            this.frame = frame;
-            this.start = start;
-            this.wireBytes = wireBytes;
-            this.eventJson = eventJson;
-        }
-
-        public String subscriptionId() {
-            return subscriptionId;
-        }
-
-        public NostrEvent event() {
-            return event;
-        }
-
-        /** The event's size in UTF-8, as the relay sent it. */
-        public int wireBytes() {
-            return wireBytes;
-        }
-
-        /** The event's JSON text as the relay sent it: decoded on first use (the live path needs only the parsed event). */
-        public String eventJson() {
-            if (eventJson == null) {
-                eventJson = new String(frame, start, wireBytes, StandardCharsets.UTF_8);
-            }
-            return eventJson;
-        }
+    public record ParsedEvent(String subscriptionId, String eventJson, NostrEvent event) {
     }
-
-    private static final byte[] EVENT_PREFIX = "[\"EVENT\",".getBytes(StandardCharsets.US_ASCII);
 
     /**
      * {@code ["EVENT", sub, {event}]} read once: the frame and the strict parse of its event in one pass.
@@ -84,51 +45,27 @@ public final class RelayMessageCodec {
             return null;
         }
         try (JsonParser p = EventParser.EMBEDDED_FACTORY.createParser(frame)) {
-            return readEventFrame(p, frame, null);
+            if (p.nextToken() != JsonToken.START_ARRAY || p.nextToken() != JsonToken.VALUE_STRING || !"EVENT".equals(p.getText())
+                    || p.nextToken() != JsonToken.VALUE_STRING) {
+                return null;
+            }
+            String sub = p.getText();
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                return null;
+            }
+            int start = (int) p.currentTokenLocation().getCharOffset();
+            NostrEvent event = EventParser.readEmbedded(p);
+            if (event == null) {
+                return null;
+            }
+            int end = (int) p.currentLocation().getCharOffset();
+            if (p.nextToken() != JsonToken.END_ARRAY) {
+                return null;
+            }
+            return new ParsedEvent(sub, frame.substring(start, end), event);
         } catch (IOException | RuntimeException e) {
             return null;
         }
-    }
-
-    /**
-     * The same from the frame's UTF-8 bytes as read: no String of the frame, and the event's text is made only
-     * if asked for. Malformed UTF-8 gives null (the caller then decodes the frame as text, as before).
-     */
-    public static ParsedEvent decodeEventFromRelay(byte[] frame) {
-        if (frame == null || !java.util.Arrays.equals(frame, 0, Math.min(frame.length, EVENT_PREFIX.length), EVENT_PREFIX, 0, EVENT_PREFIX.length)
-                || !Utf8.isWellFormed(frame)) {
-            return null;
-        }
-        try (JsonParser p = EventParser.EMBEDDED_FACTORY.createParser(frame)) {
-            return readEventFrame(p, null, frame);
-        } catch (IOException | RuntimeException e) {
-            return null;
-        }
-    }
-
-    private static ParsedEvent readEventFrame(JsonParser p, String text, byte[] bytes) throws IOException {
-        if (p.nextToken() != JsonToken.START_ARRAY || p.nextToken() != JsonToken.VALUE_STRING || !"EVENT".equals(p.getText())
-                || p.nextToken() != JsonToken.VALUE_STRING) {
-            return null;
-        }
-        String sub = p.getText();
-        if (p.nextToken() != JsonToken.START_OBJECT) {
-            return null;
-        }
-        long start = text != null ? p.currentTokenLocation().getCharOffset() : p.currentTokenLocation().getByteOffset();
-        NostrEvent event = EventParser.readEmbedded(p);
-        if (event == null) {
-            return null;
-        }
-        long end = text != null ? p.currentLocation().getCharOffset() : p.currentLocation().getByteOffset();
-        if (p.nextToken() != JsonToken.END_ARRAY) {
-            return null;
-        }
-        if (text != null) {
-            String json = text.substring((int) start, (int) end);
-            return new ParsedEvent(sub, event, null, 0, Utf8.length(json), json);
-        }
-        return new ParsedEvent(sub, event, bytes, (int) start, (int) (end - start), null);
     }
 
     /** A frame received from a client (what a relay reads). */

@@ -41,12 +41,8 @@ public class NostrRelayConsumer extends DefaultConsumer {
     static final int HARD_CAP_FRAMES = 8;
     static final int HARD_CAP_BYTES = 2;
 
-    /**
-     * An event, or a checkpoint (marker) between events. A batching consumer keeps an event parsed with its
-     * frame without its text (size: its UTF-8 bytes as sent): a backlog then holds each event once, not twice.
-     */
-    private record Item(String eventJson, org.astroport.constellation.nostr.NostrEvent parsed, int size, String subscription, boolean live, long receivedNanos,
-                        Runnable marker) {
+    /** An event, or a checkpoint (marker) between events. */
+    private record Item(String eventJson, org.astroport.constellation.nostr.NostrEvent parsed, String subscription, boolean live, long receivedNanos, Runnable marker) {
     }
 
     private final NostrRelayEndpoint endpoint;
@@ -103,14 +99,12 @@ public class NostrRelayConsumer extends DefaultConsumer {
                 positions, new PeerSession.Delivery() {
                     @Override
                     public void deliver(String eventJson, String subscriptionId, boolean live) {
-                        enqueue(new Item(eventJson, null, eventJson.length(), subscriptionId, live, System.nanoTime(), null));
+                        deliver(eventJson, null, subscriptionId, live);
                     }
 
                     @Override
-                    public void deliver(org.astroport.constellation.nostr.RelayMessageCodec.ParsedEvent parsed, String subscriptionId, boolean live) {
-                        // one event per exchange hands on its text (routes such as upstream read it); batches need only the parsed event
-                        String text = conf.getMaxBatch() == 1 ? parsed.eventJson() : null;
-                        enqueue(new Item(text, parsed.event(), text != null ? text.length() : parsed.wireBytes(), subscriptionId, live, System.nanoTime(), null));
+                    public void deliver(String eventJson, org.astroport.constellation.nostr.NostrEvent parsed, String subscriptionId, boolean live) {
+                        enqueue(new Item(eventJson, parsed, subscriptionId, live, System.nanoTime(), null));
                     }
 
                     @Override
@@ -124,7 +118,7 @@ public class NostrRelayConsumer extends DefaultConsumer {
                     @Override
                     public void checkpoint(long cycle, java.util.Map<String, Long> candidate) {
                         // behind every frame received so far: the worker reaches it once they all went through the route
-                        enqueue(new Item(null, null, 0, null, true, 0, () -> positions.checkpoint(peer, cycle, candidate)));
+                        enqueue(new Item(null, null, null, true, 0, () -> positions.checkpoint(peer, cycle, candidate)));
                     }
 
                     @Override
@@ -184,7 +178,9 @@ public class NostrRelayConsumer extends DefaultConsumer {
     /** On the event loop, as the session delivers. */
     private void enqueue(Item item) {
         queue.add(item);
-        addQueued(item.size());
+        if (item.eventJson() != null) {
+            addQueued(item.eventJson().length());
+        }
         if (conf.isCloseToDrain() && aboveHighWatermark(1, 1) && session.closeToDrain()) {
             stats.closedToDrain();
             drainWanted.set(true);
@@ -252,7 +248,7 @@ public class NostrRelayConsumer extends DefaultConsumer {
             if (conf.getMaxBatch() == 1) {
                 hold(rate.reserve(1, System.nanoTime()));
                 handOn(single(item));
-                taken(item.size());
+                taken(item.eventJson().length());
                 continue;
             }
             // what is queued behind it, up to the batch size and a sixteenth of the byte mark (60 KB events
@@ -260,34 +256,34 @@ public class NostrRelayConsumer extends DefaultConsumer {
             // a checkpoint waits for the events before it
             List<ReceivedEvent> batch = new ArrayList<>();
             batch.add(received(item));
-            long size = item.size();
-            long maxSize = Math.max(1, conf.getQueueHighWatermarkBytes() / 16);
-            while (batch.size() < conf.getMaxBatch() && size < maxSize) {
+            long chars = item.eventJson().length();
+            long maxChars = Math.max(1, conf.getQueueHighWatermarkBytes() / 16);
+            while (batch.size() < conf.getMaxBatch() && chars < maxChars) {
                 Item next = queue.peek();
                 if (next == null || next.marker() != null) {
                     break;
                 }
                 queue.poll();
                 batch.add(received(next));
-                size += next.size();
+                chars += next.eventJson().length();
             }
             hold(rate.reserve(batch.size(), System.nanoTime()));
             Exchange exchange = createExchange(false);
             exchange.getMessage().setBody(batch);
             exchange.getMessage().setHeader(NostrRelayConstants.PEER, endpoint.getPeer());
             handOn(exchange);
-            taken(size);
+            taken(chars);
         }
     }
 
     /** Counted as queued until the route is done with them: the memory bound covers the batch in flight. */
-    private void taken(long size) {
-        addQueued(-size);
+    private void taken(long chars) {
+        addQueued(-chars);
         afterTake();
     }
 
     private static ReceivedEvent received(Item item) {
-        return new ReceivedEvent(item.eventJson(), item.parsed(), item.receivedNanos(), item.eventJson() != null ? -1 : item.size());
+        return new ReceivedEvent(item.eventJson(), item.parsed(), item.receivedNanos());
     }
 
     private Exchange single(Item item) {

@@ -1,6 +1,5 @@
 package org.astroport.constellation.relay;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -42,9 +41,9 @@ public final class PeerSession implements RelaySessionHandler {
     public interface Delivery {
         void deliver(String eventJson, String subscriptionId, boolean live);
 
-        /** An event parsed strictly with its frame: its text is made only if asked for ({@link RelayMessageCodec.ParsedEvent#eventJson()}). */
-        default void deliver(RelayMessageCodec.ParsedEvent parsed, String subscriptionId, boolean live) {
-            deliver(parsed.eventJson(), subscriptionId, live);
+        /** The same, with the event already parsed strictly from eventJson (null when it was not). */
+        default void deliver(String eventJson, NostrEvent parsed, String subscriptionId, boolean live) {
+            deliver(eventJson, subscriptionId, live);
         }
 
         /** A frame or event refused before it reached the pipeline (unknown subscription, malformed frame). */
@@ -301,57 +300,31 @@ public final class PeerSession implements RelaySessionHandler {
     }
 
     @Override
-    public void onFrame(RelaySession s, byte[] frame) {
-        // an event (nearly every frame) is read once, from the bytes read: the frame and the strict parse of its event together
-        RelayMessageCodec.ParsedEvent parsed = RelayMessageCodec.decodeEventFromRelay(frame);
-        if (parsed != null) {
-            onEvent(parsed.subscriptionId(), parsed, null);
-        } else {
-            onMessage(RelayMessageCodec.decodeFromRelay(new String(frame, StandardCharsets.UTF_8)));
-        }
-    }
-
-    @Override
     public void onFrame(RelaySession s, String frame) {
+        // an event (nearly every frame) is read once: the frame and the strict parse of its event together
         RelayMessageCodec.ParsedEvent parsed = RelayMessageCodec.decodeEventFromRelay(frame);
-        if (parsed != null) {
-            onEvent(parsed.subscriptionId(), parsed, null);
-        } else {
-            onMessage(RelayMessageCodec.decodeFromRelay(frame));
-        }
-    }
-
-    /** An event for one of our subscriptions: parsed with its frame, or else its text (ingest names what is wrong with it). */
-    private void onEvent(String subscriptionId, RelayMessageCodec.ParsedEvent parsed, String unparsed) {
-        Sub sub = subs.get(subscriptionId);
-        if (sub == null) {
-            delivery.refused("unknown-subscription", "EVENT for subscription '" + subscriptionId + "' we did not open");
-            return;
-        }
-        if (sub.eose) {
-            long createdAt = parsed != null ? parsed.event().createdAt() : -1;
-            if (createdAt >= 0 && createdAt < sub.oldestLive) {
-                sub.oldestLive = createdAt;
+        RelayMessage m = parsed != null ? new RelayMessage.Event(parsed.subscriptionId(), parsed.eventJson()) : RelayMessageCodec.decodeFromRelay(frame);
+        if (m instanceof RelayMessage.Event e) {
+            Sub sub = subs.get(e.subscriptionId());
+            if (sub == null) {
+                delivery.refused("unknown-subscription", "EVENT for subscription '" + e.subscriptionId() + "' we did not open");
+                return;
             }
-        } else {
-            EventPeek peek = parsed != null ? EventPeek.of(parsed.event()) : EventPeek.of(unparsed);
-            for (int i = 0; i < sub.filters.size(); i++) {
-                if (peek.createdAt() >= 0 && peek.countsFor(sub.filters.get(i))) {
-                    sub.count[i]++;
-                    sub.oldest[i] = Math.min(sub.oldest[i], peek.createdAt());
+            if (sub.eose) {
+                long createdAt = parsed != null ? parsed.event().createdAt() : -1;
+                if (createdAt >= 0 && createdAt < sub.oldestLive) {
+                    sub.oldestLive = createdAt;
+                }
+            } else {
+                EventPeek peek = parsed != null ? EventPeek.of(parsed.event()) : EventPeek.of(e.eventJson());
+                for (int i = 0; i < sub.filters.size(); i++) {
+                    if (peek.createdAt() >= 0 && peek.countsFor(sub.filters.get(i))) {
+                        sub.count[i]++;
+                        sub.oldest[i] = Math.min(sub.oldest[i], peek.createdAt());
+                    }
                 }
             }
-        }
-        if (parsed != null) {
-            delivery.deliver(parsed, subscriptionId, sub.eose);
-        } else {
-            delivery.deliver(unparsed, subscriptionId, sub.eose);
-        }
-    }
-
-    private void onMessage(RelayMessage m) {
-        if (m instanceof RelayMessage.Event e) {
-            onEvent(e.subscriptionId(), null, e.eventJson());
+            delivery.deliver(e.eventJson(), parsed == null ? null : parsed.event(), e.subscriptionId(), sub.eose);
         } else if (m instanceof RelayMessage.Eose eose) {
             Sub sub = subs.get(eose.subscriptionId());
             if (sub != null && !sub.eose && !sub.closed) {

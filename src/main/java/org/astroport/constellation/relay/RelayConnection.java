@@ -267,26 +267,12 @@ public final class RelayConnection {
         lastConnectedMillis = openedAtMillis;
         lastReadMillis = openedAtMillis;
         RelaySession session = new Session(ws);
-        // text messages as the bytes read: the handler parses them without a String in between
-        TextMessages messages = new TextMessages(options.maxMessageBytes());
-        ws.frameHandler(frame -> {
+        ws.textMessageHandler(text -> {
             lastReadMillis = System.currentTimeMillis();
-            byte[] message;
-            try {
-                message = messages.accept(frame);
-            } catch (TextMessages.TooLong e) {
-                oversized.incrementAndGet();
-                lastError = e.getMessage();
-                handler.onError(e);
-                return;
-            }
-            if (message == null) {
-                return;
-            }
             framesIn.incrementAndGet();
-            bytesIn.addAndGet(message.length);
+            bytesIn.addAndGet(text.length());
             if (socket == ws) {
-                handler.onFrame(session, message);
+                handler.onFrame(session, text);
             }
         });
         ws.pongHandler(b -> lastReadMillis = System.currentTimeMillis());

@@ -11,15 +11,6 @@ public interface RelaySessionHandler {
 
     void onFrame(RelaySession session, String frame);
 
-    /**
-     * A text message as read: its UTF-8 bytes. A handler that parses them itself overrides this and skips
-     * the String (and the parser's copy of it). Malformed UTF-8 reaches {@link #onFrame(RelaySession, String)}
-     * with replacement characters, as a text decoder would give it.
-     */
-    default void onFrame(RelaySession session, byte[] utf8) {
-        onFrame(session, new String(utf8, java.nio.charset.StandardCharsets.UTF_8));
-    }
-
     default void onClose(int code, String reason, boolean willReconnect) {
     }
 

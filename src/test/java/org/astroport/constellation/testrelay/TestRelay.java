@@ -302,30 +302,6 @@ public final class TestRelay implements AutoCloseable {
         clients.keySet().forEach(ws -> vertx.runOnContext(v -> ws.writeTextMessage(frame)));
     }
 
-    /**
-     * Sends a text message to every connected client in fragments: a text frame, then continuation frames cut at
-     * the given byte offsets of its UTF-8 (inside a character too); a ping between two of them, as a relay may send.
-     */
-    public void sendFragmented(String message, int... cutsAtBytes) {
-        byte[] utf8 = message.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        String first = new String(utf8, 0, cutsAtBytes[0], java.nio.charset.StandardCharsets.UTF_8);
-        if (!java.util.Arrays.equals(first.getBytes(java.nio.charset.StandardCharsets.UTF_8), java.util.Arrays.copyOf(utf8, cutsAtBytes[0]))) {
-            throw new IllegalArgumentException("the first fragment (a text frame) must end between characters");
-        }
-        clients.keySet().forEach(ws -> vertx.runOnContext(v -> {
-            ws.writeFrame(io.vertx.core.http.WebSocketFrame.textFrame(first, false));
-            for (int i = 0; i < cutsAtBytes.length; i++) {
-                int from = cutsAtBytes[i];
-                int to = i + 1 < cutsAtBytes.length ? cutsAtBytes[i + 1] : utf8.length;
-                if (i == 0) {
-                    ws.writeFrame(io.vertx.core.http.WebSocketFrame.pingFrame(io.vertx.core.buffer.Buffer.buffer("between")));
-                }
-                ws.writeFrame(io.vertx.core.http.WebSocketFrame.continuationFrame(io.vertx.core.buffer.Buffer.buffer(java.util.Arrays.copyOfRange(utf8, from, to)),
-                        i + 1 == cutsAtBytes.length));
-            }
-        }));
-    }
-
     /** Sends an EVENT frame for the client's first subscription, whatever the event is. */
     public void sendToSubscribers(String eventJsonText) {
         for (Client c : clients.values()) {
