@@ -23,6 +23,7 @@ import org.astroport.constellation.ingest.SyncStats;
 import org.astroport.constellation.nostr.EventSigner;
 import org.astroport.constellation.testsupport.FakeStrfry;
 import org.astroport.constellation.testsupport.Fixtures;
+import org.astroport.constellation.testsupport.RunningApp;
 import org.astroport.constellation.testsupport.StrfryProcess;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
@@ -280,7 +281,7 @@ class StrfryImportSinkTest {
         assertEquals(1, FakeStrfry.starts(strfry).size(), "a live child is left alone");
         ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
         RunningCheck.awaitDead(pid);
-        org.astroport.constellation.testsupport.RunningApp.await("the JVM saw it end", 5000, () -> sink.childPid() == -1);
+        RunningApp.await("the JVM saw it end", 5000, () -> sink.childPid() == -1);
         sink.probe();
         assertEquals(2, FakeStrfry.starts(strfry).size(), "a dead child is replaced");
         assertEquals(1, sink.restarts());
@@ -289,7 +290,7 @@ class StrfryImportSinkTest {
         ProcessHandle.of(FakeStrfry.starts(strfry).get(1)).ifPresent(ProcessHandle::destroyForcibly);
         RunningCheck.awaitDead(FakeStrfry.starts(strfry).get(1));
         // dead to the kernel is not yet dead to the JVM: a probe before it noticed finds the child alive
-        org.astroport.constellation.testsupport.RunningApp.await("the JVM saw it end", 5000, () -> sink.childPid() == -1);
+        RunningApp.await("the JVM saw it end", 5000, () -> sink.childPid() == -1);
         SinkUnavailableException e = assertThrows(SinkUnavailableException.class, sink::probe);
         assertTrue(e.getMessage().contains("exited 1") && e.getMessage().contains("mdb_env_open: Permission denied"), e.getMessage());
         assertEquals(-1, sink.childPid());
