@@ -91,6 +91,8 @@ public final class PeerSession implements RelaySessionHandler {
     private long cycle;
     // a long gap being closed by reconciliation: no checkpoint until it is done
     private CompletableFuture<Boolean> gap;
+    // windows asked for while it ran (a catch-up paged too far, a drain's new REQs), merged: closed right after it
+    private long[] nextGap;
     // reconciliation failed for this peer: catch up by REQ paging alone, however long it takes
     private boolean pageEverything;
     // the relay closed one of our subscriptions: subscribe again at this time (0: not planned)
@@ -226,7 +228,9 @@ public final class PeerSession implements RelaySessionHandler {
     /** Reconciles [since, until] with the peer; checkpoints wait for it. Falls back to REQ paging when it fails. */
     private void closeGap(long since, long until) {
         if (gap != null && !gap.isDone()) {
-            return; // one at a time per peer; the running one covers the start of any later window
+            // one at a time per peer; a later window can reach past the running one's end (newer pages came since)
+            nextGap = nextGap == null ? new long[] {since, until} : new long[] {Math.min(nextGap[0], since), Math.max(nextGap[1], until)};
+            return;
         }
         LOG.info("{}: {} s to catch up before the live window; reconciling {} .. {} (NIP-77)", peer, until - since,
                 java.time.Instant.ofEpochSecond(since), java.time.Instant.ofEpochSecond(until));
@@ -249,7 +253,12 @@ public final class PeerSession implements RelaySessionHandler {
                     }
                     if (!closed && session == s && cycle == myCycle) {
                         pageEverything = true;
+                        nextGap = null; // paging everything covers it
                         subscribe();
+                    } else if (nextGap != null && gap == null) {
+                        long[] next = nextGap;
+                        nextGap = null;
+                        closeGap(next[0], next[1]);
                     }
                 });
             }
@@ -277,7 +286,7 @@ public final class PeerSession implements RelaySessionHandler {
             subscribe();
             return;
         }
-        if (gap != null) {
+        if (gap != null || nextGap != null) {
             return;
         }
         long now = clock.millis() / 1000;
