@@ -55,9 +55,12 @@ public class SinkConfiguration implements CamelConfiguration {
     public SinkRouter sinkRouter(@PropertyInject("constellation.spool.dir") String spoolDir, @PropertyInject("constellation.spool.dir-suffix") String spoolDirSuffix,
                                  @PropertyInject("constellation.spool.segment-bytes") long segmentBytes, @PropertyInject("constellation.spool.max-bytes") long maxBytes,
                                  @PropertyInject("constellation.spool.replay-batch-size") String replayBatchSize,
-                                 SinkSettings settings, RelayTransport transport, DeletionTracker deletions, SyncStats stats, SeenEvents seen) {
+                                 SinkSettings settings, RelayTransport transport, DeletionTracker deletions, SyncStats stats, SeenEvents seen,
+                                 SinkWriter sinkWriter) {
         SpoolSettings spool = SpoolSettings.of(Path.of(home), spoolDir, spoolDirSuffix, segmentBytes, maxBytes, replayBatchSize);
-        return SinkSelector.create(settings, spool, transport, deletions, stats, seen);
+        SinkRouter router = SinkSelector.create(settings, spool, transport, deletions, stats, seen);
+        router.overlapWhile(() -> sinkWriter.queued() > 0);
+        return router;
     }
 
     /** Counted in, counted out by the sink router: a peer's sync position waits until its events are out. */

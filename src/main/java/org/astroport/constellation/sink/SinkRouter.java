@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 
 import org.apache.camel.spi.IdempotentRepository;
 import org.astroport.constellation.ingest.DeletionTracker;
@@ -54,6 +55,13 @@ public class SinkRouter {
     private volatile long lastLossLogMillis = 0;
     private final AtomicLong probeFailures = new AtomicLong();
     private int replayFailures;
+    /** A batch handed to the sink and not yet acknowledged: at most one, kept only while more batches wait (under this). */
+    private InFlight inFlight;
+    private volatile BooleanSupplier moreBatchesWaiting = () -> false;
+
+    /** size: the batch as it came, pruned and ephemeral events included, all counted out when it settles. */
+    private record InFlight(List<SinkEvent> kept, int size, EventSink.Pending pending) {
+    }
 
     private final AtomicLong entered = new AtomicLong();
     private final AtomicLong losses = new AtomicLong();
@@ -105,15 +113,27 @@ public class SinkRouter {
         entered.addAndGet(SinkBatchAggregation.events(exchange).size());
     }
 
+    /**
+     * Lets a sink that can take the next batch before it acknowledges this one (strfry import: it reads on
+     * while it commits) keep one batch in flight while more wait for the writer; the next write settles it.
+     */
+    public void overlapWhile(BooleanSupplier moreBatchesWaiting) {
+        this.moreBatchesWaiting = moreBatchesWaiting;
+    }
+
     public synchronized void write(List<SinkEvent> batch) {
+        boolean submitted = false;
         try {
-            writeBatch(batch);
+            submitted = writeBatch(batch);
         } finally {
-            handled.addAndGet(batch.size());
+            if (!submitted) {
+                handled.addAndGet(batch.size());
+            }
         }
     }
 
-    private void writeBatch(List<SinkEvent> batch) {
+    /** True when the batch went to the sink: {@link #settle} counts it out, now or at the next write. */
+    private boolean writeBatch(List<SinkEvent> batch) {
         batches.incrementAndGet();
         List<SinkEvent> kept = deletions.prune(batch);
         deletedPruned.addAndGet(batch.size() - kept.size());
@@ -128,26 +148,75 @@ public class SinkRouter {
             }
             kept = stored;
         }
-        if (kept.isEmpty()) {
-            return;
+        if (kept.isEmpty() || !spool.isEmpty() || downSinceMillis > 0) {
+            settleInFlight(); // counted out in order
+            if (!kept.isEmpty()) {
+                spoolBatch(kept);
+            }
+            return false;
         }
-        if (!spool.isEmpty() || downSinceMillis > 0) {
-            spoolBatch(kept);
-            return;
+        long started = System.currentTimeMillis();
+        if (inFlight == null) {
+            writingSinceMillis = started;
         }
-        EventSink.Result r;
+        EventSink.Pending pending;
         try {
-            r = timed.write(kept);
-        } catch (SinkUnavailableException e) {
+            pending = sink.submit(kept);
+        } catch (Throwable e) {
+            settleInFlight();
+            failed(kept, e);
+            return false;
+        }
+        settleInFlight();
+        InFlight mine = new InFlight(kept, batch.size(), pending);
+        if (downSinceMillis == 0 && moreBatchesWaiting.getAsBoolean()) {
+            inFlight = mine;
+            writingSinceMillis = started;
+            return true;
+        }
+        settle(mine);
+        return true;
+    }
+
+    /** The batch in flight, if any, acknowledged (or spooled) and counted out. */
+    private void settleInFlight() {
+        InFlight f = inFlight;
+        if (f != null) {
+            inFlight = null;
+            settle(f);
+        }
+    }
+
+    private void settle(InFlight f) {
+        try {
+            EventSink.Result r;
+            try {
+                r = f.pending().await();
+            } catch (Throwable e) {
+                failed(f.kept(), e);
+                return;
+            }
+            accepted(f.kept(), r);
+        } finally {
+            if (inFlight == null) {
+                writingSinceMillis = 0;
+            }
+            handled.addAndGet(f.size());
+        }
+    }
+
+    /** The sink threw: spooled, whatever it threw (a bug, an OutOfMemoryError: the batch must not vanish with it). */
+    private void failed(List<SinkEvent> kept, Throwable e) {
+        if (e instanceof SinkUnavailableException) {
             markDown(e.getMessage());
-            spoolBatch(kept);
-            return;
-        } catch (Throwable e) { // a bug, an OutOfMemoryError: the batch must not vanish with it
+        } else {
             LOG.error("sink {} failed on a batch of {} event(s); spooling it", sink.describe(), kept.size(), e);
             markDown(e.toString());
-            spoolBatch(kept);
-            return;
         }
+        spoolBatch(kept);
+    }
+
+    private void accepted(List<SinkEvent> kept, EventSink.Result r) {
         written.addAndGet(r.written());
         r.refused().forEach((k, v) -> refused.computeIfAbsent(k, x -> new AtomicLong()).addAndGet(v));
         java.util.Set<SinkEvent> later = new java.util.HashSet<>(r.retryLater());
@@ -239,6 +308,7 @@ public class SinkRouter {
             return 0;
         }
         synchronized (this) {
+            settleInFlight();
             try {
                 if (downSinceMillis > 0) {
                     sink.probe(); // nothing spooled would otherwise mean "back" without any check

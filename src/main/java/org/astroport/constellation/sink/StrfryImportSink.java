@@ -41,9 +41,10 @@ import org.astroport.constellation.ingest.SinkEvent;
  * its output after each commit: {@code Writer: added: A dups: D replaced: R deleted: X} (every event
  * that reached its writer, even when nothing new was committed), {@code Rejected event <id>: <reason>}
  * ({@code --show-rejected}) and {@code Unable to parse JSON on line N}. A batch is acknowledged once
- * those account for every line fed so far; each line is accounted exactly once, after its commit.
- * (The {@code Processed N lines} of strfry's {@code Committed} line counts lines read, not committed,
- * and an all-duplicate batch prints no {@code Committed} line at all: neither can acknowledge.)
+ * those account for each of its lines and every line fed before it; each line is accounted exactly once,
+ * after its commit. (The {@code Processed N lines} of strfry's {@code Committed} line counts lines read,
+ * not committed, and an all-duplicate batch prints no {@code Committed} line at all: neither can acknowledge.)
+ * The next batch may be fed before this one is acknowledged ({@link #submit}).
  * <p>
  * Under one deadline per batch: the lines go to stdin from the child's own feeder thread while the
  * caller waits for the acknowledgement; a child that stops reading, or never acknowledges, is killed
@@ -74,7 +75,6 @@ public class StrfryImportSink implements EventSink, AutoCloseable {
     private static final Pattern REJECTED = Pattern.compile("Rejected event (\\S+): (.*)$");
     private static final Pattern UNPARSABLE = Pattern.compile("Unable to parse (?:fried )?JSON on line (\\d+)");
     private static final Pattern WRITER = Pattern.compile("Writer: added: (\\d+) dups: (\\d+) replaced: (\\d+) deleted: (\\d+)");
-    private static final Pattern COMMITTED = Pattern.compile("Committed \\d+\\. Processed \\d+ lines\\. (\\d+) added, (\\d+) rejected, (\\d+) dups");
     private static final Pattern DONE = Pattern.compile("Done\\. Processed \\d+ lines\\.");
     private static final Pattern TOO_LARGE = Pattern.compile("Line larger than configured maxEventSize on line (\\d+)");
     private static final Pattern DB_SETTING = Pattern.compile("^\\s*db\\s*=\\s*\"([^\"]*)\"", Pattern.MULTILINE);
@@ -165,6 +165,67 @@ public class StrfryImportSink implements EventSink, AutoCloseable {
             return new Result(0, Map.of());
         }
         long deadline = System.nanoTime() + timeout.toNanos();
+        lockBefore(deadline);
+        try {
+            return writeLocked(stored, deadline);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * The batch goes to the running child at once and is acknowledged later ({@link Pending#await}), so that
+     * strfry reads the next one while it commits this one: a sink that waits for each commit leaves strfry idle
+     * between batches and itself idle during them. A batch that needs more care (an event for strfry's own
+     * parser, one too large, one that is not a single line) is written at once, the way {@link #write} does.
+     * A child that dies, or misses the deadline, throws from {@code await}: the batch is spooled and replayed.
+     */
+    @Override
+    public Pending submit(List<SinkEvent> batch) throws SinkUnavailableException {
+        List<SinkEvent> stored = batch.stream().filter(e -> !e.isEphemeral()).toList();
+        if (stored.isEmpty()) {
+            Result none = new Result(0, Map.of());
+            return () -> none;
+        }
+        long deadline = System.nanoTime() + timeout.toNanos();
+        lockBefore(deadline);
+        try {
+            if (closed) {
+                throw new SinkUnavailableException("strfry import sink stopped");
+            }
+            Child c = running();
+            long maxLine = Math.min(c.maxEventSize, learnedMaxEventSize);
+            List<String> lines = new ArrayList<>(stored.size());
+            for (SinkEvent e : stored) {
+                String line = c.fried ? friedLine(e) : e.json();
+                if (line == null || e.json().indexOf('\n') >= 0 || overLine(line, maxLine)) {
+                    Result r = writeLocked(stored, deadline);
+                    return () -> r;
+                }
+                lines.add(line);
+            }
+            Ticket t = c.feed(lines, ids(stored));
+            return () -> {
+                Part p = c.awaitPart(t, deadline);
+                if (p.tooLargeIndex() >= 0) {
+                    // a limit its config hid from us, learned by awaitPart: the batch goes again (spooled), and that event is refused
+                    throw new SinkUnavailableException("strfry import aborted at a line over its maxEventSize");
+                }
+                lock.lock();
+                try {
+                    c.noteDatabase();
+                } finally {
+                    lock.unlock();
+                }
+                Map<String, Integer> refused = new TreeMap<>();
+                return new Result(Math.max(0, account(p, lines.size(), refused)), refused);
+            };
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void lockBefore(long deadline) throws SinkUnavailableException {
         try {
             if (!lock.tryLock(remainingMillis(deadline), TimeUnit.MILLISECONDS)) {
                 throw new SinkUnavailableException("strfry import sink busy for " + timeout.toSeconds() + " s");
@@ -173,80 +234,84 @@ public class StrfryImportSink implements EventSink, AutoCloseable {
             Thread.currentThread().interrupt();
             throw new SinkUnavailableException("interrupted while waiting for the strfry import sink");
         }
-        try {
-            if (closed) {
-                throw new SinkUnavailableException("strfry import sink stopped");
-            }
-            Map<String, Integer> refused = new TreeMap<>();
-            int written = 0;
-            List<SinkEvent> rest = stored;
-            boolean retried = false;
-            while (!rest.isEmpty()) {
-                Child before = child;
-                Child c = running();
-                long maxLine = Math.min(c.maxEventSize, learnedMaxEventSize);
-                List<SinkEvent> send = new ArrayList<>(rest.size());
-                List<String> lines = new ArrayList<>(rest.size());
-                List<SinkEvent> tooLarge = new ArrayList<>();
-                List<SinkEvent> forStrfrysParser = new ArrayList<>();
-                int multiLine = 0;
-                for (SinkEvent e : rest) {
-                    String line = c.fried ? friedLine(e) : e.json();
-                    if (e.json().indexOf('\n') >= 0) { // one event, one line: strfry counts lines (our serializer never writes one)
-                        multiLine++;
-                    } else if (line != null && !overLine(line, maxLine)) {
-                        send.add(e);
-                        lines.add(line);
-                    } else if (overLine(e.json(), maxLine)) {
-                        tooLarge.add(e);
-                    } else {
-                        forStrfrysParser.add(e); // not fried (or too long fried): strfry's parser decides
-                    }
-                }
-                Part p = null;
-                if (!send.isEmpty()) {
-                    try {
-                        p = c.importPart(lines, deadline);
-                        c.noteDatabase();
-                    } catch (ChildEnded e) {
-                        if (c != before || e.acknowledged > 0 || retried) {
-                            throw e;
-                        }
-                        // it had died since the last batch, unnoticed yet: nothing of this batch reached it, a new child takes it
-                        retried = true;
-                        continue;
-                    }
-                }
-                if (!forStrfrysParser.isEmpty()) {
-                    Result viaParser = importParsed(forStrfrysParser, deadline);
-                    written += viaParser.written();
-                    viaParser.refused().forEach((reason, n) -> refused.merge(reason, n, Integer::sum));
-                }
-                if (multiLine > 0) {
-                    refused.merge("unparsable", multiLine, Integer::sum);
-                }
-                for (SinkEvent e : tooLarge) {
-                    LOG.warn("strfry import refused event {} ({} bytes, over strfry's maxEventSize of {})", e.id(), utf8Length(e.json()), maxLine - 1);
-                    refused.merge("too-large", 1, Integer::sum);
-                }
-                if (p == null) {
-                    break;
-                }
-                written += account(p, send.size(), refused);
-                if (p.tooLargeIndex < 0) {
-                    break;
-                }
-                // strfry aborted at a line over its maxEventSize (a config we could not read): that event is refused, the rest goes again
-                SinkEvent big = send.get(p.tooLargeIndex);
-                int bytes = utf8Length(lines.get(p.tooLargeIndex));
-                LOG.warn("strfry import refused event {} ({} bytes, over strfry's maxEventSize)", big.id(), bytes);
-                refused.merge("too-large", 1, Integer::sum);
-                rest = send.subList(p.tooLargeIndex + 1, send.size());
-            }
-            return new Result(Math.max(0, written), refused);
-        } finally {
-            lock.unlock();
+    }
+
+    private static List<String> ids(List<SinkEvent> events) {
+        return events.stream().map(SinkEvent::id).toList();
+    }
+
+    /** The batch through the running child (restarted once when it had died unnoticed), and the rare events around it. Under the lock. */
+    private Result writeLocked(List<SinkEvent> stored, long deadline) throws SinkUnavailableException {
+        if (closed) {
+            throw new SinkUnavailableException("strfry import sink stopped");
         }
+        Map<String, Integer> refused = new TreeMap<>();
+        int written = 0;
+        List<SinkEvent> rest = stored;
+        boolean retried = false;
+        while (!rest.isEmpty()) {
+            Child before = child;
+            Child c = running();
+            long maxLine = Math.min(c.maxEventSize, learnedMaxEventSize);
+            List<SinkEvent> send = new ArrayList<>(rest.size());
+            List<String> lines = new ArrayList<>(rest.size());
+            List<SinkEvent> tooLarge = new ArrayList<>();
+            List<SinkEvent> forStrfrysParser = new ArrayList<>();
+            int multiLine = 0;
+            for (SinkEvent e : rest) {
+                String line = c.fried ? friedLine(e) : e.json();
+                if (e.json().indexOf('\n') >= 0) { // one event, one line: strfry counts lines (our serializer never writes one)
+                    multiLine++;
+                } else if (line != null && !overLine(line, maxLine)) {
+                    send.add(e);
+                    lines.add(line);
+                } else if (overLine(e.json(), maxLine)) {
+                    tooLarge.add(e);
+                } else {
+                    forStrfrysParser.add(e); // not fried (or too long fried): strfry's parser decides
+                }
+            }
+            Part p = null;
+            if (!send.isEmpty()) {
+                try {
+                    p = c.importPart(lines, ids(send), deadline);
+                    c.noteDatabase();
+                } catch (ChildEnded e) {
+                    if (c != before || e.acknowledged > 0 || retried) {
+                        throw e;
+                    }
+                    // it had died since the last batch, unnoticed yet: nothing of this batch reached it, a new child takes it
+                    retried = true;
+                    continue;
+                }
+            }
+            if (!forStrfrysParser.isEmpty()) {
+                Result viaParser = importParsed(forStrfrysParser, deadline);
+                written += viaParser.written();
+                viaParser.refused().forEach((reason, n) -> refused.merge(reason, n, Integer::sum));
+            }
+            if (multiLine > 0) {
+                refused.merge("unparsable", multiLine, Integer::sum);
+            }
+            for (SinkEvent e : tooLarge) {
+                LOG.warn("strfry import refused event {} ({} bytes, over strfry's maxEventSize of {})", e.id(), utf8Length(e.json()), maxLine - 1);
+                refused.merge("too-large", 1, Integer::sum);
+            }
+            if (p == null) {
+                break;
+            }
+            written += account(p, send.size(), refused);
+            if (p.tooLargeIndex < 0) {
+                break;
+            }
+            // strfry aborted at a line over its maxEventSize (a config we could not read): that event is refused, the rest goes again
+            SinkEvent big = send.get(p.tooLargeIndex);
+            int bytes = utf8Length(lines.get(p.tooLargeIndex));
+            LOG.warn("strfry import refused event {} ({} bytes, over strfry's maxEventSize)", big.id(), bytes);
+            refused.merge("too-large", 1, Integer::sum);
+            rest = send.subList(p.tooLargeIndex + 1, send.size());
+        }
+        return new Result(Math.max(0, written), refused);
     }
 
     /** The running child, or a new one when there is none or it died (under the lock). */
@@ -327,7 +392,7 @@ public class StrfryImportSink implements EventSink, AutoCloseable {
         Child once = new Child(start(command(false)), configuredMaxEventSize(), null, false);
         once.reported = true;
         try {
-            Part p = once.importPart(events.stream().map(SinkEvent::json).toList(), deadline);
+            Part p = once.importPart(events.stream().map(SinkEvent::json).toList(), ids(events), deadline);
             if (p.tooLargeIndex() >= 0) {
                 // a limit its config hid from us, learned by importPart: the batch goes again (spooled), and that event is refused
                 throw new SinkUnavailableException("strfry import aborted at a line over its maxEventSize");
@@ -444,6 +509,42 @@ public class StrfryImportSink implements EventSink, AutoCloseable {
 
     private static long remainingMillis(long deadlineNanos) {
         return Math.max(0, TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime()));
+    }
+
+    /** {@link #retire} from a thread that may not hold the lock (a batch's acknowledgement is awaited without it). */
+    private String retireLocked(Child c, String when) {
+        lock.lock();
+        try {
+            return retire(c, when);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * One part of a batch fed to a child: its lines base+1 .. target in the child's count, and the refusals
+     * strfry said of them (placed by event id or line number). Guarded by the child.
+     */
+    private static final class Ticket {
+        final long base;
+        final long target;
+        final List<String> lines;
+        final List<String> ids;
+        int rejected;
+        int unparsable;
+        String firstReason = "";
+        boolean done;
+
+        Ticket(long base, long target, List<String> lines, List<String> ids) {
+            this.base = base;
+            this.target = target;
+            this.lines = lines;
+            this.ids = ids;
+        }
+
+        Part part(int tooLargeIndex) {
+            return new Part(rejected, unparsable, tooLargeIndex, firstReason);
+        }
     }
 
     /** What one part of a batch came to: rejected and unparsable lines, and where strfry aborted (-1: it did not). */
@@ -647,12 +748,13 @@ public class StrfryImportSink implements EventSink, AutoCloseable {
         // guarded by this
         private long linesSent;
         private long linesFed;
+        /** Lines strfry's writer took (added, duplicate, replaced, deleted): in the order they were fed. */
         private long writerDone;
-        private long committedDone;
-        private long rejected;
-        private long unparsable;
+        /** Parts fed and not yet known finished, oldest first; their refusals are counted in them. */
+        private final Deque<Ticket> open = new ArrayDeque<>();
+        /** Refused lines (rejected, unparsable) of the parts no longer open. */
+        private long settledRefused;
         private long tooLargeLine = -1;
-        private String firstReason = "";
         private boolean ready;
         private boolean doneLine;
         private boolean outputEnded;
@@ -699,9 +801,51 @@ public class StrfryImportSink implements EventSink, AutoCloseable {
             return !exited && !outputEnded && feedError == null && process.isAlive();
         }
 
-        /** Lines strfry has finished with (committed, duplicate, rejected or unparsable): lower bounds from both of its line kinds. */
-        private long finished() {
-            return Math.max(writerDone + rejected, committedDone) + unparsable;
+        /**
+         * Lines strfry has finished with, as far as the open parts up to {@code last} tell: its writer takes
+         * lines in the order they were fed, and a line it refuses is said (by its id or line number) before the
+         * writer reports any line after it; refusals not said yet only make this smaller.
+         */
+        private long finished(Ticket last) {
+            long refusedLines = settledRefused;
+            for (Ticket t : open) {
+                refusedLines += t.rejected + t.unparsable;
+                if (t == last) {
+                    break;
+                }
+            }
+            return writerDone + refusedLines;
+        }
+
+        /** Whether every line of the part is finished; if so, it and the parts before it are closed. */
+        private boolean done(Ticket t) {
+            if (t.done) {
+                return true;
+            }
+            if (finished(t) < t.target) {
+                return false;
+            }
+            while (!open.isEmpty()) {
+                Ticket u = open.poll();
+                u.done = true;
+                settledRefused += u.rejected + u.unparsable;
+                if (u == t) {
+                    break;
+                }
+            }
+            return true;
+        }
+
+        /** Hands the lines to the feeder, behind any part still in flight; ids: the events' ids, to place strfry's refusals. */
+        Ticket feed(List<String> lines, List<String> ids) {
+            Ticket t;
+            synchronized (this) {
+                t = new Ticket(linesSent, linesSent + lines.size(), lines, ids);
+                linesSent = t.target;
+                open.add(t);
+            }
+            toFeed.add(lines);
+            return t;
         }
 
         /**
@@ -709,32 +853,24 @@ public class StrfryImportSink implements EventSink, AutoCloseable {
          * or the deadline passes (then it is killed). Throws unless every line was accounted for or
          * strfry aborted at a line over its maxEventSize, after finishing every line before it.
          */
-        Part importPart(List<String> events, long deadline) throws SinkUnavailableException {
-            long base;
-            long target;
-            long rejected0;
-            long unparsable0;
-            synchronized (this) {
-                base = linesSent;
-                target = base + events.size();
-                linesSent = target;
-                rejected0 = rejected;
-                unparsable0 = unparsable;
-                firstReason = "";
-            }
-            toFeed.add(events);
+        Part importPart(List<String> events, List<String> ids, long deadline) throws SinkUnavailableException {
+            return awaitPart(feed(events, ids), deadline);
+        }
+
+        /** Waits for a part fed earlier, as {@link #importPart} does; parts are awaited in the order they were fed. */
+        Part awaitPart(Ticket t, long deadline) throws SinkUnavailableException {
             boolean ended;
             try {
                 synchronized (this) {
-                    while (finished() < target && !exited && !outputEnded && feedError == null) {
+                    while (!done(t) && !exited && !outputEnded && feedError == null) {
                         long left = remainingMillis(deadline);
                         if (left <= 0) {
                             break;
                         }
                         wait(left);
                     }
-                    if (finished() >= target) {
-                        return new Part((int) (rejected - rejected0), (int) (unparsable - unparsable0), -1, firstReason);
+                    if (done(t)) {
+                        return t.part(-1);
                     }
                     ended = exited || outputEnded || feedError != null;
                 }
@@ -745,46 +881,42 @@ public class StrfryImportSink implements EventSink, AutoCloseable {
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                retire(this, "killed: interrupted during a batch");
+                retireLocked(this, "killed: interrupted during a batch");
                 throw new SinkUnavailableException("interrupted while importing");
             }
             long took;
             boolean stoppedReading;
             Part abortedAt = null;
             synchronized (this) {
-                took = Math.max(0, finished() - base);
-                stoppedReading = linesFed < target;
-                Part part = new Part((int) (rejected - rejected0), (int) (unparsable - unparsable0), -1, firstReason);
-                if (ended && finished() >= target) {
-                    return part;
+                took = Math.max(0, Math.min(t.target, finished(t)) - t.base);
+                stoppedReading = linesFed < t.target;
+                if (ended && done(t)) {
+                    return t.part(-1);
                 }
-                if (ended && tooLargeLine > base && tooLargeLine <= target) {
-                    int index = (int) (tooLargeLine - base - 1);
+                if (ended && tooLargeLine > t.base && tooLargeLine <= t.target) {
+                    int index = (int) (tooLargeLine - t.base - 1);
                     // so that the batch, spooled or not, never meets that line again
-                    learnedMaxEventSize = Math.min(learnedMaxEventSize, utf8Length(events.get(index)));
-                    if (finished() >= tooLargeLine - 1) {
-                        abortedAt = new Part(part.rejected(), part.unparsable(), index, part.firstReason());
+                    learnedMaxEventSize = Math.min(learnedMaxEventSize, utf8Length(t.lines.get(index)));
+                    if (finished(t) >= tooLargeLine - 1) {
+                        abortedAt = t.part(index);
                     }
                 }
             }
             if (abortedAt != null) {
-                retire(this, "aborted at a line over its maxEventSize");
+                retireLocked(this, "aborted at a line over its maxEventSize");
                 return abortedAt;
             }
+            int size = t.lines.size();
             if (ended) {
-                String why = retire(this, "ended during a batch");
-                throw new ChildEnded("strfry import ended during a batch, " + took + " of " + events.size()
+                String why = retireLocked(this, "ended during a batch");
+                throw new ChildEnded("strfry import ended during a batch, " + took + " of " + size
                         + " line(s) acknowledged: " + why, took);
             }
             // the deadline passed with the child alive
-            retire(this, "killed at the deadline");
+            retireLocked(this, "killed at the deadline");
             throw new SinkUnavailableException("strfry import did not finish within " + timeout.toSeconds() + " s"
-                    + (stoppedReading ? " (it stopped reading its input)" : " (it read the batch but acknowledged " + took + " of " + events.size() + " line(s))")
+                    + (stoppedReading ? " (it stopped reading its input)" : " (it read the batch but acknowledged " + took + " of " + size + " line(s))")
                     + "; killed" + lastLinesSuffix());
-        }
-
-        private synchronized long finishedNow() {
-            return finished();
         }
 
         private synchronized boolean outputEnded() {
@@ -919,16 +1051,26 @@ public class StrfryImportSink implements EventSink, AutoCloseable {
                 if (n > 0) {
                     commits.incrementAndGet();
                 }
-            } else if ((m = COMMITTED.matcher(line)).find()) {
-                committedDone = Long.parseLong(m.group(1)) + Long.parseLong(m.group(2)) + Long.parseLong(m.group(3));
             } else if ((m = REJECTED.matcher(line)).find()) {
-                rejected++;
-                if (firstReason.isEmpty()) {
-                    String reason = m.group(2);
-                    firstReason = (reason.length() > 200 ? reason.substring(0, 200) : reason) + ", event " + m.group(1);
+                String id = m.group(1);
+                Ticket t = open.stream().filter(u -> u.ids.contains(id)).findFirst().orElse(open.peek());
+                if (t == null) {
+                    settledRefused++;
+                } else {
+                    t.rejected++;
+                    if (t.firstReason.isEmpty()) {
+                        String reason = m.group(2);
+                        t.firstReason = (reason.length() > 200 ? reason.substring(0, 200) : reason) + ", event " + id;
+                    }
                 }
-            } else if (UNPARSABLE.matcher(line).find()) {
-                unparsable++;
+            } else if ((m = UNPARSABLE.matcher(line)).find()) {
+                long n = Long.parseLong(m.group(1));
+                Ticket t = open.stream().filter(u -> n > u.base && n <= u.target).findFirst().orElse(open.peek());
+                if (t == null) {
+                    settledRefused++;
+                } else {
+                    t.unparsable++;
+                }
             } else if (DONE.matcher(line).find()) {
                 doneLine = true;
             } else if ((m = TOO_LARGE.matcher(line)).find()) {

@@ -182,6 +182,52 @@ class StrfryImportSinkTest {
     }
 
     @Test
+    void aBatchFollowsTheOneBeforeItsAcknowledgementAndEachGetsItsOwnRefusals(@TempDir Path tmp) throws Exception {
+        // lines 1-20 are acknowledged only once line 20 has been read: the first batch's acknowledgement needs the second fed
+        Path strfry = FakeStrfry.importer(tmp.resolve("strfry"), tmp.resolve("received.ndjson"), "", """
+                NR == 5 { print "[main thread     ]WARN| Unable to parse JSON on line " NR; fflush(); next }
+                NR == 15 { print "[Validator       ]INFO| Rejected event " substr($0, 8, 64) ": bad"; fflush(); next }
+                NR < 20 { print >> out; fflush(out); next }
+                NR == 20 { print >> out; fflush(out); print "Writer: added: 18 dups: 0 replaced: 0 deleted: 0"; fflush(); next }""");
+        StrfryImportSink sink = new StrfryImportSink(strfry.toString(), null, tmp, Duration.ofSeconds(5));
+        EventSink.Pending first = sink.submit(notes(10, "first"));
+        EventSink.Pending second = sink.submit(notes(10, "second"));
+        assertEquals(new EventSink.Result(9, Map.of("unparsable", 1)), first.await());
+        assertEquals(new EventSink.Result(9, Map.of("invalid", 1)), second.await());
+        assertEquals(new EventSink.Result(10, Map.of()), sink.submit(notes(10, "third")).await());
+        assertEquals(1, FakeStrfry.starts(strfry).size());
+        sink.close();
+    }
+
+    @Test
+    void aBatchIsNotAcknowledgedByTheRefusalsOfTheOneAfterIt(@TempDir Path tmp) throws Exception {
+        // strfry's writer takes lines in order: line 10 and all after it wait for a trigger, while line 11
+        // (the next batch's first) is found unparsable at once; 9 written + 1 refused must not pass for the first 10
+        Path trigger = tmp.resolve("trigger");
+        Path strfry = FakeStrfry.importer(tmp.resolve("strfry"), tmp.resolve("received.ndjson"), "", """
+                NR == 11 { print "[main thread     ]WARN| Unable to parse JSON on line " NR; fflush(); next }
+                NR >= 10 && NR < 20 { print >> out; fflush(out); next }
+                NR == 20 { while (system("test -e %s") != 0) system("sleep 0.05"); print >> out; fflush(out); print "Writer: added: 10 dups: 0 replaced: 0 deleted: 0"; fflush(); next }"""
+                .formatted(trigger));
+        StrfryImportSink sink = new StrfryImportSink(strfry.toString(), null, tmp, Duration.ofSeconds(10));
+        EventSink.Pending first = sink.submit(notes(10, "first"));
+        EventSink.Pending second = sink.submit(notes(10, "second"));
+        java.util.concurrent.CompletableFuture<EventSink.Result> firstDone = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return first.await();
+            } catch (SinkUnavailableException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        Thread.sleep(500);
+        assertFalse(firstDone.isDone(), "acknowledged before its 10th line was written: " + (firstDone.isDone() ? firstDone.join() : ""));
+        Files.writeString(trigger, "go");
+        assertEquals(new EventSink.Result(10, Map.of()), firstDone.get(5, java.util.concurrent.TimeUnit.SECONDS));
+        assertEquals(new EventSink.Result(9, Map.of("unparsable", 1)), second.await());
+        sink.close();
+    }
+
+    @Test
     void aChildThatReadsButNeverAcknowledgesIsKilledAtTheDeadline(@TempDir Path tmp) throws Exception {
         Path strfry = script(tmp.resolve("strfry"), "echo $$ > '" + tmp.resolve("pid") + "'\nexec cat > /dev/null");
         StrfryImportSink sink = new StrfryImportSink(strfry.toString(), null, tmp, Duration.ofSeconds(1));
@@ -445,11 +491,24 @@ class StrfryImportSinkTest {
     @Test
     @EnabledIfEnvironmentVariable(named = StrfryProcess.ENV, matches = ".+")
     void aRealStrfryKilledDuringTheStreamIsRestartedWithNothingLost(@TempDir Path tmp) throws Exception {
+        killedDuringTheStream(tmp, false);
+    }
+
+    @Test
+    @EnabledIfEnvironmentVariable(named = StrfryProcess.ENV, matches = ".+")
+    void aRealStrfryKilledWithABatchInFlightBehindAnotherLosesNothing(@TempDir Path tmp) throws Exception {
+        killedDuringTheStream(tmp, true);
+    }
+
+    /** overlap: each batch but the last is left in flight when the next is handed over, as while batches queue up. */
+    private static void killedDuringTheStream(Path tmp, boolean overlap) throws Exception {
         StrfryProcess local = StrfryProcess.create(tmp.resolve("strfry"));
         StrfryImportSink sink = new StrfryImportSink(local.bin(), local.config(), null, Duration.ofSeconds(30));
         Spool spool = new Spool(tmp.resolve("spool"), 8 << 20);
         SinkRouter router = router(sink, spool, seen());
         List<SinkEvent> all = notes(6000, "killed");
+        java.util.concurrent.atomic.AtomicInteger handedOver = new java.util.concurrent.atomic.AtomicInteger();
+        router.overlapWhile(() -> overlap && handedOver.get() < all.size());
         java.util.concurrent.atomic.AtomicInteger kills = new java.util.concurrent.atomic.AtomicInteger();
         java.util.concurrent.atomic.AtomicBoolean writing = new java.util.concurrent.atomic.AtomicBoolean(true);
         Thread killer = new Thread(() -> {
@@ -467,6 +526,7 @@ class StrfryImportSinkTest {
         });
         killer.start();
         for (int from = 0; from < all.size(); from += 100) {
+            handedOver.addAndGet(100);
             router.write(all.subList(from, from + 100));
             if (router.downSinceMillis() > 0) {
                 router.replaySpoolNow(); // as the replay timer would, without its backoff
@@ -482,6 +542,7 @@ class StrfryImportSinkTest {
         assertTrue(sink.restarts() >= kills.get(), sink.restarts() + " restarts for " + kills.get() + " kills");
         assertTrue(spool.isEmpty());
         assertEquals(0, router.lostEvents());
+        assertEquals(all.size(), router.settled(), "every batch counted out, the last one in flight included");
         assertEquals(idsOf(all), local.storedIds(), "nothing lost");
         sink.close();
     }
