@@ -168,10 +168,10 @@ public class SinkRouter {
             return false;
         }
         settleInFlight();
+        writingSinceMillis = started; // this one is the oldest not acknowledged now
         InFlight mine = new InFlight(kept, batch.size(), pending);
         if (downSinceMillis == 0 && moreBatchesWaiting.getAsBoolean()) {
             inFlight = mine;
-            writingSinceMillis = started;
             return true;
         }
         settle(mine);

@@ -1054,9 +1054,7 @@ public class StrfryImportSink implements EventSink, AutoCloseable {
             } else if ((m = REJECTED.matcher(line)).find()) {
                 String id = m.group(1);
                 Ticket t = open.stream().filter(u -> u.ids.contains(id)).findFirst().orElse(open.peek());
-                if (t == null) {
-                    settledRefused++;
-                } else {
+                if (t != null) { // none open: no line of ours is outstanding, it cannot be one of them
                     t.rejected++;
                     if (t.firstReason.isEmpty()) {
                         String reason = m.group(2);
@@ -1066,9 +1064,7 @@ public class StrfryImportSink implements EventSink, AutoCloseable {
             } else if ((m = UNPARSABLE.matcher(line)).find()) {
                 long n = Long.parseLong(m.group(1));
                 Ticket t = open.stream().filter(u -> n > u.base && n <= u.target).findFirst().orElse(open.peek());
-                if (t == null) {
-                    settledRefused++;
-                } else {
+                if (t != null) {
                     t.unparsable++;
                 }
             } else if (DONE.matcher(line).find()) {

@@ -207,24 +207,25 @@ class StrfryImportSinkTest {
         Path strfry = FakeStrfry.importer(tmp.resolve("strfry"), tmp.resolve("received.ndjson"), "", """
                 NR == 11 { print "[main thread     ]WARN| Unable to parse JSON on line " NR; fflush(); next }
                 NR >= 10 && NR < 20 { print >> out; fflush(out); next }
-                NR == 20 { while (system("test -e %s") != 0) system("sleep 0.05"); print >> out; fflush(out); print "Writer: added: 10 dups: 0 replaced: 0 deleted: 0"; fflush(); next }"""
+                NR == 20 { for (i = 0; i < 400 && system("test -e %s") != 0; i++) system("sleep 0.05"); print >> out; fflush(out); print "Writer: added: 10 dups: 0 replaced: 0 deleted: 0"; fflush(); next }"""
                 .formatted(trigger));
         StrfryImportSink sink = new StrfryImportSink(strfry.toString(), null, tmp, Duration.ofSeconds(10));
-        EventSink.Pending first = sink.submit(notes(10, "first"));
-        EventSink.Pending second = sink.submit(notes(10, "second"));
-        java.util.concurrent.CompletableFuture<EventSink.Result> firstDone = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
-            try {
-                return first.await();
-            } catch (SinkUnavailableException e) {
-                throw new IllegalStateException(e);
-            }
-        });
-        Thread.sleep(500);
-        assertFalse(firstDone.isDone(), "acknowledged before its 10th line was written: " + (firstDone.isDone() ? firstDone.join() : ""));
-        Files.writeString(trigger, "go");
-        assertEquals(new EventSink.Result(10, Map.of()), firstDone.get(5, java.util.concurrent.TimeUnit.SECONDS));
-        assertEquals(new EventSink.Result(9, Map.of("unparsable", 1)), second.await());
-        sink.close();
+        try (sink) {
+            EventSink.Pending first = sink.submit(notes(10, "first"));
+            EventSink.Pending second = sink.submit(notes(10, "second"));
+            java.util.concurrent.CompletableFuture<EventSink.Result> firstDone = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                try {
+                    return first.await();
+                } catch (SinkUnavailableException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            Thread.sleep(500);
+            assertFalse(firstDone.isDone(), "acknowledged before its 10th line was written: " + (firstDone.isDone() ? firstDone.join() : ""));
+            Files.writeString(trigger, "go");
+            assertEquals(new EventSink.Result(10, Map.of()), firstDone.get(5, java.util.concurrent.TimeUnit.SECONDS));
+            assertEquals(new EventSink.Result(9, Map.of("unparsable", 1)), second.await());
+        }
     }
 
     @Test
