@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
@@ -13,9 +12,9 @@ import org.astroport.constellation.nostr.EventParser;
 import org.astroport.constellation.nostr.RelayMessageCodec;
 import org.astroport.constellation.nostr.StationKey;
 import org.astroport.constellation.relay.PeerSession;
-import org.astroport.constellation.relay.RelaySession;
 import org.astroport.constellation.relay.SubscriptionPlanner;
 import org.astroport.constellation.relay.SyncPositions;
+import org.astroport.constellation.testsupport.RecordingSocket;
 import org.junit.jupiter.api.Test;
 
 /** Mutated fixture frames into the codec, the parser and a peer session: nothing throws, every frame has an outcome. */
@@ -44,24 +43,8 @@ class FrameFuzzTest {
 
     @Test
     void aPeerSessionHandlesEveryFrame() throws Exception {
-        List<String> sent = new ArrayList<>();
-        RelaySession socket = new RelaySession() {
-            public boolean send(String frame) {
-                sent.add(frame);
-                return true;
-            }
-
-            public String url() {
-                return "ws://127.0.0.2:7777";
-            }
-
-            public void execute(Runnable task) {
-                task.run();
-            }
-
-            public void close(String reason) {
-            }
-        };
+        RecordingSocket socket = new RecordingSocket("ws://127.0.0.2:7777");
+        List<String> sent = socket.sent();
         AtomicLong delivered = new AtomicLong();
         AtomicLong refused = new AtomicLong();
         PeerSession session = new PeerSession("fuzz", "ws://127.0.0.2:7777", "ws://127.0.0.2:7777", new PeerSession.Wants() {

@@ -14,6 +14,7 @@ import java.util.concurrent.CompletableFuture;
 import org.astroport.constellation.nostr.EventSigner;
 import org.astroport.constellation.nostr.NostrEvent;
 import org.astroport.constellation.testsupport.Fixtures;
+import org.astroport.constellation.testsupport.RecordingSocket;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -32,24 +33,8 @@ class PeerSessionGapTest {
 
     @Test
     void aWindowAskedForWhileAGapRunsIsReconciledAfterItBeforeAnyCheckpoint() {
-        List<String> sent = new ArrayList<>();
-        RelaySession socket = new RelaySession() {
-            public boolean send(String frame) {
-                sent.add(frame);
-                return true;
-            }
-
-            public String url() {
-                return "ws://127.0.0.2:7777";
-            }
-
-            public void execute(Runnable task) {
-                task.run();
-            }
-
-            public void close(String reason) {
-            }
-        };
+        RecordingSocket socket = new RecordingSocket("ws://127.0.0.2:7777");
+        List<String> sent = socket.sent();
         List<GapCall> gaps = new ArrayList<>();
         List<Map<String, Long>> checkpoints = new ArrayList<>();
         SyncPositions positions = new SyncPositions() {
