@@ -50,7 +50,10 @@ public class SinkRouter {
     private final AtomicLong handled = new AtomicLong();
     private volatile long nextReplayMillis = 0;
     private volatile long writingSinceMillis = 0;
-    /** The sink, with each write timed: a hung one shows in {@link #writingSinceMillis()} (a long replay of many batches does not). */
+    /**
+     * The sink as the spool's replay uses it, each write timed: a hung one shows in {@link #writingSinceMillis()} (a long
+     * replay of many batches does not). Live batches are timed in {@link #writeBatch} from hand-over to acknowledgement.
+     */
     private final EventSink timed;
     private volatile long lastLossLogMillis = 0;
     private final AtomicLong probeFailures = new AtomicLong();
@@ -157,7 +160,7 @@ public class SinkRouter {
         }
         long started = System.currentTimeMillis();
         if (inFlight == null) {
-            writingSinceMillis = started;
+            writingSinceMillis = started; // else the one in flight is still the oldest
         }
         EventSink.Pending pending;
         try {
