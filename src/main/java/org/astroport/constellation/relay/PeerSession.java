@@ -123,7 +123,10 @@ public final class PeerSession implements RelaySessionHandler {
     private static final class Sub {
         final List<Filter> filters;
         final int[] count;
-        final long[] oldest;
+        // per filter, the newest created_at seen before EOSE, at most a page of them: the smallest is where the
+        // next page starts. Not the oldest of all: a relay may send live events before EOSE, with any created_at,
+        // and paging back from one of those skipped the stored events between (a TestRelay burst: 20,000 lost)
+        final java.util.PriorityQueue<Long>[] newest;
         final String parent; // a page: the REQ it belongs to
         final String name; // the subscription's own id (positions), whatever id it has on the wire
         boolean eose;
@@ -137,8 +140,27 @@ public final class PeerSession implements RelaySessionHandler {
             this.parent = parent;
             this.name = name;
             this.count = new int[filters.size()];
-            this.oldest = new long[filters.size()];
-            java.util.Arrays.fill(oldest, Long.MAX_VALUE);
+            @SuppressWarnings("unchecked")
+            java.util.PriorityQueue<Long>[] heaps = new java.util.PriorityQueue[filters.size()];
+            this.newest = heaps;
+        }
+
+        /** A page holds at most pageSize stored events: its oldest is no newer than the pageSize-th newest seen. */
+        void seen(int i, long createdAt, int pageSize) {
+            if (newest[i] == null) {
+                newest[i] = new java.util.PriorityQueue<>();
+            }
+            if (newest[i].size() < pageSize) {
+                newest[i].add(createdAt);
+            } else if (createdAt > newest[i].peek()) {
+                newest[i].poll();
+                newest[i].add(createdAt);
+            }
+        }
+
+        /** Where paging back resumes for filter i: Long.MAX_VALUE when nothing was seen. */
+        long pageFloor(int i) {
+            return newest[i] == null || newest[i].isEmpty() ? Long.MAX_VALUE : newest[i].peek();
         }
 
         boolean caughtUp() {
@@ -329,7 +351,7 @@ public final class PeerSession implements RelaySessionHandler {
                 for (int i = 0; i < sub.filters.size(); i++) {
                     if (peek.createdAt() >= 0 && peek.countsFor(sub.filters.get(i))) {
                         sub.count[i]++;
-                        sub.oldest[i] = Math.min(sub.oldest[i], peek.createdAt());
+                        sub.seen(i, peek.createdAt(), Math.max(1, timing.pageThreshold()));
                     }
                 }
             }
@@ -405,12 +427,13 @@ public final class PeerSession implements RelaySessionHandler {
         Sub req = subs.get(base);
         for (int i = 0; i < sub.filters.size(); i++) {
             Filter f = sub.filters.get(i);
-            boolean mayBeCut = sub.count[i] >= timing.pageThreshold() && sub.oldest[i] != Long.MAX_VALUE && (f.since() == null || sub.oldest[i] > f.since());
+            long oldest = sub.pageFloor(i);
+            boolean mayBeCut = sub.count[i] >= timing.pageThreshold() && oldest != Long.MAX_VALUE && (f.since() == null || oldest > f.since());
             if (!mayBeCut || req == null) {
                 continue;
             }
             // until is inclusive: repeat the oldest second (duplicates are dropped) unless that made no progress
-            long until = f.until() == null || sub.oldest[i] < f.until() ? sub.oldest[i] : sub.oldest[i] - 1;
+            long until = f.until() == null || oldest < f.until() ? oldest : oldest - 1;
             int pages = sub.pages + 1;
             if (pages > timing.maxCatchUpPages() && !pageEverything && f.since() != null) {
                 // a long catch-up: the rest of this window by reconciliation
