@@ -3,9 +3,6 @@ package org.astroport.constellation.relay;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.time.Clock;
-import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -56,15 +53,7 @@ class PeerSessionGapTest {
                 return call.result();
             }
         };
-        PeerSession session = new PeerSession("gap-peer", "ws://127.0.0.2:7777", "ws://127.0.0.2:7777", new PeerSession.Wants() {
-            public List<Integer> kinds() {
-                return List.of(1);
-            }
-
-            public List<String> authors() {
-                return null;
-            }
-        }, new SubscriptionPlanner(SubscriptionPlanner.Limits.strfryDefaults()), null, Clock.fixed(Instant.ofEpochSecond(NOW), ZoneOffset.UTC),
+        PeerSession session = HandDrivenSessions.kindOne("gap-peer", "ws://127.0.0.2:7777",
                 // 3 events before EOSE may be a cut answer; no catch-up page allowed: the rest goes to reconciliation
                 new PeerSession.Timing(600, 3600, 3, 1000, 0), positions, new PeerSession.Delivery() {
                     public void deliver(String eventJson, String subscriptionId, boolean live) {

@@ -2,9 +2,6 @@ package org.astroport.constellation.relay;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import java.time.Clock;
-import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -52,15 +49,7 @@ class PeerSessionPagingTest {
                 throw new AssertionError("no gap: the catch-up pages");
             }
         };
-        PeerSession session = new PeerSession("paging-peer", "ws://127.0.0.2:7777", "ws://127.0.0.2:7777", new PeerSession.Wants() {
-            public List<Integer> kinds() {
-                return List.of(1);
-            }
-
-            public List<String> authors() {
-                return null;
-            }
-        }, new SubscriptionPlanner(SubscriptionPlanner.Limits.strfryDefaults()), null, Clock.fixed(Instant.ofEpochSecond(NOW), ZoneOffset.UTC),
+        PeerSession session = HandDrivenSessions.kindOne("paging-peer", "ws://127.0.0.2:7777",
                 // the relay's page: 3 events per filter; pages enough to never hand the window to reconciliation
                 new PeerSession.Timing(600, 3600, 3, 1000, 10), positions, new PeerSession.Delivery() {
                     public void deliver(String eventJson, String subscriptionId, boolean live) {

@@ -1,0 +1,28 @@
+package org.astroport.constellation.relay;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+
+import org.astroport.constellation.testsupport.Fixtures;
+
+/** A PeerSession to drive by hand (a RecordingSocket, frames fed in): kind 1 from anyone, the clock at the fixtures' now. */
+final class HandDrivenSessions {
+
+    private HandDrivenSessions() {
+    }
+
+    static PeerSession kindOne(String peer, String url, PeerSession.Timing timing, SyncPositions positions, PeerSession.Delivery delivery) {
+        return new PeerSession(peer, url, url, new PeerSession.Wants() {
+            public List<Integer> kinds() {
+                return List.of(1);
+            }
+
+            public List<String> authors() {
+                return null;
+            }
+        }, new SubscriptionPlanner(SubscriptionPlanner.Limits.strfryDefaults()), null,
+                Clock.fixed(Instant.ofEpochSecond(Fixtures.REFERENCE_TIME), ZoneOffset.UTC), timing, positions, delivery);
+    }
+}
