@@ -446,6 +446,7 @@ public final class PeerSession implements RelaySessionHandler {
             req.openPages++;
             LOG.debug("{}: {} filter {} returned {} events before EOSE; paging back from {}", peer, id, i, sub.count[i], until);
         }
+        java.util.Arrays.fill(sub.newest, null); // a page's worth per filter, needed no more: a live REQ lives for days
         if (sub.parent != null) {
             subs.remove(id);
             if (id.equals(pageInFlight)) {
