@@ -43,12 +43,17 @@ class SideBySideBench {
     static final long T = Fixtures.REFERENCE_TIME;
     /** -Dbench.only=mirror|backfill: those rows only, without the latency run (latency and incremental are their own runs). */
     static final String ONLY = System.getProperty("bench.only", "");
-    /** -Dbench.backfill-jvm="...": JVM options added to the launcher's for the backfill runs (an experiment; {run}: the run's name). */
     /** -Dbench.daemon-jvm="...": JVM options added to the launcher's for the daemon runs (an experiment: -XX:TieredStopAtLevel=4 is C2 again). */
-    static final List<String> DAEMON_JVM = System.getProperty("bench.daemon-jvm", "").isBlank() ? List.of()
-            : List.of(System.getProperty("bench.daemon-jvm").trim().split("\\s+"));
-    static final List<String> BACKFILL_JVM = System.getProperty("bench.backfill-jvm", "").isBlank() ? List.of()
-            : List.of(System.getProperty("bench.backfill-jvm").trim().split("\\s+"));
+    static final List<String> DAEMON_JVM = jvmOptions("bench.daemon-jvm");
+    /** -Dbench.backfill-jvm="...": JVM options added to the launcher's for the backfill runs (an experiment; {run}: the run's name). */
+    static final List<String> BACKFILL_JVM = jvmOptions("bench.backfill-jvm");
+    /**
+     * -Dbench.backfill-jvm-b="...": an A/B of JVM options (or of a -D switch in the code) for the full backfill alone,
+     * without strfry: each round runs ours with -Dbench.backfill-jvm and with these, each first in turn. The machine's
+     * noise moves a run by ±0.5 s, so the median of the per-round differences says more than the two medians.
+     */
+    static final List<String> BACKFILL_JVM_B = jvmOptions("bench.backfill-jvm-b");
+    private static List<String> backfillJvm = BACKFILL_JVM; // which of the two a backfill run starts with
 
     /** held: events the local store ended with (all of them, unless the tool stalled short of them). */
     record Run(double seconds, long rssMb, long cuts, long held) {
@@ -75,6 +80,23 @@ class SideBySideBench {
         }
         List<String> events = LiveSyncBench.sign(EVENTS, T - 3000, "side");
         Map<String, List<Run>> rows = new java.util.LinkedHashMap<>();
+        if (System.getProperty("bench.backfill-jvm-b") != null) {
+            for (int r = 0; r < ROUNDS; r++) {
+                for (int i = 0; i < 2; i++) {
+                    boolean b = (r + i) % 2 == 1;
+                    backfillJvm = b ? BACKFILL_JVM_B : BACKFILL_JVM;
+                    rows.computeIfAbsent("full backfill, " + (b ? "B " : "A ") + backfillJvm, k -> new ArrayList<>())
+                            .add(backfill(tmp.resolve("round-" + r).resolve(b ? "bf-full-b" : "bf-full-a"), events, 0, false));
+                }
+            }
+            rows.forEach((name, runs) -> System.out.printf("BENCH %s: median %.2f s, runs %s%n", name,
+                    runs.stream().mapToDouble(Run::seconds).sorted().toArray()[runs.size() / 2], runs.stream().map(x -> String.format("%.2f", x.seconds())).toList()));
+            List<List<Run>> ab = List.copyOf(rows.values());
+            double[] diff = java.util.stream.IntStream.range(0, ROUNDS).mapToDouble(r -> ab.get(1).get(r).seconds() - ab.get(0).get(r).seconds()).sorted().toArray();
+            System.out.printf("BENCH B - A per round: median %+.2f s, %s; B faster in %d of %d%n", diff[ROUNDS / 2],
+                    java.util.Arrays.stream(diff).mapToObj(d -> String.format("%+.2f", d)).toList(), java.util.Arrays.stream(diff).filter(d -> d < 0).count(), ROUNDS);
+            return;
+        }
         for (int r = 0; r < ROUNDS; r++) {
             Path round = tmp.resolve("round-" + r);
             if (!"backfill".equals(ONLY)) {
@@ -413,8 +435,12 @@ class SideBySideBench {
             all.add("--verbose"); // the INFO timeline of each step, for the kept log
         }
         // {run} in an option stands for the run's directory name (a JFR file per run)
-        List<String> jvm = "backfill".equals(args[0]) ? BACKFILL_JVM.stream().map(o -> o.replace("{run}", dir.getFileName().toString())).toList() : DAEMON_JVM;
+        List<String> jvm = "backfill".equals(args[0]) ? backfillJvm.stream().map(o -> o.replace("{run}", dir.getFileName().toString())).toList() : DAEMON_JVM;
         return AppProcess.startPackaged(dir, jvm, s, all.toArray(String[]::new));
+    }
+
+    private static List<String> jvmOptions(String property) {
+        return System.getProperty(property, "").isBlank() ? List.of() : List.of(System.getProperty(property).trim().split("\\s+"));
     }
 
     /** A log line's time of day (groups 1-4: hours, minutes, seconds, milliseconds), in milliseconds. */
