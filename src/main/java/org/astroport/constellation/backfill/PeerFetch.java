@@ -149,14 +149,7 @@ public final class PeerFetch implements AutoCloseable {
         return allPages(filter, pageSize, f -> {
             Page p = page(f, pageSize);
             pages.accept(p.events());
-            long oldest = Long.MAX_VALUE;
-            for (ReceivedEvent e : p.events()) {
-                long t = e.parsed() != null ? e.parsed().createdAt() : createdAt(e.json());
-                if (t >= 0) {
-                    oldest = Math.min(oldest, t);
-                }
-            }
-            return new PageRead(p.events().size(), oldest, p.cut());
+            return new PageRead(p.events().size(), pageFloor(p.events(), pageSize), p.cut());
         }, progress);
     }
 
@@ -169,6 +162,28 @@ public final class PeerFetch implements AutoCloseable {
         StoredItems items = new StoredItems();
         allPages(filter, pageSize, f -> listPage(f, pageSize, items), null);
         return items.seal();
+    }
+
+    /**
+     * Where the next page goes on from: the {@code pageSize}-th newest created_at of the page. The relay's stored
+     * answer holds at most that many events, so its oldest is never newer than this; a relay may also send events
+     * published meanwhile before its EOSE, with any created_at, and going on from the oldest of those would skip
+     * the stored events between (as {@code PeerSession} pages its catch-ups).
+     */
+    static long pageFloor(List<ReceivedEvent> events, int pageSize) {
+        long[] times = new long[events.size()];
+        int n = 0;
+        for (ReceivedEvent e : events) {
+            long t = e.parsed() != null ? e.parsed().createdAt() : createdAt(e.json());
+            if (t >= 0) {
+                times[n++] = t;
+            }
+        }
+        if (n == 0) {
+            return Long.MAX_VALUE;
+        }
+        java.util.Arrays.sort(times, 0, n);
+        return times[Math.max(0, n - pageSize)];
     }
 
     /** What a page brought: how many events, the oldest created_at among them, whether it was cut for its size. */
@@ -414,7 +429,10 @@ public final class PeerFetch implements AutoCloseable {
         return new Published(accepted, refused, Math.max(0, sent - accepted - refused), lastRefusal);
     }
 
-    /** One REQ until its EOSE; a relay sending more than {@code limit} events is refused (it floods). */
+    /**
+     * One REQ until its EOSE; a relay sending more than twice {@code limit} events is refused (it floods: up to
+     * {@code limit} more may be events published while it answered).
+     */
     private Page page(Filter f, int limit) throws FetchFailed {
         return request(f, limit, null);
     }
@@ -486,10 +504,11 @@ public final class PeerFetch implements AutoCloseable {
             if (m instanceof RelayMessage.Event e) {
                 if (e.subscriptionId().equals(currentSub) && pageDone != null) {
                     synchronized (pageEvents) {
-                        if (pageEvents.size() >= pageLimit) {
+                        // beyond what was asked, as many again may be events published meanwhile (sent before the EOSE)
+                        if (pageEvents.size() >= 2L * pageLimit) {
                             currentSub = null;
-                            pageDone.completeExceptionally(new IllegalStateException(url + " sent more than the " + pageLimit
-                                    + " events asked for in one request: refusing the rest"));
+                            pageDone.completeExceptionally(new IllegalStateException(url + " sent more than " + 2L * pageLimit
+                                    + " events for the " + pageLimit + " asked for in one request: refusing the rest"));
                             return;
                         }
                         if (!pageEvents.isEmpty() && pageBytes + e.eventJson().length() > MAX_PAGE_BYTES) {

@@ -19,7 +19,10 @@ import org.astroport.constellation.testsupport.Fixtures;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** What one backfill page may hold: a flooding peer is refused, big events are fetched in smaller pages. */
+/**
+ * What one backfill page may hold: a flooding peer is refused, events published while a page is answered are
+ * taken and skip nothing, big events are fetched in smaller pages.
+ */
 class PeerFetchLimitsTest {
 
     final Vertx vertx = Vertx.vertx();
@@ -39,8 +42,44 @@ class PeerFetchLimitsTest {
                 List<String> handed = new ArrayList<>();
                 PeerFetch.FetchFailed failed = assertThrows(PeerFetch.FetchFailed.class,
                         () -> fetch.fetchAll(Filter.builder().kinds(List.of(1)).build(), 500, handed::add, null));
-                assertTrue(failed.getMessage().contains("more than the 500 events asked for"), failed.getMessage());
+                assertTrue(failed.getMessage().contains("more than 1000 events for the 500 asked for"), failed.getMessage());
                 assertTrue(handed.isEmpty(), "nothing of a refused page is ingested");
+            }
+        }
+    }
+
+    /**
+     * 1,200 stored events, a second apart, and 300 published while the first page is answered, sent amid it before
+     * the EOSE and dated 5,000 s back (an old note re-broadcast). The first page brings 800 events: taken, not
+     * refused, and the next page goes on from its 500th newest, not from the re-broadcast ones (which would skip
+     * the 700 stored events between).
+     */
+    @Test
+    void eventsPublishedWhileAPageIsAnsweredAreTakenAndSkipNothing() throws Exception {
+        Set<String> want = new TreeSet<>();
+        List<String> meanwhile = new ArrayList<>();
+        try (TestRelay peer = new TestRelay().start()) {
+            for (int i = 0; i < 1200; i++) {
+                var e = EventSigner.sign(Fixtures.secretOf("member-1"), Fixtures.REFERENCE_TIME - 1 - i, 1, List.of(), "stored " + i);
+                want.add(e.id());
+                peer.storeOnly(e.toJson());
+            }
+            for (int i = 0; i < 300; i++) {
+                var e = EventSigner.sign(Fixtures.secretOf("member-2"), Fixtures.REFERENCE_TIME - 5000 - i, 1, List.of(), "re-broadcast " + i);
+                want.add(e.id());
+                meanwhile.add(e.toJson());
+            }
+            peer.publishDuringNextAnswer(200, meanwhile);
+            try (PeerFetch fetch = new PeerFetch(vertx, peer.url(), peer.url(), null, Clock.systemUTC(), 20_000)) {
+                fetch.open();
+                Set<String> got = new TreeSet<>();
+                fetch.fetchAll(Filter.builder().kinds(List.of(1)).build(), 500, e -> got.add(EventPeek.of(e).id()), null);
+                Set<String> missing = new TreeSet<>(want);
+                missing.removeAll(got);
+                assertEquals(0, missing.size(), "events never fetched (of " + want.size() + ")");
+                assertEquals(want, got);
+                assertTrue(peer.reqs().get(1).contains("\"until\":" + (Fixtures.REFERENCE_TIME - 500)),
+                        "the second page goes on from the first page's 500th newest event: " + peer.reqs().get(1));
             }
         }
     }

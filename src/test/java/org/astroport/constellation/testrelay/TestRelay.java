@@ -49,6 +49,9 @@ public final class TestRelay implements AutoCloseable {
     private final java.util.concurrent.ConcurrentLinkedQueue<Integer> dropAfter = new java.util.concurrent.ConcurrentLinkedQueue<>();
     private volatile int maxPendingOutboundBytes = 0;
     private volatile int floodFrames = 0;
+    // events "published while the next REQ is answered": sent amid its stored answer, before the EOSE
+    private final java.util.concurrent.atomic.AtomicReference<List<String>> publishedDuringNextAnswer = new java.util.concurrent.atomic.AtomicReference<>();
+    private volatile int publishedAfter;
     private final AtomicInteger drops = new AtomicInteger();
     private final AtomicInteger slowClientCuts = new AtomicInteger();
     private final java.util.concurrent.atomic.AtomicLong eventsSent = new java.util.concurrent.atomic.AtomicLong();
@@ -203,6 +206,17 @@ public final class TestRelay implements AutoCloseable {
     /** Hostile: answers every REQ with this many EVENT frames (one stored event, again and again) and never an EOSE. */
     public TestRelay floodReqs(int frames) {
         floodFrames = frames;
+        return this;
+    }
+
+    /**
+     * As if these events were published while the next REQ is answered: they are stored, and sent to that
+     * subscription (they match it) after {@code after} of its stored events and before its EOSE, with
+     * whatever created_at they carry. strfry sends live events only after the EOSE; other relays need not.
+     */
+    public TestRelay publishDuringNextAnswer(int after, List<String> eventJsons) {
+        publishedAfter = after;
+        publishedDuringNextAnswer.set(List.copyOf(eventJsons));
         return this;
     }
 
@@ -596,12 +610,36 @@ public final class TestRelay implements AutoCloseable {
                 }
             }
         }
+        List<String> meanwhile = publishedDuringNextAnswer.getAndSet(null);
+        int sent = 0;
         for (JsonNode e : out) {
+            if (meanwhile != null && sent++ == publishedAfter) {
+                if (!sendPublishedMeanwhile(c, sub, meanwhile)) {
+                    return;
+                }
+                meanwhile = null;
+            }
             if (!sendEvent(c, "[\"EVENT\"," + JSON.valueToTree(sub) + "," + e + "]")) {
                 return;
             }
         }
+        if (meanwhile != null && !sendPublishedMeanwhile(c, sub, meanwhile)) {
+            return;
+        }
         c.ws.writeTextMessage("[\"EOSE\"," + JSON.valueToTree(sub) + "]");
+    }
+
+    private boolean sendPublishedMeanwhile(Client c, String sub, List<String> eventJsons) {
+        for (String json : eventJsons) {
+            JsonNode e = parseEvent(json);
+            synchronized (store) {
+                storeEvent(e);
+            }
+            if (!sendEvent(c, "[\"EVENT\"," + JSON.valueToTree(sub) + "," + e + "]")) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private void onEvent(Client c, JsonNode e) {
