@@ -73,7 +73,8 @@ public class BackfillConfiguration implements CamelConfiguration {
         }
         if (sink.sink() instanceof StrfryImportSink) {
             return new StrfryLocalStore(SinkSelector.findStrfry(sinkSettings), sinkSettings.strfryConfigFile(), sinkSettings.strfryDirectory(),
-                    Path.of(home).resolve("strfry/strfry-db/data.mdb"));
+                    Path.of(home).resolve("strfry/strfry-db/data.mdb"),
+                    localRelayUrl == null || localRelayUrl.isBlank() ? null : new RelayLocalStore(transport.vertx(), localRelayUrl.trim(), 5_000));
         }
         return new RelayLocalStore(transport.vertx(), localRelayUrl.trim(), 15_000);
     }

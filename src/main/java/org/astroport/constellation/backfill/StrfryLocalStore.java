@@ -20,17 +20,29 @@ import org.astroport.constellation.relay.EventPeek;
 
 /** The local strfry database read with {@code strfry scan}, as the station script does. */
 public class StrfryLocalStore implements LocalStore {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(StrfryLocalStore.class);
 
     private final String strfryBin;
     private final Path config;
     private final Path workingDir;
     private final Path dbFile;
+    private final LocalStore relay;
 
     public StrfryLocalStore(String strfryBin, Path config, Path workingDir, Path dbFile) {
+        this(strfryBin, config, workingDir, dbFile, null);
+    }
+
+    /**
+     * @param relay the station's relay on this database, asked first which authors have a profile: a REQ
+     *        on a connection takes milliseconds where starting {@code strfry scan} took ~0.25 s (a tenth of an
+     *        incremental backfill); null, or a relay that does not answer, and the database is scanned
+     */
+    public StrfryLocalStore(String strfryBin, Path config, Path workingDir, Path dbFile, LocalStore relay) {
         this.strfryBin = strfryBin;
         this.config = config;
         this.workingDir = workingDir;
         this.dbFile = dbFile;
+        this.relay = relay;
     }
 
     private List<String> scan(boolean count, String filter) throws IOException, InterruptedException {
@@ -146,6 +158,13 @@ public class StrfryLocalStore implements LocalStore {
 
     @Override
     public Set<String> authorsWithProfile(Collection<String> authors) throws Exception {
+        if (relay != null) {
+            try {
+                return relay.authorsWithProfile(authors);
+            } catch (Exception e) {
+                LOG.debug("{} did not answer which authors have a profile ({}): scanning the database", relay.describe(), e.getMessage());
+            }
+        }
         Set<String> found = new HashSet<>();
         List<String> all = new ArrayList<>(authors);
         for (int i = 0; i < all.size(); i += 500) {
