@@ -26,6 +26,7 @@ import org.astroport.constellation.nostr.RelayMessage;
 import org.astroport.constellation.nostr.RelayMessageCodec;
 import org.astroport.constellation.nostr.StationKey;
 import org.astroport.constellation.relay.EventPeek;
+import org.astroport.constellation.relay.PageFloor;
 import org.astroport.constellation.relay.RelayConnection;
 import org.astroport.constellation.relay.RelayOptions;
 import org.astroport.constellation.relay.RelaySession;
@@ -164,29 +165,19 @@ public final class PeerFetch implements AutoCloseable {
         return items.seal();
     }
 
-    /**
-     * Where the next page goes on from: the {@code pageSize}-th newest created_at of the page. The relay's stored
-     * answer holds at most that many events, so its oldest is never newer than this; a relay may also send events
-     * published meanwhile before its EOSE, with any created_at, and going on from the oldest of those would skip
-     * the stored events between (as {@code PeerSession} pages its catch-ups).
-     */
+    /** Where the next page goes on from ({@link PageFloor}: not the oldest event, which may have been published meanwhile). */
     static long pageFloor(List<ReceivedEvent> events, int pageSize) {
-        long[] times = new long[events.size()];
-        int n = 0;
+        PageFloor floor = new PageFloor(pageSize);
         for (ReceivedEvent e : events) {
             long t = e.parsed() != null ? e.parsed().createdAt() : createdAt(e.json());
             if (t >= 0) {
-                times[n++] = t;
+                floor.seen(t);
             }
         }
-        if (n == 0) {
-            return Long.MAX_VALUE;
-        }
-        java.util.Arrays.sort(times, 0, n);
-        return times[Math.max(0, n - pageSize)];
+        return floor.floor();
     }
 
-    /** What a page brought: how many events, the oldest created_at among them, whether it was cut for its size. */
+    /** What a page brought: how many events, where the next page goes on from (its oldest when listed), whether it was cut for its size. */
     private record PageRead(int count, long oldest, boolean cut) {
     }
 

@@ -123,10 +123,8 @@ public final class PeerSession implements RelaySessionHandler {
     private static final class Sub {
         final List<Filter> filters;
         final int[] count;
-        // per filter, the newest created_at seen before EOSE, at most a page of them: the smallest is where the
-        // next page starts. Not the oldest of all: a relay may send live events before EOSE, with any created_at,
-        // and paging back from one of those skipped the stored events between (a TestRelay burst: 20,000 lost)
-        final java.util.PriorityQueue<Long>[] newest;
+        // per filter, where the next page starts (PageFloor): kept only until the EOSE
+        final PageFloor[] floors;
         final String parent; // a page: the REQ it belongs to
         final String name; // the subscription's own id (positions), whatever id it has on the wire
         boolean eose;
@@ -140,27 +138,19 @@ public final class PeerSession implements RelaySessionHandler {
             this.parent = parent;
             this.name = name;
             this.count = new int[filters.size()];
-            @SuppressWarnings("unchecked")
-            java.util.PriorityQueue<Long>[] heaps = new java.util.PriorityQueue[filters.size()];
-            this.newest = heaps;
+            this.floors = new PageFloor[filters.size()];
         }
 
-        /** A page holds at most pageSize stored events: its oldest is no newer than the pageSize-th newest seen. */
         void seen(int i, long createdAt, int pageSize) {
-            if (newest[i] == null) {
-                newest[i] = new java.util.PriorityQueue<>();
+            if (floors[i] == null) {
+                floors[i] = new PageFloor(pageSize);
             }
-            if (newest[i].size() < pageSize) {
-                newest[i].add(createdAt);
-            } else if (createdAt > newest[i].peek()) {
-                newest[i].poll();
-                newest[i].add(createdAt);
-            }
+            floors[i].seen(createdAt);
         }
 
         /** Where paging back resumes for filter i: Long.MAX_VALUE when nothing was seen. */
         long pageFloor(int i) {
-            return newest[i] == null || newest[i].isEmpty() ? Long.MAX_VALUE : newest[i].peek();
+            return floors[i] == null ? Long.MAX_VALUE : floors[i].floor();
         }
 
         boolean caughtUp() {
@@ -351,7 +341,7 @@ public final class PeerSession implements RelaySessionHandler {
                 for (int i = 0; i < sub.filters.size(); i++) {
                     if (peek.createdAt() >= 0 && peek.countsFor(sub.filters.get(i))) {
                         sub.count[i]++;
-                        sub.seen(i, peek.createdAt(), Math.max(1, timing.pageThreshold()));
+                        sub.seen(i, peek.createdAt(), timing.pageThreshold());
                     }
                 }
             }
@@ -427,13 +417,13 @@ public final class PeerSession implements RelaySessionHandler {
         Sub req = subs.get(base);
         for (int i = 0; i < sub.filters.size(); i++) {
             Filter f = sub.filters.get(i);
-            long oldest = sub.pageFloor(i);
-            boolean mayBeCut = sub.count[i] >= timing.pageThreshold() && oldest != Long.MAX_VALUE && (f.since() == null || oldest > f.since());
+            long floor = sub.pageFloor(i);
+            boolean mayBeCut = sub.count[i] >= timing.pageThreshold() && floor != Long.MAX_VALUE && (f.since() == null || floor > f.since());
             if (!mayBeCut || req == null) {
                 continue;
             }
-            // until is inclusive: repeat the oldest second (duplicates are dropped) unless that made no progress
-            long until = f.until() == null || oldest < f.until() ? oldest : oldest - 1;
+            // until is inclusive: repeat the floor's second (duplicates are dropped) unless that made no progress
+            long until = f.until() == null || floor < f.until() ? floor : floor - 1;
             int pages = sub.pages + 1;
             if (pages > timing.maxCatchUpPages() && !pageEverything && f.since() != null) {
                 // a long catch-up: the rest of this window by reconciliation
@@ -446,7 +436,7 @@ public final class PeerSession implements RelaySessionHandler {
             req.openPages++;
             LOG.debug("{}: {} filter {} returned {} events before EOSE; paging back from {}", peer, id, i, sub.count[i], until);
         }
-        java.util.Arrays.fill(sub.newest, null); // a page's worth per filter, needed no more: a live REQ lives for days
+        java.util.Arrays.fill(sub.floors, null); // a page's worth per filter, needed no more: a live REQ lives for days
         if (sub.parent != null) {
             subs.remove(id);
             if (id.equals(pageInFlight)) {
