@@ -84,6 +84,7 @@ public class BackfillRunner {
         final AtomicLong uploaded = new AtomicLong();
         final AtomicLong uploadRefused = new AtomicLong();
         final AtomicLong toSink = new AtomicLong();
+        final AtomicLong beyondReach = new AtomicLong();
 
         /** upload: direction both; only then is what the peers lack (have) looked for and sent. */
         List<String> lines(boolean negentropy, boolean upload, long spooled) {
@@ -93,6 +94,10 @@ public class BackfillRunner {
                         + (upload ? " have=" + have + " uploaded=" + uploaded + (uploadRefused.get() > 0 ? " upload_refused=" + uploadRefused : "") : ""));
             }
             out.add("SYNC_TRANSFER: bytes_in=" + bytesIn + " bytes_out=" + bytesOut);
+            if (beyondReach.get() > 0) {
+                out.add("SYNC_PAGING: beyond_reach=" + beyondReach + " (filters over one second that held more than a page and could not be cut"
+                        + " smaller: what did not fit was not fetched; the log names them)");
+            }
             if (spooled > 0) {
                 out.add("SYNC_SPOOL: pending=" + spooled + " (the sink did not take them yet; the daemon replays the spool when it is back)");
             }
@@ -363,6 +368,7 @@ public class BackfillRunner {
                 local.close();
                 transfer.bytesIn.addAndGet(fetch.bytesIn());
                 transfer.bytesOut.addAndGet(fetch.bytesOut());
+                transfer.beyondReach.addAndGet(fetch.beyondReach());
             }
         }
         return last;

@@ -40,6 +40,7 @@ import org.astroport.constellation.untrusted.PeerText;
  * one caller thread drives it; frames arrive on the Vert.x event loop.
  */
 public final class PeerFetch implements AutoCloseable {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(PeerFetch.class);
 
     public static final class FetchFailed extends Exception {
         public FetchFailed(String message) {
@@ -90,6 +91,7 @@ public final class PeerFetch implements AutoCloseable {
     private final Set<String> awaitingOk = ConcurrentHashMap.newKeySet();
     private final AtomicLong publishAccepted = new AtomicLong();
     private final AtomicLong publishRefused = new AtomicLong();
+    private final AtomicLong beyondReach = new AtomicLong();
     private volatile Semaphore publishSlots;
     private volatile String lastRefusal = "";
 
@@ -185,7 +187,10 @@ public final class PeerFetch implements AutoCloseable {
         PageRead read(Filter page) throws FetchFailed;
     }
 
-    /** Page after page, newest first, each REQ until the oldest second of the one before (inclusive). */
+    /**
+     * Page after page, newest first, each REQ until the oldest second of the one before (inclusive); a page
+     * that brings nothing older than its until is one second's worth, and that second is asked for in parts.
+     */
     private long allPages(Filter filter, int pageSize, PageReader reader, Runnable progress) throws FetchFailed {
         Long until = filter.until();
         long total = 0;
@@ -196,16 +201,60 @@ public final class PeerFetch implements AutoCloseable {
             if (progress != null) {
                 progress.run();
             }
-            if ((p.count() < pageSize && !p.cut()) || oldest == Long.MAX_VALUE || (filter.since() != null && oldest <= filter.since())) {
+            // a full page that reached the window's first second still goes on: that second may hold more
+            if ((p.count() < pageSize && !p.cut()) || oldest == Long.MAX_VALUE || (filter.since() != null && oldest < filter.since())) {
                 return total;
             }
-            // until is inclusive: repeat the oldest second unless that made no progress
-            until = until == null || oldest < until ? oldest : oldest - 1;
+            if (until != null && oldest >= until) {
+                // a full page of one second: no later until reaches the rest of it
+                total += oneSecond(filter.withSince(until).withUntil(until), pageSize, reader);
+                until = until - 1;
+                if (filter.since() != null && until < filter.since()) {
+                    return total;
+                }
+            } else {
+                until = oldest; // inclusive: the oldest second is asked again (duplicates are dropped)
+            }
             if (until < 0) {
                 return total;
             }
         }
         return total;
+    }
+
+    /**
+     * Everything a filter over one second matches, when that second holds more than a page: asked for in
+     * halves of the filter (authors, then kinds...), each halved again while it still comes back full. What
+     * a filter that cannot be cut any further leaves is counted and logged: only NIP-77 can reach it.
+     */
+    private long oneSecond(Filter second, int pageSize, PageReader reader) throws FetchFailed {
+        long total = 0;
+        java.util.ArrayDeque<Filter> todo = new java.util.ArrayDeque<>();
+        halve(second, pageSize, todo);
+        while (!todo.isEmpty()) {
+            Filter f = todo.pop();
+            PageRead p = reader.read(f.withLimit(pageSize));
+            total += p.count();
+            if (p.count() >= pageSize || p.cut()) {
+                halve(f, pageSize, todo);
+            }
+        }
+        return total;
+    }
+
+    private void halve(Filter full, int pageSize, java.util.Deque<Filter> todo) {
+        List<Filter> halves = full.halves();
+        if (halves.isEmpty()) {
+            beyondReach.incrementAndGet();
+            LOG.warn("{} holds more events than one page ({}) for {} within one second: the rest cannot be asked for by REQ"
+                    + " (NIP-77 reconciliation would reach them)", url, pageSize, full.toJson());
+        }
+        halves.forEach(todo::push);
+    }
+
+    /** Filters over one second that still came back full and could not be cut any further (see {@link #oneSecond}). */
+    public long beyondReach() {
+        return beyondReach.get();
     }
 
     /**

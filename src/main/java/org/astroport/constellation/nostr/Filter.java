@@ -228,6 +228,45 @@ public record Filter(Set<String> ids, Set<String> authors, Set<Integer> kinds, M
         return new Filter(i == null ? null : new LinkedHashSet<>(i), authors, kinds, tags, since, until, limit);
     }
 
+    /**
+     * Two narrower filters that together match exactly what this one does (its ids, authors, kinds or one
+     * tag's values cut in two), or none when every list holds one value at most. A relay caps each answer
+     * (strfry: 500) and {@code until} cannot page inside one second, so a second holding more than the cap
+     * is asked for in halves.
+     */
+    public List<Filter> halves() {
+        if (ids != null && ids.size() > 1) {
+            List<List<String>> h = split(ids);
+            return List.of(withIds(h.get(0)), withIds(h.get(1)));
+        }
+        if (authors != null && authors.size() > 1) {
+            List<List<String>> h = split(authors);
+            return List.of(withAuthors(h.get(0)), withAuthors(h.get(1)));
+        }
+        if (kinds != null && kinds.size() > 1) {
+            List<List<Integer>> h = split(kinds);
+            return List.of(withKinds(h.get(0)), withKinds(h.get(1)));
+        }
+        for (Map.Entry<String, Set<String>> t : tags.entrySet()) {
+            if (t.getValue().size() > 1) {
+                List<List<String>> h = split(t.getValue());
+                return List.of(withTag(t.getKey(), h.get(0)), withTag(t.getKey(), h.get(1)));
+            }
+        }
+        return List.of();
+    }
+
+    private static <T> List<List<T>> split(Collection<T> values) {
+        List<T> all = List.copyOf(values);
+        return List.of(all.subList(0, all.size() / 2), all.subList(all.size() / 2, all.size()));
+    }
+
+    private Filter withTag(String name, Collection<String> values) {
+        Map<String, Set<String>> t = new TreeMap<>(tags);
+        t.put(name, new LinkedHashSet<>(values));
+        return new Filter(ids, authors, kinds, t, since, until, limit);
+    }
+
     public static final class Builder {
         private Set<String> ids;
         private Set<String> authors;

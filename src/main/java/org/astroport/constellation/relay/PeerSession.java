@@ -118,6 +118,9 @@ public final class PeerSession implements RelaySessionHandler {
     private volatile boolean authorsFilteredLocally;
     private volatile boolean caughtUp;
     private final AtomicLong gapsClosed = new AtomicLong();
+    private final AtomicLong beyondReach = new AtomicLong();
+    // a page's id is new on the connection: a page's late live events must never count for a later one's
+    private int pageIds;
 
     /** One REQ, or a page under one; relays cap each filter separately, so counts and the oldest time are kept per filter. */
     private static final class Sub {
@@ -418,13 +421,24 @@ public final class PeerSession implements RelaySessionHandler {
         for (int i = 0; i < sub.filters.size(); i++) {
             Filter f = sub.filters.get(i);
             long floor = sub.pageFloor(i);
-            boolean mayBeCut = sub.count[i] >= timing.pageThreshold() && floor != Long.MAX_VALUE && (f.since() == null || floor > f.since());
+            boolean mayBeCut = sub.count[i] >= timing.pageThreshold() && floor != Long.MAX_VALUE;
             if (!mayBeCut || req == null) {
                 continue;
             }
-            // until is inclusive: repeat the floor's second (duplicates are dropped) unless that made no progress
-            long until = f.until() == null || floor < f.until() ? floor : floor - 1;
             int pages = sub.pages + 1;
+            long until;
+            if (f.until() != null && floor >= f.until()) {
+                // a full page of one second: no later until reaches the rest of it
+                oneSecond(f.withSince(f.until()), base, req, pages);
+                until = f.until() - 1;
+                if (f.since() != null && until < f.since()) {
+                    continue;
+                }
+            } else {
+                // inclusive: the floor's second is asked again (duplicates are dropped); a full page that reached
+                // the window's first second goes on too, as that second may hold more
+                until = floor;
+            }
             if (pages > timing.maxCatchUpPages() && !pageEverything && f.since() != null) {
                 // a long catch-up: the rest of this window by reconciliation
                 closeGap(f.since(), until);
@@ -432,7 +446,7 @@ public final class PeerSession implements RelaySessionHandler {
             }
             Sub page = new Sub(List.of(f.withUntil(until)), base, req.name);
             page.pages = pages;
-            waitingPages.add(new Page(base + "~" + i + "." + page.pages, page));
+            waitingPages.add(new Page(base + "~" + (++pageIds), page));
             req.openPages++;
             LOG.debug("{}: {} filter {} returned {} events before EOSE; paging back from {}", peer, id, i, sub.count[i], until);
         }
@@ -448,6 +462,31 @@ public final class PeerSession implements RelaySessionHandler {
             session.send(RelayMessageCodec.encode(new RelayMessage.Close(id)));
         }
         nextPage();
+    }
+
+    /**
+     * The rest of one second that held more than a page: asked for in halves of the filter (authors, then
+     * kinds...), each one halved again while it comes back full ({@link #onEose}). A filter that cannot be cut
+     * further is left to reconciliation (NIP-77) when the peer does it; otherwise it is counted and logged.
+     */
+    private void oneSecond(Filter second, String base, Sub req, int pages) {
+        List<Filter> halves = second.halves();
+        if (halves.isEmpty()) {
+            if (!pageEverything) {
+                closeGap(second.since(), second.until());
+            } else {
+                beyondReach.incrementAndGet();
+                LOG.warn("{}: more events than one page ({}) for {} within one second, and no reconciliation: the rest is not fetched",
+                        peer, timing.pageThreshold(), second.toJson());
+            }
+            return;
+        }
+        for (Filter half : halves) {
+            Sub page = new Sub(List.of(half), base, req.name);
+            page.pages = pages;
+            waitingPages.add(new Page(base + "~" + (++pageIds), page));
+            req.openPages++;
+        }
     }
 
     /** Asks for the next catch-up page once the previous one has ended and what was delivered is not piling up. */
@@ -556,5 +595,10 @@ public final class PeerSession implements RelaySessionHandler {
 
     public long gapsClosed() {
         return gapsClosed.get();
+    }
+
+    /** Seconds holding more than a page that neither a narrower REQ nor reconciliation could fetch whole. */
+    public long beyondReach() {
+        return beyondReach.get();
     }
 }

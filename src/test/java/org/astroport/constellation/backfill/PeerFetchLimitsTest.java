@@ -107,4 +107,66 @@ class PeerFetchLimitsTest {
             }
         }
     }
+    /**
+     * 1,200 events by four authors in one second, more than the relay's page of 500, with older events below it:
+     * {@code until} cannot page inside a second, so that second is asked for by halves of the authors, and paging
+     * then goes on below it. Before, the 700 that did not fit were skipped without a word.
+     */
+    @Test
+    void aSecondHoldingMoreThanAPageIsFetchedWhole() throws Exception {
+        Set<String> want = new TreeSet<>();
+        List<String> authors = new ArrayList<>();
+        try (TestRelay peer = new TestRelay().start()) {
+            for (int a = 1; a <= 4; a++) {
+                authors.add(Fixtures.pubkeyOf("member-" + a));
+                for (int i = 0; i < 300; i++) {
+                    var e = EventSigner.sign(Fixtures.secretOf("member-" + a), Fixtures.REFERENCE_TIME - 100, 1, List.of(), "same second " + a + "/" + i);
+                    want.add(e.id());
+                    peer.storeOnly(e.toJson());
+                }
+            }
+            for (int i = 0; i < 50; i++) {
+                var e = EventSigner.sign(Fixtures.secretOf("member-1"), Fixtures.REFERENCE_TIME - 101 - i, 1, List.of(), "older " + i);
+                want.add(e.id());
+                peer.storeOnly(e.toJson());
+            }
+            try (PeerFetch fetch = new PeerFetch(vertx, peer.url(), peer.url(), null, Clock.systemUTC(), 20_000)) {
+                fetch.open();
+                Set<String> got = new TreeSet<>();
+                fetch.fetchAll(Filter.builder().authors(authors).kinds(List.of(1)).build(), 500, e -> got.add(EventPeek.of(e).id()), null);
+                Set<String> missing = new TreeSet<>(want);
+                missing.removeAll(got);
+                assertEquals(0, missing.size(), "events never fetched (of " + want.size() + ")");
+                assertEquals(0, fetch.beyondReach());
+            }
+        }
+    }
+
+    /**
+     * 700 events by one author of one kind in one second: no narrower REQ exists, so 200 of them stay out of
+     * reach. That is counted (and logged), and the paging still goes on to the older events.
+     */
+    @Test
+    void aSecondNoFilterCanCutIsCountedAndPagingGoesOn() throws Exception {
+        Set<String> older = new TreeSet<>();
+        try (TestRelay peer = new TestRelay().start()) {
+            for (int i = 0; i < 700; i++) {
+                peer.storeOnly(EventSigner.sign(Fixtures.secretOf("member-1"), Fixtures.REFERENCE_TIME - 100, 1, List.of(), "same second " + i).toJson());
+            }
+            for (int i = 0; i < 50; i++) {
+                var e = EventSigner.sign(Fixtures.secretOf("member-1"), Fixtures.REFERENCE_TIME - 101 - i, 1, List.of(), "older " + i);
+                older.add(e.id());
+                peer.storeOnly(e.toJson());
+            }
+            try (PeerFetch fetch = new PeerFetch(vertx, peer.url(), peer.url(), null, Clock.systemUTC(), 20_000)) {
+                fetch.open();
+                Set<String> got = new TreeSet<>();
+                fetch.fetchAll(Filter.builder().authors(List.of(Fixtures.pubkeyOf("member-1"))).kinds(List.of(1)).build(), 500,
+                        e -> got.add(EventPeek.of(e).id()), null);
+                assertEquals(1, fetch.beyondReach(), "the second no REQ can reach whole is counted");
+                assertTrue(got.containsAll(older), "the events below that second are fetched");
+                assertEquals(550, got.size(), "a page of the second, and the 50 older");
+            }
+        }
+    }
 }

@@ -14,13 +14,19 @@ final class HandDrivenSessions {
     }
 
     static PeerSession kindOne(String peer, String url, PeerSession.Timing timing, SyncPositions positions, PeerSession.Delivery delivery) {
+        return kindOneBy(null, peer, url, timing, positions, delivery);
+    }
+
+    /** The same, for these authors only (null: anyone). */
+    static PeerSession kindOneBy(List<String> authors, String peer, String url, PeerSession.Timing timing, SyncPositions positions,
+                                 PeerSession.Delivery delivery) {
         return new PeerSession(peer, url, url, new PeerSession.Wants() {
             public List<Integer> kinds() {
                 return List.of(1);
             }
 
             public List<String> authors() {
-                return null;
+                return authors;
             }
         }, new SubscriptionPlanner(SubscriptionPlanner.Limits.strfryDefaults()), null,
                 Clock.fixed(Instant.ofEpochSecond(Fixtures.REFERENCE_TIME), ZoneOffset.UTC), timing, positions, delivery);

@@ -78,4 +78,102 @@ class PeerSessionPagingTest {
                 "the next page goes on from the page's own oldest stored event, not from the live one: " + filter);
         assertEquals(NOW - 3600, filter.get("since").asLong());
     }
+    static String frameBy(String member, String subId, long age, String note) {
+        NostrEvent e = EventSigner.sign(Fixtures.secretOf(member), NOW - age, 1, List.of(), note + " " + age);
+        return "[\"EVENT\",\"" + subId + "\"," + e.toJson() + "]";
+    }
+
+    /**
+     * A second holding more events than the relay's page: {@code until} cannot page inside it, so the rest of
+     * that second is asked for by halves of the filter (one author each), paging goes on below it, and a half
+     * that still comes back full (one author, one kind: nothing left to cut) is handed to reconciliation. Before,
+     * the page went on from the second before, and the rest of that second was never asked for.
+     */
+    @Test
+    void aSecondHoldingMoreThanAPageIsAskedForInHalvesThenReconciled() throws Exception {
+        String a = Fixtures.pubkeyOf("member-1");
+        String b = Fixtures.pubkeyOf("member-2");
+        RecordingSocket socket = new RecordingSocket("ws://127.0.0.2:7777");
+        List<long[]> gaps = new java.util.ArrayList<>();
+        SyncPositions positions = new SyncPositions() {
+            public Map<String, Long> positions(String peer) {
+                return Map.of();
+            }
+
+            public void checkpoint(String peer, long cycle, Map<String, Long> candidate) {
+            }
+
+            public long cycle() {
+                return 0;
+            }
+
+            public CompletableFuture<Boolean> closeGap(String peer, String url, String authRelayUrl, long since, long until) {
+                gaps.add(new long[] {since, until});
+                return new CompletableFuture<>();
+            }
+        };
+        PeerSession session = HandDrivenSessions.kindOneBy(List.of(a, b), "paging-peer", "ws://127.0.0.2:7777",
+                new PeerSession.Timing(600, 3600, 3, 1000, 10), positions, new PeerSession.Delivery() {
+                    public void deliver(String eventJson, String subscriptionId, boolean live) {
+                    }
+
+                    public void checkpoint(long cycle, Map<String, Long> candidate) {
+                    }
+                });
+        session.onOpen(socket);
+        // the first page: full, its oldest 30 s back; the second, from there: full again, all of that one second
+        String req = lastReq(socket);
+        session.onFrame(socket, frameBy("member-1", req, 10, "stored"));
+        session.onFrame(socket, frameBy("member-2", req, 30, "stored"));
+        session.onFrame(socket, frameBy("member-1", req, 30, "stored"));
+        session.onFrame(socket, "[\"EOSE\",\"" + req + "\"]");
+        JsonNode second = filterOf(socket);
+        assertEquals(NOW - 30, second.get("until").asLong());
+        req = lastReq(socket);
+        for (String m : List.of("member-1", "member-2", "member-2")) {
+            session.onFrame(socket, frameBy(m, req, 30, "same second " + m));
+        }
+        session.onFrame(socket, "[\"EOSE\",\"" + req + "\"]");
+
+        // the pages that follow, one at a time: member-1's half of that second comes back full, the rest empty
+        List<JsonNode> asked = new java.util.ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            asked.add(filterOf(socket));
+            req = lastReq(socket);
+            if (i == 0) {
+                for (int k = 0; k < 3; k++) {
+                    session.onFrame(socket, frameBy("member-1", req, 30, "half " + k));
+                }
+            }
+            session.onFrame(socket, "[\"EOSE\",\"" + req + "\"]");
+        }
+        assertEquals(List.of(a), authorsOf(asked.get(0)));
+        assertEquals(List.of(b), authorsOf(asked.get(1)));
+        for (JsonNode half : asked.subList(0, 2)) {
+            assertEquals(NOW - 30, half.get("since").asLong(), "a half covers that one second: " + half);
+            assertEquals(NOW - 30, half.get("until").asLong(), "a half covers that one second: " + half);
+        }
+        assertEquals(NOW - 31, asked.get(2).get("until").asLong(), "paging goes on below that second: " + asked.get(2));
+        assertEquals(NOW - 3600, asked.get(2).get("since").asLong());
+        assertEquals(1, gaps.size(), "one author's second that is still full goes to reconciliation");
+        assertEquals(NOW - 30, gaps.get(0)[0]);
+        assertEquals(NOW - 30, gaps.get(0)[1]);
+        assertEquals(0, session.beyondReach());
+    }
+
+    private static String lastReq(RecordingSocket socket) throws Exception {
+        List<String> reqs = socket.sent().stream().filter(f -> f.startsWith("[\"REQ\"")).toList();
+        return JSON.readTree(reqs.get(reqs.size() - 1)).get(1).asText();
+    }
+
+    private static JsonNode filterOf(RecordingSocket socket) throws Exception {
+        List<String> reqs = socket.sent().stream().filter(f -> f.startsWith("[\"REQ\"")).toList();
+        return JSON.readTree(reqs.get(reqs.size() - 1)).get(2);
+    }
+
+    private static List<String> authorsOf(JsonNode filter) {
+        List<String> out = new java.util.ArrayList<>();
+        filter.get("authors").forEach(x -> out.add(x.asText()));
+        return out;
+    }
 }
