@@ -110,4 +110,37 @@ class StrfryBackfillTest {
         var received = java.util.regex.Pattern.compile("SYNC_DURATION: .* received=(\\d+)").matcher(r.out());
         assertTrue(received.find() && Integer.parseInt(received.group(1)) >= 1320, r.out());
     }
+    /**
+     * 900 notes by two monitored authors in one second, then older ones, paged by REQ from a real strfry (500 per
+     * query): the second is asked for again by halves (one author each), so the local strfry ends with all of them.
+     */
+    @Test
+    void pagingASecondHoldingMoreThanStrfrysCap(@TempDir Path tmp) throws Exception {
+        List<String> events = new java.util.ArrayList<>();
+        for (String author : List.of("member-1", "member-2")) {
+            for (int i = 0; i < 450; i++) {
+                events.add(org.astroport.constellation.nostr.EventSigner.sign(org.astroport.constellation.testsupport.Fixtures.secretOf(author),
+                        org.astroport.constellation.testsupport.Fixtures.REFERENCE_TIME - 50, 1, List.of(), author + " same second " + i).toJson());
+            }
+        }
+        events.addAll(BackfillCommandTest.notes("member-1", 30, org.astroport.constellation.testsupport.Fixtures.REFERENCE_TIME - 51));
+        try (StrfryProcess peerA = StrfryProcess.create(tmp.resolve("peer-a"), "127.0.0.2");
+             StrfryProcess local = StrfryProcess.create(tmp.resolve("local"))) {
+            peerA.importLines(events);
+            peerA.startRelay();
+            local.startRelay();
+            Path home = ZenHome.withPeers(tmp, peerA.url(), "ws://127.0.0.3:1"); // down
+            Map<String, String> settings = new HashMap<>();
+            settings.put("constellation.sink.mode", "import");
+            settings.put("constellation.strfry.bin", local.bin());
+            settings.put("constellation.strfry.config", local.config().toString());
+            settings.put("constellation.backfill.negentropy", "false");
+            Run r = cli(home, config(tmp, local.url(), settings), "backfill", "--no-profiles");
+            assertEquals(0, r.status(), r.out() + r.err());
+            java.util.Set<String> missing = new java.util.TreeSet<>(ids(events));
+            missing.removeAll(local.storedIds());
+            assertEquals(0, missing.size(), "events the local strfry lacks, of " + events.size());
+            assertTrue(!r.out().contains("SYNC_PAGING"), r.out());
+        }
+    }
 }
