@@ -59,6 +59,25 @@ class SideBySideBench {
     record Run(double seconds, long rssMb, long cuts, long held) {
     }
 
+    /** -Dbench.backfill-jvm-b: each round runs our backfill with both settings (keeping keepPercent % locally), each first in turn. */
+    private void abOfBackfills(Path tmp, List<String> events, int keepPercent, String name) throws Exception {
+        Map<String, List<Run>> rows = new java.util.LinkedHashMap<>();
+        for (int r = 0; r < ROUNDS; r++) {
+            for (int i = 0; i < 2; i++) {
+                boolean b = (r + i) % 2 == 1;
+                backfillJvm = b ? BACKFILL_JVM_B : BACKFILL_JVM;
+                rows.computeIfAbsent(name + ", " + (b ? "B " : "A ") + backfillJvm, k -> new ArrayList<>())
+                        .add(backfill(tmp.resolve("round-" + r).resolve(b ? "bf-b" : "bf-a"), events, keepPercent, false));
+            }
+        }
+        rows.forEach((row, runs) -> System.out.printf("BENCH %s: median %.2f s, runs %s%n", row,
+                runs.stream().mapToDouble(Run::seconds).sorted().toArray()[runs.size() / 2], runs.stream().map(x -> String.format("%.2f", x.seconds())).toList()));
+        List<List<Run>> ab = List.copyOf(rows.values());
+        double[] diff = java.util.stream.IntStream.range(0, ROUNDS).mapToDouble(r -> ab.get(1).get(r).seconds() - ab.get(0).get(r).seconds()).sorted().toArray();
+        System.out.printf("BENCH B - A per round: median %+.2f s, %s; B faster in %d of %d%n", diff[ROUNDS / 2],
+                java.util.Arrays.stream(diff).mapToObj(d -> String.format("%+.2f", d)).toList(), java.util.Arrays.stream(diff).filter(d -> d < 0).count(), ROUNDS);
+    }
+
     @Test
     void sideBySide(@TempDir Path tmp) throws Exception {
         AppProcess.preparePackaged();
@@ -67,6 +86,10 @@ class SideBySideBench {
         }
         if ("latency".equals(System.getProperty("bench.only"))) {
             latency(tmp.resolve("latency"), Integer.getInteger("bench.rate", 200));
+            return;
+        }
+        if ("incremental".equals(System.getProperty("bench.only")) && System.getProperty("bench.backfill-jvm-b") != null) {
+            abOfBackfills(tmp, LiveSyncBench.sign(EVENTS, T - 3000, "side"), 99, "1 % missing");
             return;
         }
         if ("incremental".equals(System.getProperty("bench.only"))) {
@@ -81,20 +104,7 @@ class SideBySideBench {
         List<String> events = LiveSyncBench.sign(EVENTS, T - 3000, "side");
         Map<String, List<Run>> rows = new java.util.LinkedHashMap<>();
         if (System.getProperty("bench.backfill-jvm-b") != null) {
-            for (int r = 0; r < ROUNDS; r++) {
-                for (int i = 0; i < 2; i++) {
-                    boolean b = (r + i) % 2 == 1;
-                    backfillJvm = b ? BACKFILL_JVM_B : BACKFILL_JVM;
-                    rows.computeIfAbsent("full backfill, " + (b ? "B " : "A ") + backfillJvm, k -> new ArrayList<>())
-                            .add(backfill(tmp.resolve("round-" + r).resolve(b ? "bf-full-b" : "bf-full-a"), events, 0, false));
-                }
-            }
-            rows.forEach((name, runs) -> System.out.printf("BENCH %s: median %.2f s, runs %s%n", name,
-                    runs.stream().mapToDouble(Run::seconds).sorted().toArray()[runs.size() / 2], runs.stream().map(x -> String.format("%.2f", x.seconds())).toList()));
-            List<List<Run>> ab = List.copyOf(rows.values());
-            double[] diff = java.util.stream.IntStream.range(0, ROUNDS).mapToDouble(r -> ab.get(1).get(r).seconds() - ab.get(0).get(r).seconds()).sorted().toArray();
-            System.out.printf("BENCH B - A per round: median %+.2f s, %s; B faster in %d of %d%n", diff[ROUNDS / 2],
-                    java.util.Arrays.stream(diff).mapToObj(d -> String.format("%+.2f", d)).toList(), java.util.Arrays.stream(diff).filter(d -> d < 0).count(), ROUNDS);
+            abOfBackfills(tmp, events, 0, "full backfill");
             return;
         }
         for (int r = 0; r < ROUNDS; r++) {
