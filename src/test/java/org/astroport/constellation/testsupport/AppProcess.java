@@ -64,12 +64,27 @@ public final class AppProcess implements AutoCloseable {
         if (!List.of(args).contains("run")) {
             cmd.addAll(launcherCliJvmOptions());
         }
-        if (Files.exists(Path.of("target/constellation-sync.jsa"))) {
-            cmd.addAll(List.of("-XX:SharedArchiveFile=target/constellation-sync.jsa", "-Xlog:cds=off", "-Xlog:cds+dynamic=off"));
+        // the launcher's choice: a backfill maps its own archive once the first backfill after the build wrote it
+        String archive = List.of(args).contains("backfill") && backfillArchiveFresh() ? BACKFILL_ARCHIVE : "target/constellation-sync.jsa";
+        if (Files.exists(Path.of(archive))) {
+            cmd.addAll(List.of("-XX:SharedArchiveFile=" + archive, "-Xlog:cds=off", "-Xlog:cds+dynamic=off"));
         }
         cmd.addAll(extraJvmArgs);
         cmd.addAll(List.of("-jar", "target/constellation-sync.jar"));
         return launch(workDir, cmd, properties, args);
+    }
+
+    public static final String BACKFILL_ARCHIVE = "target/constellation-sync-backfill.jsa";
+
+    /** Whether the backfill's class-data archive exists and is newer than the jar (the launcher maps it then). */
+    public static boolean backfillArchiveFresh() {
+        java.io.File archive = new java.io.File(BACKFILL_ARCHIVE);
+        return archive.isFile() && archive.lastModified() > new java.io.File("target/constellation-sync.jar").lastModified();
+    }
+
+    /** Through bin/constellation-sync itself, with its defaults (as an operator runs it). */
+    public static AppProcess startThroughLauncher(Path workDir, Map<String, String> properties, String... args) throws IOException {
+        return launch(workDir, new ArrayList<>(List.of("bin/constellation-sync")), properties, args);
     }
 
     private static boolean packaged;
