@@ -161,6 +161,65 @@ class PeerSessionPagingTest {
         assertEquals(0, session.beyondReach());
     }
 
+    /**
+     * One author, one kind, a second holding more than a page: nothing left to cut, so reconciliation gets that
+     * second. When the peer cannot reconcile, the catch-up pages everything by REQ, and the same second is then
+     * logged and counted (beyond_reach in Peers.Connections), not skipped without a word.
+     */
+    @Test
+    void aSecondNoFilterCanCutGoesToReconciliationAndIsCountedWhenThePeerCannot() throws Exception {
+        RecordingSocket socket = new RecordingSocket("ws://127.0.0.2:7777");
+        List<CompletableFuture<Boolean>> gaps = new java.util.ArrayList<>();
+        SyncPositions positions = new SyncPositions() {
+            public Map<String, Long> positions(String peer) {
+                return Map.of();
+            }
+
+            public void checkpoint(String peer, long cycle, Map<String, Long> candidate) {
+            }
+
+            public long cycle() {
+                return 0;
+            }
+
+            public CompletableFuture<Boolean> closeGap(String peer, String url, String authRelayUrl, long since, long until) {
+                assertEquals(NOW - 30, since);
+                assertEquals(NOW - 30, until);
+                CompletableFuture<Boolean> f = new CompletableFuture<>();
+                gaps.add(f);
+                return f;
+            }
+        };
+        PeerSession session = HandDrivenSessions.kindOneBy(List.of(Fixtures.pubkeyOf("member-1")), "paging-peer", "ws://127.0.0.2:7777",
+                new PeerSession.Timing(600, 3600, 3, 1000, 10), positions, new PeerSession.Delivery() {
+                    public void deliver(String eventJson, String subscriptionId, boolean live) {
+                    }
+
+                    public void checkpoint(long cycle, Map<String, Long> candidate) {
+                    }
+                });
+        session.onOpen(socket);
+        fullSecondTwice(session, socket, "first");
+        assertEquals(1, gaps.size(), "the second goes to reconciliation");
+        assertEquals(0, session.beyondReach());
+
+        gaps.get(0).complete(false); // the peer cannot reconcile: everything is paged by REQ from now on
+        fullSecondTwice(session, socket, "again");
+        assertEquals(1, gaps.size(), "no reconciliation is asked of a peer that cannot do it");
+        assertEquals(1, session.beyondReach(), "the second REQ paging cannot reach whole is counted");
+    }
+
+    /** The REQ's first page and the page after it: 3 events each (a full page), all 30 s old. */
+    private static void fullSecondTwice(PeerSession session, RecordingSocket socket, String note) throws Exception {
+        for (int page = 0; page < 2; page++) {
+            String req = lastReq(socket);
+            for (int k = 0; k < 3; k++) {
+                session.onFrame(socket, frameBy("member-1", req, 30, note + " " + page + "/" + k));
+            }
+            session.onFrame(socket, "[\"EOSE\",\"" + req + "\"]");
+        }
+    }
+
     private static String lastReq(RecordingSocket socket) throws Exception {
         List<String> reqs = socket.sent().stream().filter(f -> f.startsWith("[\"REQ\"")).toList();
         return JSON.readTree(reqs.get(reqs.size() - 1)).get(1).asText();
