@@ -43,10 +43,8 @@ class StrfryBackfillTest {
                 local.startRelay();
             }
             Path home = ZenHome.withPeers(tmp, peerA.url(), "ws://127.0.0.3:1"); // down
-            Map<String, String> settings = new HashMap<>();
+            Map<String, String> settings = importSink(local);
             settings.put("constellation.sink.mode", sinkMode);
-            settings.put("constellation.strfry.bin", local.bin());
-            settings.put("constellation.strfry.config", local.config().toString());
             settings.put("constellation.backfill.negentropy", String.valueOf(negentropy));
             settings.put("constellation.backfill.negentropy-frame-hex-chars", "8192"); // several rounds
             Run r = cli(home, config(tmp, local.url(), settings), "backfill", "--no-profiles");
@@ -54,6 +52,15 @@ class StrfryBackfillTest {
             assertEquals(ids(events), local.storedIds(), "the local strfry ends with the whole window");
             return r;
         }
+    }
+
+    /** The settings of a station whose sink imports into this strfry (its binary, its config). */
+    static Map<String, String> importSink(StrfryProcess local) {
+        Map<String, String> settings = new HashMap<>();
+        settings.put("constellation.sink.mode", "import");
+        settings.put("constellation.strfry.bin", local.bin());
+        settings.put("constellation.strfry.config", local.config().toString());
+        return settings;
     }
 
     @Test
@@ -89,10 +96,7 @@ class StrfryBackfillTest {
             peerA.startRelay();
             local.startRelay();
             Path home = ZenHome.withPeers(tmp, peerA.url(), "ws://127.0.0.3:1"); // down
-            Map<String, String> settings = new HashMap<>();
-            settings.put("constellation.sink.mode", "import");
-            settings.put("constellation.strfry.bin", local.bin());
-            settings.put("constellation.strfry.config", local.config().toString());
+            Map<String, String> settings = importSink(local);
             settings.put("constellation.direction", "both");
             Run r = cli(home, config(tmp, local.url(), settings), "backfill", "--no-profiles");
             assertEquals(0, r.status(), r.out() + r.err());
@@ -130,10 +134,7 @@ class StrfryBackfillTest {
             peerA.startRelay();
             local.startRelay();
             Path home = ZenHome.withPeers(tmp, peerA.url(), "ws://127.0.0.3:1"); // down
-            Map<String, String> settings = new HashMap<>();
-            settings.put("constellation.sink.mode", "import");
-            settings.put("constellation.strfry.bin", local.bin());
-            settings.put("constellation.strfry.config", local.config().toString());
+            Map<String, String> settings = importSink(local);
             settings.put("constellation.backfill.negentropy", "false");
             Run r = cli(home, config(tmp, local.url(), settings), "backfill", "--no-profiles");
             assertEquals(0, r.status(), r.out() + r.err());

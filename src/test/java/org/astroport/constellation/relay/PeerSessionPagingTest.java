@@ -33,31 +33,9 @@ class PeerSessionPagingTest {
     @Test
     void aLiveEventBeforeEoseDoesNotMoveWhereTheNextPageStarts() throws Exception {
         RecordingSocket socket = new RecordingSocket("ws://127.0.0.2:7777");
-        SyncPositions positions = new SyncPositions() {
-            public Map<String, Long> positions(String peer) {
-                return Map.of(); // none yet: from the live lookback on
-            }
-
-            public void checkpoint(String peer, long cycle, Map<String, Long> candidate) {
-            }
-
-            public long cycle() {
-                return 0;
-            }
-
-            public CompletableFuture<Boolean> closeGap(String peer, String url, String authRelayUrl, long since, long until) {
-                throw new AssertionError("no gap: the catch-up pages");
-            }
-        };
-        PeerSession session = HandDrivenSessions.kindOne("paging-peer", "ws://127.0.0.2:7777",
-                // the relay's page: 3 events per filter; pages enough to never hand the window to reconciliation
-                new PeerSession.Timing(600, 3600, 3, 1000, 10), positions, new PeerSession.Delivery() {
-                    public void deliver(String eventJson, String subscriptionId, boolean live) {
-                    }
-
-                    public void checkpoint(long cycle, Map<String, Long> candidate) {
-                    }
-                });
+        PeerSession session = session(null, (since, until) -> {
+            throw new AssertionError("no gap: the catch-up pages");
+        });
 
         session.onOpen(socket);
         List<String> reqs = socket.sent().stream().filter(f -> f.startsWith("[\"REQ\"")).toList();
@@ -95,31 +73,10 @@ class PeerSessionPagingTest {
         String b = Fixtures.pubkeyOf("member-2");
         RecordingSocket socket = new RecordingSocket("ws://127.0.0.2:7777");
         List<long[]> gaps = new java.util.ArrayList<>();
-        SyncPositions positions = new SyncPositions() {
-            public Map<String, Long> positions(String peer) {
-                return Map.of();
-            }
-
-            public void checkpoint(String peer, long cycle, Map<String, Long> candidate) {
-            }
-
-            public long cycle() {
-                return 0;
-            }
-
-            public CompletableFuture<Boolean> closeGap(String peer, String url, String authRelayUrl, long since, long until) {
-                gaps.add(new long[] {since, until});
-                return new CompletableFuture<>();
-            }
-        };
-        PeerSession session = HandDrivenSessions.kindOneBy(List.of(a, b), "paging-peer", "ws://127.0.0.2:7777",
-                new PeerSession.Timing(600, 3600, 3, 1000, 10), positions, new PeerSession.Delivery() {
-                    public void deliver(String eventJson, String subscriptionId, boolean live) {
-                    }
-
-                    public void checkpoint(long cycle, Map<String, Long> candidate) {
-                    }
-                });
+        PeerSession session = session(List.of(a, b), (since, until) -> {
+            gaps.add(new long[] {since, until});
+            return new CompletableFuture<>();
+        });
         session.onOpen(socket);
         // the first page: full, its oldest 30 s back; the second, from there: full again, all of that one second
         String req = lastReq(socket);
@@ -170,34 +127,13 @@ class PeerSessionPagingTest {
     void aSecondNoFilterCanCutGoesToReconciliationAndIsCountedWhenThePeerCannot() throws Exception {
         RecordingSocket socket = new RecordingSocket("ws://127.0.0.2:7777");
         List<CompletableFuture<Boolean>> gaps = new java.util.ArrayList<>();
-        SyncPositions positions = new SyncPositions() {
-            public Map<String, Long> positions(String peer) {
-                return Map.of();
-            }
-
-            public void checkpoint(String peer, long cycle, Map<String, Long> candidate) {
-            }
-
-            public long cycle() {
-                return 0;
-            }
-
-            public CompletableFuture<Boolean> closeGap(String peer, String url, String authRelayUrl, long since, long until) {
-                assertEquals(NOW - 30, since);
-                assertEquals(NOW - 30, until);
-                CompletableFuture<Boolean> f = new CompletableFuture<>();
-                gaps.add(f);
-                return f;
-            }
-        };
-        PeerSession session = HandDrivenSessions.kindOneBy(List.of(Fixtures.pubkeyOf("member-1")), "paging-peer", "ws://127.0.0.2:7777",
-                new PeerSession.Timing(600, 3600, 3, 1000, 10), positions, new PeerSession.Delivery() {
-                    public void deliver(String eventJson, String subscriptionId, boolean live) {
-                    }
-
-                    public void checkpoint(long cycle, Map<String, Long> candidate) {
-                    }
-                });
+        PeerSession session = session(List.of(Fixtures.pubkeyOf("member-1")), (since, until) -> {
+            assertEquals(NOW - 30, since);
+            assertEquals(NOW - 30, until);
+            CompletableFuture<Boolean> f = new CompletableFuture<>();
+            gaps.add(f);
+            return f;
+        });
         session.onOpen(socket);
         fullSecondTwice(session, socket, "first");
         assertEquals(1, gaps.size(), "the second goes to reconciliation");
@@ -218,6 +154,37 @@ class PeerSessionPagingTest {
             }
             session.onFrame(socket, "[\"EOSE\",\"" + req + "\"]");
         }
+    }
+
+    /**
+     * Kind 1 by these authors (null: anyone), no saved position (from the live lookback on), a relay page of 3
+     * events, pages enough to never hand the window to reconciliation; gap closes go to {@code gaps}.
+     */
+    private static PeerSession session(List<String> authors, java.util.function.BiFunction<Long, Long, CompletableFuture<Boolean>> gaps) {
+        SyncPositions positions = new SyncPositions() {
+            public Map<String, Long> positions(String peer) {
+                return Map.of();
+            }
+
+            public void checkpoint(String peer, long cycle, Map<String, Long> candidate) {
+            }
+
+            public long cycle() {
+                return 0;
+            }
+
+            public CompletableFuture<Boolean> closeGap(String peer, String url, String authRelayUrl, long since, long until) {
+                return gaps.apply(since, until);
+            }
+        };
+        return HandDrivenSessions.kindOneBy(authors, "paging-peer", "ws://127.0.0.2:7777", new PeerSession.Timing(600, 3600, 3, 1000, 10), positions,
+                new PeerSession.Delivery() {
+                    public void deliver(String eventJson, String subscriptionId, boolean live) {
+                    }
+
+                    public void checkpoint(long cycle, Map<String, Long> candidate) {
+                    }
+                });
     }
 
     private static String lastReq(RecordingSocket socket) throws Exception {
