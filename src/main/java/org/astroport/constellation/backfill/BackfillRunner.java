@@ -338,6 +338,9 @@ public class BackfillRunner {
             LocalRelay local = new LocalRelay();
             IngestAhead ahead = new IngestAhead(page -> ingest(transfer, name, page, groups, received));
             try {
+                if (settings.negentropy().enabled() && pass.throughLocalRelay().get()) {
+                    local.dial(); // up by the time the reconciliation needs it, not connected after the peer answered
+                }
                 fetch.open();
                 long n = 0;
                 boolean negentropyOk = settings.negentropy().enabled();
@@ -394,16 +397,25 @@ public class BackfillRunner {
         return settings.negentropy().localRelayUrl() != null && localStore != null;
     }
 
-    /** Our own relay's connection for one peer's attempt, opened when first needed. */
+    /** Our own relay's connection for one peer's attempt, dialled early or opened when first needed. */
     private final class LocalRelay implements AutoCloseable {
         private PeerFetch fetch;
+        private boolean open;
 
-        PeerFetch open() throws PeerFetch.LocalSideUnavailable {
+        void dial() {
             if (fetch == null) {
                 String url = settings.negentropy().localRelayUrl();
                 fetch = new PeerFetch(vertx.get(), url, url, stationKey, clock, Math.min(settings.timeoutMillis(), 5_000));
+                fetch.dial();
+            }
+        }
+
+        PeerFetch open() throws PeerFetch.LocalSideUnavailable {
+            dial();
+            if (!open) {
                 try {
                     fetch.open();
+                    open = true;
                 } catch (PeerFetch.FetchFailed e) {
                     throw new PeerFetch.LocalSideUnavailable(e.getMessage());
                 }

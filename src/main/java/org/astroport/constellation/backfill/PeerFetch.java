@@ -78,6 +78,7 @@ public final class PeerFetch implements AutoCloseable {
     private volatile String pendingAuthId;
     private volatile boolean resendAfterAuth;
     private volatile boolean closed;
+    private boolean dialled;
     private int subCounter;
     // the page being listed (listItems): written by the event loop, read once its EOSE completed the page
     private volatile StoredItems listing;
@@ -122,9 +123,17 @@ public final class PeerFetch implements AutoCloseable {
         this.connection = new RelayConnection(vertx, url, opts, new Handler(), destinations);
     }
 
+    /** Starts connecting and returns at once; {@link #open} then waits for it. */
+    public void dial() {
+        if (!dialled) {
+            dialled = true;
+            connection.start();
+        }
+    }
+
     /** Connects; throws FetchFailed when the relay cannot be reached in time. */
     public void open() throws FetchFailed {
-        connection.start();
+        dial();
         try {
             session = opened.get(timeoutMillis, TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
