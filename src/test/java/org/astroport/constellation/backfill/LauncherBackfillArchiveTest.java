@@ -31,8 +31,7 @@ class LauncherBackfillArchiveTest {
         Files.deleteIfExists(archive);
         try (TestRelay peer = new TestRelay().host("127.0.0.2").start(); TestRelay local = new TestRelay().start()) {
             BackfillCommandTest.notes("member-1", 40, Fixtures.REFERENCE_TIME - 10).forEach(peer::storeOnly);
-            Path home = ZenHome.withPeers(tmp, peer.url(), "ws://127.0.0.3:1");
-            Files.delete(home.resolve("tmp/swarm/" + ZenHome.PEER_B + "/12345.json")); // one peer: no dead one to retry
+            Path home = stationWithOnePeer(tmp, peer);
             Path config = BackfillCommandTest.config(tmp, local, Map.of());
 
             Result first = launcher(tmp, home, config, null);
@@ -49,6 +48,29 @@ class LauncherBackfillArchiveTest {
                     "the second backfill maps the classes only a backfill loads from the archive");
             assertEquals(written, Files.getLastModifiedTime(archive).toMillis(), "the archive is written once per build, not per run");
         }
+    }
+
+    /** A JVM that cannot write an archive (here -Xshare:off) still runs its backfills, untrained, and writes none. */
+    @Test
+    void aJvmThatCannotWriteAnArchiveStillBackfills(@TempDir Path tmp) throws Exception {
+        AppProcess.preparePackaged();
+        Path archive = Path.of(AppProcess.BACKFILL_ARCHIVE);
+        Files.deleteIfExists(archive);
+        try (TestRelay peer = new TestRelay().host("127.0.0.2").start(); TestRelay local = new TestRelay().start()) {
+            BackfillCommandTest.notes("member-1", 40, Fixtures.REFERENCE_TIME - 10).forEach(peer::storeOnly);
+            Path home = stationWithOnePeer(tmp, peer);
+            Result r = launcher(tmp, home, BackfillCommandTest.config(tmp, local, Map.of()), "-Xmx160m -XX:+UseSerialGC -Xshare:off");
+            assertEquals(0, r.status(), r.output());
+            assertEquals(40, local.storedCount(), r.output());
+            assertTrue(!Files.exists(archive), "no archive from a JVM that maps none");
+        }
+    }
+
+    /** A station whose one peer is this relay (no dead second peer to retry). */
+    private static Path stationWithOnePeer(Path tmp, TestRelay peer) throws Exception {
+        Path home = ZenHome.withPeers(tmp, peer.url(), "ws://127.0.0.3:1");
+        Files.delete(home.resolve("tmp/swarm/" + ZenHome.PEER_B + "/12345.json"));
+        return home;
     }
 
     record Result(int status, String output) {
