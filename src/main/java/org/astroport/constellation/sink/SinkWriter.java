@@ -6,6 +6,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.slf4j.Logger;
@@ -24,6 +25,8 @@ public final class SinkWriter extends AbstractExecutorService {
 
     private final ThreadPoolExecutor pool;
     private final AtomicLong waits = new AtomicLong();
+    // batches handed over and not yet written: read by the sink route's completion on every exchange
+    private final AtomicInteger unfinished = new AtomicInteger();
 
     public SinkWriter(int queuedBatches) {
         if (queuedBatches < 1) {
@@ -52,7 +55,28 @@ public final class SinkWriter extends AbstractExecutorService {
 
     @Override
     public void execute(Runnable command) {
-        pool.execute(command);
+        unfinished.incrementAndGet();
+        try {
+            pool.execute(() -> {
+                try {
+                    command.run();
+                } finally {
+                    unfinished.decrementAndGet();
+                }
+            });
+        } catch (RuntimeException e) {
+            unfinished.decrementAndGet();
+            throw e;
+        }
+    }
+
+    /**
+     * No batch is being written or waits to be: the sink route completes its open batch at once. While the
+     * writer is busy the open batch grows instead, so that each write (one strfry commit) takes what came
+     * meanwhile, rather than a row of small batches each waiting for a commit of its own.
+     */
+    public boolean idle() {
+        return unfinished.get() == 0;
     }
 
     /** Batches that had to wait for room: how often the sink was the bottleneck. */

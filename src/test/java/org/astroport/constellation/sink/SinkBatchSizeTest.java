@@ -17,7 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** The sink route's batches: large and rarer for strfry import (a process per batch), small for EVENT publish, the operator's value first. */
 class SinkBatchSizeTest {
 
-    /** [completion size, completion interval in ms] of the sink route's aggregator, and the spool's replay batch. */
+    /** [completion size, completion timeout in ms] of the sink route's aggregator, and the spool's replay batch. */
     long[] batching(Path tmp, String mode, String configured) throws Exception {
         Path home = ZenHome.copyTo(tmp.resolve("zen"));
         Path strfry = Files.writeString(tmp.resolve("strfry"), "#!/bin/sh\nexit 1\n");
@@ -35,9 +35,10 @@ class SinkBatchSizeTest {
         try (RunningApp app = RunningApp.start(home, settings)) {
             AggregateProcessor aggregator = app.context().getRoute("sink").filter("*").stream().filter(AggregateProcessor.class::isInstance)
                     .map(AggregateProcessor.class::cast).findFirst().orElseThrow();
-            // completion by the joined list's size: "... >= <batch size>"
-            String bySize = String.valueOf(aggregator.getCompletionPredicate());
-            return new long[] {Long.parseLong(bySize.substring(bySize.lastIndexOf(">=") + 2).replaceAll("\\D", "")), aggregator.getCompletionInterval(),
+            // completion by the joined list's size: "... >= <batch size> || ..."
+            String predicate = String.valueOf(aggregator.getCompletionPredicate());
+            String bySize = predicate.substring(predicate.indexOf(">=") + 2, predicate.indexOf("||"));
+            return new long[] {Long.parseLong(bySize.replaceAll("\\D", "")), aggregator.getCompletionTimeout(),
                     app.bean("sinkRouter", SinkRouter.class).replayBatchSize()};
         }
     }

@@ -5,18 +5,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.AdviceWith;
-import org.apache.camel.builder.NotifyBuilder;
 import org.apache.camel.component.mock.MockEndpoint;
 import org.apache.camel.model.BeanDefinition;
 import org.astroport.constellation.ingest.SinkEvent;
 import org.astroport.constellation.testsupport.RouteFilesTestSupport;
 import org.junit.jupiter.api.Test;
 
-/** routes/sink.camel.yaml: its micro-batches, closed by count, by byte budget and by time; the write replaced by a mock. */
+/**
+ * routes/sink.camel.yaml: its micro-batches, sent at once to an idle writer, else closed by count, by byte budget
+ * or once they stop growing; the write replaced by a mock.
+ */
 class SinkRouteTest extends RouteFilesTestSupport {
 
     static final long BATCH_MILLIS = 300;
@@ -35,26 +38,48 @@ class SinkRouteTest extends RouteFilesTestSupport {
     }
 
     @Test
-    void batchesCloseAtTheirSizeTheirByteBudgetOrTheirInterval() throws Exception {
-        AdviceWith.adviceWith(context, "sink", route -> route.weaveByType(BeanDefinition.class).replace().to("mock:batches"));
+    void aBatchGoesAtOnceToAnIdleWriterAndGrowsWhileTheWriterIsBusy() throws Exception {
+        CountDownLatch writing = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        AdviceWith.adviceWith(context, "sink", route -> route.weaveByType(BeanDefinition.class).replace().process(e -> {
+            writing.countDown();
+            release.await(10, TimeUnit.SECONDS); // the first write is slow (a strfry commit): the writer stays busy
+        }).to("mock:batches"));
         context.start();
         MockEndpoint batches = getMockEndpoint("mock:batches");
-        // 3 + 3 by count (ingest's lists joined: 1 + 2, then 3); 2 of 1,000 bytes by the byte budget (one more
-        // could pass 2,500); the last one by time
         batches.expectedMessageCount(4);
-        NotifyBuilder allIn = new NotifyBuilder(context).fromRoute("sink").whenDone(6).create();
+        // the writer is idle: the first list is a batch at once
         template.sendBody("direct:sink", List.of(event("small-0", 100)));
+        assertTrue(writing.await(5, TimeUnit.SECONDS), "the first batch went to the writer at once, not after " + BATCH_MILLIS + " ms");
+        // while it writes: 2 + 1 by count (ingest's lists joined), 2 of 1,000 bytes by the byte budget (one more
+        // could pass 2,500), and the last one once nothing came for BATCH_MILLIS
         template.sendBody("direct:sink", List.of(event("small-1", 100), event("small-2", 100)));
-        template.sendBody("direct:sink", List.of(event("small-3", 100), event("small-4", 100), event("small-5", 100)));
+        template.sendBody("direct:sink", List.of(event("small-3", 100)));
         for (int i = 0; i < 3; i++) {
             template.sendBody("direct:sink", List.of(event("large-" + i, 1000)));
         }
-        assertTrue(allIn.matches(5, TimeUnit.SECONDS), "the 6 lists went into the aggregator");
+        Thread.sleep(BATCH_MILLIS * 2);
+        release.countDown();
         batches.assertIsSatisfied(5_000);
         List<Integer> sizes = batches.getReceivedExchanges().stream().map(e -> e.getMessage().getBody(List.class).size()).toList();
-        assertEquals(List.of(3, 3, 2, 1), sizes);
-        assertEquals(List.of("predicate", "predicate", "strategy", "interval"),
+        assertEquals(List.of(1, 3, 2, 1), sizes);
+        assertEquals(List.of("predicate", "predicate", "strategy", "timeout"),
                 batches.getReceivedExchanges().stream().map(e -> e.getProperty(Exchange.AGGREGATED_COMPLETED_BY, String.class)).toList());
+
+        // idle again: the next list goes at once, long before its timeout
+        SinkWriter writer = context.getRegistry().lookupByNameAndType("sinkWriter", SinkWriter.class);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (!writer.idle() && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        batches.reset();
+        batches.expectedMessageCount(1);
+        long sent = System.nanoTime();
+        template.sendBody("direct:sink", List.of(event("later", 100)));
+        batches.assertIsSatisfied(5_000);
+        long tookMillis = (System.nanoTime() - sent) / 1_000_000;
+        assertTrue(tookMillis < BATCH_MILLIS, "an idle writer takes the batch at once, not after its timeout: " + tookMillis + " ms");
+        assertEquals("predicate", batches.getReceivedExchanges().get(0).getProperty(Exchange.AGGREGATED_COMPLETED_BY, String.class));
     }
 
     static SinkEvent event(String id, int bytes) {

@@ -42,6 +42,33 @@ class SinkWriterTest {
     }
 
     @Test
+    void idleOnlyWhileNoBatchIsWrittenOrWaiting() throws Exception {
+        SinkWriter writer = new SinkWriter(2);
+        assertTrue(writer.idle());
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch started = new CountDownLatch(1);
+        writer.execute(() -> {
+            started.countDown();
+            await(release);
+        });
+        assertTrue(started.await(5, TimeUnit.SECONDS));
+        assertFalse(writer.idle(), "a batch is being written");
+        CountDownLatch second = new CountDownLatch(1);
+        writer.execute(() -> {
+            second.countDown();
+            throw new IllegalStateException("a write that fails must not leave the writer busy for ever");
+        });
+        release.countDown();
+        assertTrue(second.await(5, TimeUnit.SECONDS));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (!writer.idle() && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertTrue(writer.idle(), "both batches are done, the failed one too");
+        writer.shutdown();
+    }
+
+    @Test
     void afterShutdownTheCallerWritesItsOwnBatch() throws Exception {
         SinkWriter writer = new SinkWriter(1);
         writer.shutdown();
