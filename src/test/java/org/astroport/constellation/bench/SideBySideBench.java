@@ -43,6 +43,10 @@ class SideBySideBench {
     static final long T = Fixtures.REFERENCE_TIME;
     /** -Dbench.only=mirror|backfill: those rows only, without the latency run (latency and incremental are their own runs). */
     static final String ONLY = System.getProperty("bench.only", "");
+    /** -Dbench.skip-router=true: the mirror row of the daemon alone (paired runs of two builds or settings). */
+    static final boolean SKIP_ROUTER = Boolean.getBoolean("bench.skip-router");
+    /** -Dbench.trace-count=true: each count of the local store while a mirror catches up, after the source's import ended. */
+    static final boolean TRACE_COUNT = Boolean.getBoolean("bench.trace-count");
     /** -Dbench.daemon-jvm="...": JVM options added to the launcher's for the daemon runs (an experiment: -XX:TieredStopAtLevel=4 is C2 again). */
     static final List<String> DAEMON_JVM = jvmOptions("bench.daemon-jvm");
     /** -Dbench.backfill-jvm="...": JVM options added to the launcher's for the backfill runs (an experiment; {run}: the run's name). */
@@ -113,7 +117,9 @@ class SideBySideBench {
         for (int r = 0; r < ROUNDS; r++) {
             Path round = tmp.resolve("round-" + r);
             if (!"backfill".equals(ONLY)) {
-                rows.computeIfAbsent("mirror: strfry router", k -> new ArrayList<>()).add(mirror(round.resolve("router"), events, this::router));
+                if (!SKIP_ROUTER) {
+                    rows.computeIfAbsent("mirror: strfry router", k -> new ArrayList<>()).add(mirror(round.resolve("router"), events, this::router));
+                }
                 rows.computeIfAbsent("mirror: constellation-sync", k -> new ArrayList<>()).add(mirror(round.resolve("daemon"), events, null));
             }
             if ("mirror".equals(ONLY)) {
@@ -189,9 +195,12 @@ class SideBySideBench {
                         router != null ? "router" : "ours", seconds, imported, (cpuMillis(pid, false) - cpu0[0]) / 1000.0,
                         (cpuMillis(pid, true) - cpuMillis(pid, false) - cpu0[1] + cpu0[0]) / 1000.0,
                         (source.relayCpuMillis() - cpu0[2]) / 1000.0, (local.relayCpuMillis() - cpu0[3]) / 1000.0);
-                if (app != null && System.getProperty("bench.keep-logs") != null) {
-                    Files.copy(app.log, Path.of(System.getProperty("bench.keep-logs"), "mirror-" + dir.getParent().getFileName() + ".log"),
-                            java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                if (System.getProperty("bench.keep-logs") != null) {
+                    // the mirror's log (strfry router's too: where it was cut or gave up), and the source relay's
+                    Path keep = Path.of(System.getProperty("bench.keep-logs"));
+                    String name = (app != null ? "mirror-" : "router-") + dir.getParent().getFileName();
+                    Files.copy(app != null ? app.log : dir.resolve("router.log"), keep.resolve(name + ".log"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                    Files.copy(source.config().resolveSibling("relay.log"), keep.resolve(name + "-source.log"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
                 }
                 return new Run(seconds - (held < events.size() ? STALL_SECONDS : 0), rss.get(), slowClientCuts(source), held);
             }
@@ -493,8 +502,12 @@ class SideBySideBench {
     static long awaitCount(StrfryProcess local, long n) throws Exception {
         long last = -1;
         long lastChange = System.nanoTime();
+        long start = System.nanoTime();
         while (true) {
             long c = local.count();
+            if (TRACE_COUNT) {
+                System.out.printf("BENCH   %.2f s after the source's import: the local store holds %,d%n", (System.nanoTime() - start) / 1e9, c);
+            }
             if (c >= n) {
                 return c;
             }
