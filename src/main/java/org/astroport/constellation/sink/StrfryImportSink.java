@@ -1,11 +1,10 @@
 package org.astroport.constellation.sink;
 
-import java.io.BufferedWriter;
+import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStreamWriter;
-import java.io.Writer;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -986,15 +985,16 @@ public class StrfryImportSink implements EventSink, AutoCloseable {
         }
 
         private void feed() {
-            // streamed event by event: never a whole batch as one String or byte[]
-            try (Writer in = new BufferedWriter(new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8), 1 << 16)) {
+            // streamed event by event: never a whole batch as one String or byte[]. getBytes, not a Writer: a Writer
+            // widens each line to chars and encodes them back one by one (3 us an event), getBytes copies ASCII as is
+            try (OutputStream in = new BufferedOutputStream(process.getOutputStream(), 1 << 16)) {
                 while (true) {
                     List<String> part = toFeed.take();
                     if (part == END) {
                         return; // closes stdin: strfry flushes, says "Done." and exits
                     }
                     for (String line : part) {
-                        in.write(line);
+                        in.write(line.getBytes(StandardCharsets.UTF_8));
                         in.write('\n');
                     }
                     in.flush();
