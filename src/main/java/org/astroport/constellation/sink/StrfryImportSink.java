@@ -986,7 +986,7 @@ public class StrfryImportSink implements EventSink, AutoCloseable {
 
         private void feed() {
             // streamed event by event: never a whole batch as one String or byte[]. getBytes, not a Writer: a Writer
-            // widens each line to chars and encodes them back one by one (3 us an event), getBytes copies ASCII as is
+            // widens each line to chars and encodes them back (0.9 us a line with C1), getBytes copies ASCII as is (0.4)
             try (OutputStream in = new BufferedOutputStream(process.getOutputStream(), 1 << 16)) {
                 while (true) {
                     List<String> part = toFeed.take();
