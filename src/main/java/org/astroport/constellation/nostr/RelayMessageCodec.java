@@ -212,12 +212,13 @@ public final class RelayMessageCodec {
                 return null;
             }
             int start = i + 1;
-            int end = start;
-            while (end < n && Hex.isDigit(frame.charAt(end))) {
-                end++;
-            }
-            if (end >= n || frame.charAt(end) != '"') {
-                return null; // an escape or anything not hex: the tree path reads the string as JSON does
+            // the string's end found by indexOf, not by a check of each char: a relay's half-megabyte message is read
+            // before the JIT compiles such a loop. What is in it is checked as hex when it is decoded (a NEG-MSG that
+            // is not hex ends the reconciliation, whichever way it was read)
+            int end = frame.indexOf('"', start);
+            int escape = frame.indexOf('\\', start);
+            if (end < 0 || escape >= 0 && escape < end) {
+                return null; // an escape: the tree path reads the string as JSON does
             }
             int close = skipSpace(frame, end + 1);
             if (close >= n || frame.charAt(close) != ']' || skipSpace(frame, close + 1) != n) {

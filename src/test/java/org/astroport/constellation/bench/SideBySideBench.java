@@ -185,14 +185,17 @@ class SideBySideBench {
             try (AutoCloseable mirror = started) {
                 Thread.sleep(3000); // connected and subscribed
                 long[] cpu0 = {cpuMillis(pid, false), cpuMillis(pid, true), source.relayCpuMillis(), local.relayCpuMillis()};
+                long[] jvm0 = jitAndVmThreadMillis(pid);
                 long t0 = System.nanoTime();
                 source.importLines(events);
                 double imported = (System.nanoTime() - t0) / 1e9;
                 long held = awaitCount(local, events.size());
                 double seconds = (System.nanoTime() - t0) / 1e9;
                 // where the CPU went: the mirror itself, its children (our strfry import), the relays
-                System.out.printf("BENCH   mirror %s: %.1f s (the source's own import ended at %.1f s); CPU s: mirror %.1f, its children %.1f, source relay %.1f, local relay %.1f%n",
+                long[] jvm = jitAndVmThreadMillis(pid);
+                System.out.printf("BENCH   mirror %s: %.1f s (the source's own import ended at %.1f s); CPU s: mirror %.1f%s, its children %.1f, source relay %.1f, local relay %.1f%n",
                         router != null ? "router" : "ours", seconds, imported, (cpuMillis(pid, false) - cpu0[0]) / 1000.0,
+                        router != null ? "" : String.format(" (JIT compiler %.1f, VM thread: GC and safepoints %.1f)", (jvm[0] - jvm0[0]) / 1000.0, (jvm[1] - jvm0[1]) / 1000.0),
                         (cpuMillis(pid, true) - cpuMillis(pid, false) - cpu0[1] + cpu0[0]) / 1000.0,
                         (source.relayCpuMillis() - cpu0[2]) / 1000.0, (local.relayCpuMillis() - cpu0[3]) / 1000.0);
                 if (System.getProperty("bench.keep-logs") != null) {
@@ -293,6 +296,8 @@ class SideBySideBench {
                         Files.copy(app.log, Path.of(System.getProperty("bench.keep-logs"), dir.getFileName() + ".log"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
                         // the source's side of the reconciliation (its negentropy lines carry their times)
                         Files.copy(dir.resolve("source").resolve("relay.log"), Path.of(System.getProperty("bench.keep-logs"), dir.getFileName() + "-source-relay.log"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                        // and ours: with both, each NIP-77 message's time on either relay, and in between the time it spent with us
+                        Files.copy(dir.resolve("local").resolve("relay.log"), Path.of(System.getProperty("bench.keep-logs"), dir.getFileName() + "-local-relay.log"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
                     }
                 }
             }
@@ -544,6 +549,34 @@ class SideBySideBench {
             } catch (java.io.IOException | RuntimeException gone) {
                 // ended meanwhile
             }
+        }
+        return ms;
+    }
+
+    /**
+     * CPU ms of a JVM's JIT compiler threads and of its VM thread (where the launcher's serial collector runs, with
+     * the other safepoint operations), by thread name from /proc: what of the mirror's CPU is neither ours nor Camel's.
+     * The JIT's figure is a floor: the JVM ends compiler threads it no longer needs, and /proc forgets their time.
+     */
+    static long[] jitAndVmThreadMillis(long pid) {
+        long[] ms = new long[2];
+        try (java.util.stream.Stream<Path> tasks = Files.list(Path.of("/proc", String.valueOf(pid), "task"))) {
+            for (Path task : tasks.toList()) {
+                try {
+                    String name = Files.readString(task.resolve("comm")).strip();
+                    int which = name.startsWith("C1 CompilerThre") || name.startsWith("C2 CompilerThre") ? 0
+                            : name.equals("VM Thread") || name.startsWith("GC Thread") ? 1 : -1;
+                    if (which >= 0) {
+                        String stat = Files.readString(task.resolve("stat"));
+                        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                        ms[which] += (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10;
+                    }
+                } catch (java.io.IOException | RuntimeException gone) {
+                    // the thread ended meanwhile
+                }
+            }
+        } catch (java.io.IOException gone) {
+            // the process ended
         }
         return ms;
     }

@@ -2,6 +2,7 @@ package org.astroport.constellation.nostr;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Random;
@@ -25,6 +26,28 @@ class HexTest {
             }
         }
         assertTrue(Hex.isLowerHex(("zz" + valid + "ZZ").toCharArray(), 2, 64), "only the given range is looked at");
+    }
+
+    /** decode copies the chars as Latin-1 bytes first: a char past U+00FF whose low byte is a digit (U+0130) is still no digit. */
+    @Test
+    void decodeTakesTheAsciiHexDigitsOfEitherCaseAndNoOtherChar() {
+        String lower = "0123456789abcdef";
+        String upper = "0123456789ABCDEF";
+        for (int c = 0; c <= Character.MAX_VALUE; c++) {
+            int value = Math.max(lower.indexOf(c), upper.indexOf(c));
+            for (String hex : new String[] {"f" + (char) c, (char) c + "f"}) {
+                if (value >= 0) {
+                    byte[] b = Hex.decode("00" + hex);
+                    assertEquals(2, b.length);
+                    assertEquals(hex.charAt(0) == 'f' ? 0xf0 | value : value << 4 | 0xf, b[1] & 0xff, "char " + c);
+                } else {
+                    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Hex.decode("00" + hex), "char " + c);
+                    assertEquals("not a hex digit at " + (hex.charAt(0) == 'f' ? 3 : 2), e.getMessage());
+                }
+            }
+        }
+        assertEquals("odd number of hex digits: 3", assertThrows(IllegalArgumentException.class, () -> Hex.decode("abc")).getMessage());
+        assertEquals(0, Hex.decode("").length);
     }
 
     @Test

@@ -132,8 +132,10 @@ class RelayMessageCodecTest {
         }
         // a subscription id with an escape, an empty message
         assertEquals(new RelayMessage.NegMsg("n\"1", ""), RelayMessageCodec.decodeFromRelay("[\"NEG-MSG\",\"n\\\"1\",\"\"]"));
-        // not hex, or spelled with an escape: the text JSON gives (the reconciliation then says it is not hex)
+        // not hex, or spelled with an escape: the text JSON gives (the reconciliation then says it is not hex); the cut
+        // finds the string's end without looking at each char, and leaves the check to the decoding
         assertEquals(new RelayMessage.NegMsg("n", "6z"), RelayMessageCodec.decodeFromRelay("[\"NEG-MSG\",\"n\",\"6z\"]"));
+        assertEquals(new RelayMessage.NegMsg("n", "6z\u00e9"), RelayMessageCodec.cutNegMsg("[\"NEG-MSG\",\"n\",\"6z\u00e9\"]"));
         assertEquals(new RelayMessage.NegMsg("n", "61"), RelayMessageCodec.decodeFromRelay("[\"NEG-MSG\",\"n\",\"6\\u0031\"]"));
         // wrong shapes stay malformed, with the reason the JSON reading gives
         for (String frame : List.of("[\"NEG-MSG\",\"n\",\"61\",\"62\"]", "[\"NEG-MSG\",\"n\"]", "[\"NEG-MSG\",\"n\",\"61\"",
