@@ -37,8 +37,8 @@ public final class Hex {
             throw new IllegalArgumentException("odd number of hex digits: " + hex.length());
         }
         // the chars copied as bytes first (a char past U+00FF becomes '?', not a digit), so that the loop calls nothing:
-        // where it runs interpreted, as a backfill's first half-megabyte NIP-77 message does, that is 20 times faster
-        // (and twice as fast on a signature once compiled by C1)
+        // where it runs interpreted, as for a backfill's first half-megabyte NIP-77 message, 500,000 chars take 12 ms
+        // instead of 156 (and a signature half the time once compiled by C1)
         byte[] in = hex.getBytes(StandardCharsets.ISO_8859_1);
         byte[] out = new byte[in.length / 2];
         int bad = 0;
