@@ -543,9 +543,7 @@ class SideBySideBench {
         }
         for (long p : pids) {
             try {
-                String stat = Files.readString(Path.of("/proc", String.valueOf(p), "stat"));
-                String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                ms += (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10;
+                ms += statCpuMillis(Path.of("/proc", String.valueOf(p), "stat"));
             } catch (java.io.IOException | RuntimeException gone) {
                 // ended meanwhile
             }
@@ -567,9 +565,7 @@ class SideBySideBench {
                     int which = name.startsWith("C1 CompilerThre") || name.startsWith("C2 CompilerThre") ? 0
                             : name.equals("VM Thread") || name.startsWith("GC Thread") ? 1 : -1;
                     if (which >= 0) {
-                        String stat = Files.readString(task.resolve("stat"));
-                        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                        ms[which] += (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10;
+                        ms[which] += statCpuMillis(task.resolve("stat"));
                     }
                 } catch (java.io.IOException | RuntimeException gone) {
                     // the thread ended meanwhile
@@ -579,6 +575,13 @@ class SideBySideBench {
             // the process ended
         }
         return ms;
+    }
+
+    /** utime + stime of a /proc stat file (a process's or a thread's), in ms (clock ticks of 10 ms). */
+    static long statCpuMillis(Path stat) throws java.io.IOException {
+        String text = Files.readString(stat);
+        String[] f = text.substring(text.lastIndexOf(')') + 2).split(" ");
+        return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10;
     }
 
     static long peakRssMb(long pid) {
