@@ -20,6 +20,7 @@ import org.astroport.constellation.ops.ConstellationHealth;
 import org.astroport.constellation.ops.ConstellationMetrics;
 import org.astroport.constellation.ops.ManagedBeans;
 import org.astroport.constellation.ops.PeersView;
+import org.astroport.constellation.ops.ProgressReport;
 import org.astroport.constellation.ops.SinkView;
 import org.astroport.constellation.sink.SinkRouter;
 import org.astroport.constellation.sync.DurablePositions;
@@ -52,6 +53,11 @@ public class OpsConfiguration implements CamelConfiguration {
         jmx.add("type=Sink", new SinkView(sink));
         jmx.add("type=Backfill", new BackfillView(backfill, backfillCron.trim()));
         return jmx;
+    }
+
+    @BindToRegistry(lazy = true)
+    public ProgressReport progressReport(SyncStats stats, SinkRouter sink) {
+        return new ProgressReport(stats, sink);
     }
 
     @Override
