@@ -181,16 +181,21 @@ public class NostrRelayConsumer extends DefaultConsumer {
         if (item.eventJson() != null) {
             addQueued(item.eventJson().length());
         }
-        if (conf.isCloseToDrain() && aboveHighWatermark(1, 1) && session.closeToDrain()) {
+        // measured: while a probe is out the socket is paused at the mark, and closing waits until the peer holds
+        // too much for us; else (a catch-up, which is not closed) the socket is paused only at the hard cap, as before
+        boolean measured = conf.isCloseToDrain() && conf.getDrainBacklogBytes() > 0;
+        boolean above = aboveHighWatermark(1, 1);
+        if (conf.isCloseToDrain() && above && session.closeToDrain(conf.getDrainBacklogBytes())) {
             stats.closedToDrain();
             drainWanted.set(true);
             String note = PeerLogLimiter.shared().admit(endpoint.getPeer(), "drain");
             if (note != null) {
-                LOG.info("{}: {} frames ({} bytes; {} bytes from all peers) wait for the route; live subscriptions closed until they drain{}",
-                        endpoint.getPeer(), queue.size(), queuedBytes.get(), endpoint.getComponent().queuedBytes(), note);
+                LOG.info("{}: {} frames ({} bytes; {} bytes from all peers) wait for the route{}; live subscriptions closed until they drain{}",
+                        endpoint.getPeer(), queue.size(), queuedBytes.get(), endpoint.getComponent().queuedBytes(),
+                        measured ? " and the peer held over " + session.lastBacklogChars() + " bytes for us" : "", note);
             }
         }
-        boolean pause = conf.isCloseToDrain() ? aboveHighWatermark(HARD_CAP_FRAMES, HARD_CAP_BYTES) : aboveHighWatermark(1, 1);
+        boolean pause = conf.isCloseToDrain() && !(measured && session.measuringBacklog()) ? aboveHighWatermark(HARD_CAP_FRAMES, HARD_CAP_BYTES) : above;
         if (pause && paused.compareAndSet(false, true)) {
             stats.paused();
             connection.pause();

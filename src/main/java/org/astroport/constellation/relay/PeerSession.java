@@ -109,6 +109,22 @@ public final class PeerSession implements RelaySessionHandler {
     // closes to drain on this connection: the REQs after one take new ids, so that what the peer still sends
     // for the closed ones cannot be taken for the new ones' answers (it would mislead paging)
     private int drains;
+    // the peer's backlog for us, measured: a probe REQ's EOSE is queued behind everything the peer has buffered
+    // for us, so the chars read between sending it and its EOSE are what was waiting (closeToDrain(limit))
+    private long charsRead;
+    private String probeId;
+    private long probeSentAt;
+    private long probeSentNanos;
+    private int probeIds;
+    // the last answered probe: the backlog's growth between two answers projects it to the next one
+    private long lastAnswerNanos;
+    private static final long PROJECTION_NANOS = 10_000_000_000L;
+    private long projectedChars;
+    private final java.util.Set<String> probesOut = new java.util.HashSet<>();
+    // the peer closed a probe (a subscription limit): the backlog cannot be measured, closing is at the mark
+    private boolean probesRefused;
+    private volatile long lastBacklogChars = -1;
+    private static final Filter PROBE = new Filter(java.util.Set.of("0".repeat(64)), null, null, null, null, null, 1);
     private static final long FIRST_CLOSED_BACKOFF_MILLIS = 5_000;
     private static final long MAX_CLOSED_BACKOFF_MILLIS = 300_000;
 
@@ -187,6 +203,11 @@ public final class PeerSession implements RelaySessionHandler {
         resendAfterAuth = false;
         closedToDrain = false;
         drains = 0;
+        probeId = null;
+        probesOut.clear();
+        probesRefused = false;
+        lastAnswerNanos = 0;
+        projectedChars = 0;
         subscribe();
     }
 
@@ -325,6 +346,7 @@ public final class PeerSession implements RelaySessionHandler {
 
     @Override
     public void onFrame(RelaySession s, String frame) {
+        charsRead += frame.length();
         // an event (nearly every frame) is read once: the frame and the strict parse of its event together
         RelayMessageCodec.ParsedEvent parsed = RelayMessageCodec.decodeEventFromRelay(frame);
         RelayMessage m = parsed != null ? new RelayMessage.Event(parsed.subscriptionId(), parsed.eventJson()) : RelayMessageCodec.decodeFromRelay(frame);
@@ -350,6 +372,9 @@ public final class PeerSession implements RelaySessionHandler {
             }
             delivery.deliver(e.eventJson(), parsed == null ? null : parsed.event(), e.subscriptionId(), sub.eose);
         } else if (m instanceof RelayMessage.Eose eose) {
+            if (endProbe(eose.subscriptionId(), true)) {
+                return;
+            }
             Sub sub = subs.get(eose.subscriptionId());
             if (sub != null && !sub.eose && !sub.closed) {
                 onEose(eose.subscriptionId(), sub);
@@ -372,6 +397,14 @@ public final class PeerSession implements RelaySessionHandler {
             answerChallenge(auth.challenge());
         } else if (m instanceof RelayMessage.Closed closed) {
             closedCount++;
+            if (endProbe(closed.subscriptionId(), false)) {
+                if (!RelayMessage.hasPrefix(closed.message(), "auth-required")) {
+                    probesRefused = true;
+                    peerText(Level.INFO, "probe", "refused our backlog probe (" + PeerText.clip(closed.message())
+                            + "); live subscriptions are closed at the high-water mark without measuring");
+                }
+                return;
+            }
             if (RelayMessage.hasPrefix(closed.message(), "auth-required")) {
                 if (stationKey == null) {
                     peerText(Level.WARN, "closed", "demands authentication (" + PeerText.clip(closed.message())
@@ -509,8 +542,46 @@ public final class PeerSession implements RelaySessionHandler {
      * pages wait for the queue instead ({@link Delivery#backlogged()}).
      */
     public boolean closeToDrain() {
+        return closeToDrain(0);
+    }
+
+    /**
+     * {@link #closeToDrain()}, but only once the peer is measured to hold more than backlogLimitChars for us
+     * (0: at once). The measure: a probe REQ for an id no event has, whose EOSE the peer queues behind
+     * everything it buffered for us; past the limit read without its EOSE, the backlog was at least that.
+     * Each answer also projects the backlog to the next answer from its growth since the previous one
+     * (a peer that fills faster than we read is closed before it reaches its cut, not after).
+     * Below the limit the peer is held back by the paused socket alone, which asks nothing twice.
+     */
+    public boolean closeToDrain(long backlogLimitChars) {
+        boolean measured = backlogLimitChars > 0 && !probesRefused;
+        if (lastAnswerNanos > 0 && System.nanoTime() - lastAnswerNanos > PROJECTION_NANOS) {
+            lastAnswerNanos = 0; // an old answer says nothing of the backlog now
+            projectedChars = 0;
+        }
+        long waiting = probeId == null ? 0 : charsRead - probeSentAt;
+        boolean below = waiting <= backlogLimitChars && projectedChars <= backlogLimitChars;
+        if (measured && below && probeId != null) {
+            return false; // called for each frame above the mark: the common case costs two comparisons
+        }
         if (session == null || closedToDrain || subs.values().stream().noneMatch(s -> s.parent == null && s.caughtUp())) {
             return false;
+        }
+        if (measured) {
+            if (below) {
+                if (probeId == null) {
+                    probeId = "probe~" + (++probeIds);
+                    probeSentAt = charsRead;
+                    probeSentNanos = System.nanoTime();
+                    probesOut.add(probeId);
+                    session.send(RelayMessageCodec.encode(new RelayMessage.Req(probeId, List.of(PROBE))));
+                }
+                return false;
+            }
+            lastBacklogChars = Math.max(waiting, projectedChars);
+            probeId = null; // its EOSE still comes (and is closed); measuring starts over after the drain
+            lastAnswerNanos = 0;
+            projectedChars = 0;
         }
         subs.values().removeIf(sub -> sub.closed); // an earlier drain's: long since quiet
         subs.forEach((id, sub) -> {
@@ -526,6 +597,42 @@ public final class PeerSession implements RelaySessionHandler {
         closedToDrain = true;
         caughtUp = false;
         return true;
+    }
+
+    /** A probe's answer (EOSE) or refusal (CLOSED); false when the id is not a probe's. */
+    private boolean endProbe(String id, boolean answered) {
+        if (!probesOut.remove(id)) {
+            return false;
+        }
+        if (answered && session != null) {
+            session.send(RelayMessageCodec.encode(new RelayMessage.Close(id))); // a REQ stays open after its EOSE
+        }
+        if (id.equals(probeId)) {
+            if (answered) {
+                // growing since the last answer: where it will be by the next one, which takes as long as this one did
+                long now = System.nanoTime();
+                long backlog = charsRead - probeSentAt;
+                projectedChars = backlog;
+                if (lastAnswerNanos > 0 && now > lastAnswerNanos && backlog > lastBacklogChars) {
+                    double perNano = (double) (backlog - lastBacklogChars) / (now - lastAnswerNanos);
+                    projectedChars = backlog + (long) (perNano * (now - probeSentNanos));
+                }
+                lastBacklogChars = backlog;
+                lastAnswerNanos = now;
+            }
+            probeId = null;
+        }
+        return true;
+    }
+
+    /** A probe is out: the peer's backlog is being measured (and the socket may hold it back meanwhile). */
+    public boolean measuringBacklog() {
+        return probeId != null;
+    }
+
+    /** Chars the peer held for us when last measured (a probe answered, or one that passed the limit); -1 before any. */
+    public long lastBacklogChars() {
+        return lastBacklogChars;
     }
 
     /** What was delivered has drained: subscribes again after {@link #closeToDrain()}, else asks for a page held back. */

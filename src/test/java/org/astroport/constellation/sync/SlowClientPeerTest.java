@@ -21,8 +21,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A burst the sink cannot keep up with, from a peer that cuts slow clients the way strfry does
- * (relay.maxPendingOutboundBytes): we close the live subscription and catch up once drained, so the
- * peer never cuts us, and every event arrives. Pausing the socket instead gets us cut.
+ * (relay.maxPendingOutboundBytes): we pause the socket, measure what the peer holds for us, close the
+ * live subscription once that nears its budget and catch up once drained, so the peer never cuts us,
+ * and every event arrives. Pausing the socket without measuring gets us cut.
  */
 class SlowClientPeerTest {
 
@@ -47,6 +48,9 @@ class SlowClientPeerTest {
         // the socket is paused at 8 times this (3,200 frames, 3 MB): above what the peer may still have buffered
         // for us when it reads our CLOSE (the 2 MB it allows, and the loopback socket buffers), so that a pause cannot get us cut either
         s.put("constellation.live.queue-high-watermark", "400");
+        // the peer's budget here is 1-2 MB, not strfry's 32 MiB: closing once it holds a few hundred KB for us
+        // (measured) leaves the margin a quarter of the budget leaves in production
+        s.put("constellation.live.drain-backlog-bytes", "262144");
         return s;
     }
 
@@ -62,6 +66,25 @@ class SlowClientPeerTest {
     @Test
     void aBurstOfOldEventsIsAskedForAgainFromTheirCreatedAt(@TempDir Path tmp) throws Exception {
         runBurst(tmp, burst(3_000, T - 3_000, T - 2_000, "late"), 1 << 20);
+    }
+
+    /** drain-backlog-bytes=0: the live subscriptions are closed at the mark, without measuring the peer's backlog first. */
+    @Test
+    void unmeasuredTheSubscriptionsAreClosedAtTheMark(@TempDir Path tmp) throws Exception {
+        PeerStats stats = publishPaced(tmp, burst(3_000, T - 500, T - 1, "unmeasured"), 1 << 20, Map.of("constellation.live.drain-backlog-bytes", "0"));
+        assertTrue(stats.duplicates() > 0, "closing asks again for what the peer sent meanwhile");
+    }
+
+    /**
+     * The default: a peer whose backlog for us stays under the limit (the whole burst is 3 MB, the limit 8 MiB)
+     * is held back by the paused socket alone, and nothing is asked for twice.
+     */
+    @Test
+    void aPeerHoldingLittleForUsIsHeldBackByThePausedSocketAlone(@TempDir Path tmp) throws Exception {
+        PeerStats stats = publishPaced(tmp, burst(3_000, T - 500, T - 1, "held"), 0, Map.of("constellation.live.drain-backlog-bytes", "8388608"));
+        assertEquals(0, stats.drainCloses(), "closed although the peer held less than the limit for us");
+        assertEquals(0, stats.duplicates(), "an event was asked for twice");
+        assertTrue(stats.pauses() > 0, "the sink never fell behind: the test proves nothing");
     }
 
     /** constellation.live.close-to-drain=false: the socket is paused at the mark, as before, and nothing is lost either. */

@@ -46,6 +46,11 @@ public final class StrfryProcess implements AutoCloseable {
 
     /** As {@link #create(Path, String)}, with the body of strfry's relay.auth section (given the port). */
     public static StrfryProcess create(Path dir, String host, java.util.function.IntFunction<String> auth) throws Exception {
+        return create(dir, host, auth, "");
+    }
+
+    /** As {@link #create(Path, String, java.util.function.IntFunction)}, with more lines in the relay section (a limit under test). */
+    public static StrfryProcess create(Path dir, String host, java.util.function.IntFunction<String> auth, String relayLines) throws Exception {
         String bin = System.getenv(ENV);
         if (bin == null || bin.isBlank()) {
             throw new IllegalStateException(ENV + " is not set");
@@ -62,6 +67,7 @@ public final class StrfryProcess implements AutoCloseable {
                     maxWebsocketPayloadSize = 131072
                     maxFilterLimit = 500
                     maxSubsPerConnection = 20
+                    %s
                     info {
                         name = "constellation-sync test"
                     }
@@ -72,7 +78,7 @@ public final class StrfryProcess implements AutoCloseable {
                         %s
                     }
                 }
-                """.formatted(dir.resolve("db"), host, port, auth.apply(port)));
+                """.formatted(dir.resolve("db"), host, port, relayLines, auth.apply(port)));
         return new StrfryProcess(bin, config, host, port);
     }
 
