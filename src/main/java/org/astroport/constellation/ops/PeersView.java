@@ -70,6 +70,7 @@ public class PeersView implements PeersMXBean {
                     + " received=" + s.receivedCount() + " forwarded=" + s.forwardedCount() + " duplicates=" + s.duplicates()
                     + " spooled=" + s.spooledCount() + " reconnects=" + s.reconnects()
                     + " drain_closes=" + s.drainCloses() + " pauses=" + s.pauses()
+                    + " backlog=" + (c != null && c.session() != null && c.session().lastBacklogChars() >= 0 ? c.session().lastBacklogChars() + "B" : "unmeasured")
                     + " beyond_reach=" + (c != null && c.session() != null ? c.session().beyondReach() : 0)
                     + " invalid=" + s.invalidByReason() + " filtered=" + s.filteredByReason());
         }

@@ -26,12 +26,13 @@ import org.slf4j.LoggerFactory;
  * Keeps one peer subscription open and feeds its events to the route, in order, on a worker
  * thread of its own: one event per exchange, or (maxBatch above 1) what the queue holds, up to
  * maxBatch, as one list, never held back to fill it; at most maxEventsPerSecond. When the route
- * falls behind (the queue reaches its high-water mark), the live subscriptions are closed until the
- * queue drains, then opened again from the sync positions: the peer stops sending rather than
- * buffering for us until it cuts us as a slow client (strfry's
- * maxPendingOutboundBytes). Only a peer that goes on sending anyway meets the hard cap,
- * {@value #HARD_CAP_FRAMES} times the high-water mark in frames or {@value #HARD_CAP_BYTES} times in bytes,
- * where the socket is paused (TCP back-pressure) so memory stays bounded. Counted in the peer's
+ * falls behind (the queue reaches its high-water mark), the socket is paused (TCP back-pressure) while
+ * the session measures what the peer holds for us; once that nears drainBacklogBytes, the live
+ * subscriptions are closed until the queue drains, then opened again from the sync positions: the peer
+ * stops sending rather than buffering for us until it cuts us as a slow client (strfry's
+ * maxPendingOutboundBytes). During a catch-up (never closed), or a peer that goes on sending after the
+ * close, the socket is paused at the hard cap, {@value #HARD_CAP_FRAMES} times the high-water mark in
+ * frames or {@value #HARD_CAP_BYTES} times in bytes, so memory stays bounded. Counted in the peer's
  * {@link PeerStats}.
  */
 public class NostrRelayConsumer extends DefaultConsumer {

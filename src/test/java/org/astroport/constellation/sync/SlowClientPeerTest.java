@@ -83,6 +83,7 @@ class SlowClientPeerTest {
     void aPeerHoldingLittleForUsIsHeldBackByThePausedSocketAlone(@TempDir Path tmp) throws Exception {
         PeerStats stats = publishPaced(tmp, burst(3_000, T - 500, T - 1, "held"), 0, Map.of("constellation.live.drain-backlog-bytes", "8388608"));
         assertEquals(0, stats.drainCloses(), "closed although the peer held less than the limit for us");
+        assertTrue(lastConnections.matches("(?s).* backlog=[0-9]+B .*"), "JMX shows the last measure: " + lastConnections);
         assertEquals(0, stats.duplicates(), "an event was asked for twice");
         assertTrue(stats.pauses() > 0, "the sink never fell behind: the test proves nothing");
     }
@@ -100,6 +101,9 @@ class SlowClientPeerTest {
     }
 
     /** Publishes the events at 4,000/s into a peer relay that cuts at this budget (0: never); returns the peer's stats once all arrived. */
+    /** JMX Peers.Connections as publishPaced left it. */
+    private static String lastConnections = "";
+
     private static PeerStats publishPaced(Path tmp, List<String> events, int budget, Map<String, String> settings) throws Exception {
         try (TestRelay peerA = new TestRelay().host("127.0.0.2").cutSlowClientsAt(budget).start();
              TestRelay local = new TestRelay().okDelayMillis(100).start();
@@ -122,6 +126,8 @@ class SlowClientPeerTest {
             pusher.start();
             NoLossTest.awaitExactly(local, ids(events), 120_000);
             pusher.join();
+            lastConnections = String.join("\n", (String[]) java.lang.management.ManagementFactory.getPlatformMBeanServer()
+                    .getAttribute(new javax.management.ObjectName("org.astroport.constellation:type=Peers"), "Connections"));
             System.out.println("slow client: " + peerA.slowClientCuts() + " cut(s), " + peerA.connectionsAccepted() + " connection(s), "
                     + stats.drainCloses() + " drain close(s), " + stats.pauses() + " pause(s), " + stats.duplicates() + " duplicate(s)");
             if (budget > 0) {
