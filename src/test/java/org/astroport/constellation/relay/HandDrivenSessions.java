@@ -13,6 +13,26 @@ final class HandDrivenSessions {
     private HandDrivenSessions() {
     }
 
+    /** No saved position (from the live lookback on), checkpoints dropped; gap closes go to {@code gaps}. */
+    static SyncPositions noPositions(java.util.function.BiFunction<Long, Long, java.util.concurrent.CompletableFuture<Boolean>> gaps) {
+        return new SyncPositions() {
+            public java.util.Map<String, Long> positions(String peer) {
+                return java.util.Map.of();
+            }
+
+            public void checkpoint(String peer, long cycle, java.util.Map<String, Long> candidate) {
+            }
+
+            public long cycle() {
+                return 0;
+            }
+
+            public java.util.concurrent.CompletableFuture<Boolean> closeGap(String peer, String url, String authRelayUrl, long since, long until) {
+                return gaps.apply(since, until);
+            }
+        };
+    }
+
     static PeerSession kindOne(String peer, String url, PeerSession.Timing timing, SyncPositions positions, PeerSession.Delivery delivery) {
         return kindOneBy(null, peer, url, timing, positions, delivery);
     }

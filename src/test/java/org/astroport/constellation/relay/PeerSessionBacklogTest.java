@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -28,22 +27,9 @@ class PeerSessionBacklogTest {
 
     private final RecordingSocket socket = new RecordingSocket("ws://127.0.0.2:7777");
     private final PeerSession session = HandDrivenSessions.kindOne("backlog-peer", "ws://127.0.0.2:7777", new PeerSession.Timing(600, 3600, 500, 1000, 10),
-            new SyncPositions() {
-                public Map<String, Long> positions(String peer) {
-                    return Map.of();
-                }
-
-                public void checkpoint(String peer, long cycle, Map<String, Long> candidate) {
-                }
-
-                public long cycle() {
-                    return 0;
-                }
-
-                public CompletableFuture<Boolean> closeGap(String peer, String url, String authRelayUrl, long since, long until) {
-                    throw new AssertionError("no gap here");
-                }
-            }, new PeerSession.Delivery() {
+            HandDrivenSessions.noPositions((since, until) -> {
+                throw new AssertionError("no gap here");
+            }), new PeerSession.Delivery() {
                 public void deliver(String eventJson, String subscriptionId, boolean live) {
                 }
 
@@ -126,17 +112,27 @@ class PeerSessionBacklogTest {
         assertFalse(session.closeToDrain(5_000), "closed already, until drained");
     }
 
-    @Test
-    void aBacklogGrowingBetweenTwoAnswersIsClosedBeforeAnyMeasureReachesTheLimit() throws Exception {
-        String sub = live();
+    /**
+     * Two probes answered, the first after n1 events, the second, 10 ms later, after n2 events and 100 ms (ten
+     * times the gap before it); returns the two backlogs measured.
+     */
+    private long[] twoAnswers(String sub, int n1, int n2) throws Exception {
         session.closeToDrain(1_000_000);
-        long first = events(sub, 5) + answer(probe());
+        long first = events(sub, n1) + answer(probe());
         Thread.sleep(10);
         session.closeToDrain(1_000_000);
         String probe = probe();
-        long second = events(sub, 40);
-        Thread.sleep(100); // the second answer takes ten times as long as the gap before it: the backlog keeps growing
-        second += answer(probe);
+        long second = events(sub, n2);
+        Thread.sleep(100);
+        return new long[] {first, second + answer(probe)};
+    }
+
+    @Test
+    void aBacklogGrowingBetweenTwoAnswersIsClosedBeforeAnyMeasureReachesTheLimit() throws Exception {
+        String sub = live();
+        long[] answers = twoAnswers(sub, 5, 40);
+        long first = answers[0];
+        long second = answers[1];
         assertTrue(second > first);
         // growth since the first answer, times the second's latency (at least a quarter of the time between answers)
         long limit = second + (second - first) / 4;
@@ -148,15 +144,9 @@ class PeerSessionBacklogTest {
     @Test
     void aBacklogThatDoesNotGrowIsNotProjected() throws Exception {
         String sub = live();
-        session.closeToDrain(1_000_000);
-        long first = events(sub, 20) + answer(probe());
-        Thread.sleep(10);
-        session.closeToDrain(1_000_000);
-        String probe = probe();
-        long second = events(sub, 10);
-        Thread.sleep(100);
-        second += answer(probe);
-        assertTrue(second < first);
+        long[] answers = twoAnswers(sub, 20, 10);
+        long first = answers[0];
+        assertTrue(answers[1] < first);
         assertFalse(session.closeToDrain(first + 1), "a shrinking backlog under the limit: the subscription stays open");
         assertFalse(sent("CLOSE").contains("[\"CLOSE\",\"" + sub + "\"]"));
     }

@@ -161,22 +161,7 @@ class PeerSessionPagingTest {
      * events, pages enough to never hand the window to reconciliation; gap closes go to {@code gaps}.
      */
     private static PeerSession session(List<String> authors, java.util.function.BiFunction<Long, Long, CompletableFuture<Boolean>> gaps) {
-        SyncPositions positions = new SyncPositions() {
-            public Map<String, Long> positions(String peer) {
-                return Map.of();
-            }
-
-            public void checkpoint(String peer, long cycle, Map<String, Long> candidate) {
-            }
-
-            public long cycle() {
-                return 0;
-            }
-
-            public CompletableFuture<Boolean> closeGap(String peer, String url, String authRelayUrl, long since, long until) {
-                return gaps.apply(since, until);
-            }
-        };
+        SyncPositions positions = HandDrivenSessions.noPositions(gaps);
         return HandDrivenSessions.kindOneBy(authors, "paging-peer", "ws://127.0.0.2:7777", new PeerSession.Timing(600, 3600, 3, 1000, 10), positions,
                 new PeerSession.Delivery() {
                     public void deliver(String eventJson, String subscriptionId, boolean live) {
