@@ -52,7 +52,7 @@ public class ProgressReport {
         lastMillis = now;
         long received = 0, accepted = 0, duplicates = 0, filtered = 0, drainCloses = 0, reconnects = 0;
         Map<String, Long> invalid = new TreeMap<>();
-        List<String> peers = new ArrayList<>();
+        List<Map.Entry<String, Long>> peers = new ArrayList<>();
         for (PeerStats p : stats.all()) {
             Counts now_ = Counts.of(p);
             Counts before = lastByPeer.getOrDefault(p.peer(), new Counts(0, 0, 0, 0, 0, 0, Map.of()));
@@ -66,7 +66,7 @@ public class ProgressReport {
             reconnects += now_.reconnects() - before.reconnects();
             addDelta(invalid, now_.invalid(), before.invalid());
             if (r > 0) {
-                peers.add(p.peer() + " " + String.format("%,d", r));
+                peers.add(Map.entry(p.peer(), r));
             }
         }
         long written = sink.written() - lastWritten;
@@ -84,8 +84,10 @@ public class ProgressReport {
         }
         StringBuilder line = new StringBuilder(String.format("last %d s: %,d event(s) received", seconds, received));
         if (!peers.isEmpty()) {
-            peers.sort(null);
-            line.append(" (").append(String.join(", ", peers.size() > 5 ? peers.subList(0, 5) : peers)).append(peers.size() > 5 ? ", ..." : "").append(')');
+            // the five that sent the most (50 peers repeating one burst would not fit a line)
+            peers.sort(Map.Entry.<String, Long>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()));
+            List<String> top = peers.stream().limit(5).map(e -> e.getKey() + " " + String.format("%,d", e.getValue())).toList();
+            line.append(" (").append(String.join(", ", top)).append(peers.size() > 5 ? String.format(" and %d more peer(s)", peers.size() - 5) : "").append(')');
         }
         line.append(String.format(": %,d new, %,d already had", accepted, duplicates));
         if (filtered > 0) {

@@ -82,5 +82,17 @@ class ProgressReportTest {
         clock.addAndGet(30_000);
         assertEquals("last 30 s: 1 event(s) received (station-b.test 1): 1 new, 0 already had; sink: 0 written", report.sinceLast(),
                 "only what moved since the previous line");
+
+        // many peers: the five that sent the most, most first
+        for (int i = 1; i <= 7; i++) {
+            PeerStats p = stats.peer("peer-" + i + ".test");
+            for (int k = 0; k < i; k++) {
+                p.countReceived();
+                p.duplicate();
+            }
+        }
+        clock.addAndGet(60_000);
+        assertEquals("last 60 s: 28 event(s) received (peer-7.test 7, peer-6.test 6, peer-5.test 5, peer-4.test 4, peer-3.test 3 and 2 more peer(s)): "
+                + "0 new, 28 already had; sink: 0 written", report.sinceLast());
     }
 }
