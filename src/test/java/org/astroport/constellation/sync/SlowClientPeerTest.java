@@ -100,10 +100,10 @@ class SlowClientPeerTest {
         publishPaced(tmp, events, budget, Map.of());
     }
 
-    /** Publishes the events at 4,000/s into a peer relay that cuts at this budget (0: never); returns the peer's stats once all arrived. */
     /** JMX Peers.Connections as publishPaced left it. */
     private static String lastConnections = "";
 
+    /** Publishes the events at 4,000/s into a peer relay that cuts at this budget (0: never); returns the peer's stats once all arrived. */
     private static PeerStats publishPaced(Path tmp, List<String> events, int budget, Map<String, String> settings) throws Exception {
         try (TestRelay peerA = new TestRelay().host("127.0.0.2").cutSlowClientsAt(budget).start();
              TestRelay local = new TestRelay().okDelayMillis(100).start();
