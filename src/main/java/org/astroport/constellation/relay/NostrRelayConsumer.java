@@ -30,8 +30,8 @@ import org.slf4j.LoggerFactory;
  * the session measures what the peer holds for us; once that nears drainBacklogBytes, the live
  * subscriptions are closed until the queue drains, then opened again from the sync positions: the peer
  * stops sending rather than buffering for us until it cuts us as a slow client (strfry's
- * maxPendingOutboundBytes). During a catch-up (never closed), or a peer that goes on sending after the
- * close, the socket is paused at the hard cap, {@value #HARD_CAP_FRAMES} times the high-water mark in
+ * maxPendingOutboundBytes). Unmeasured (drainBacklogBytes 0: a catch-up is never closed), or for a peer
+ * that goes on sending after the close, the socket is paused at the hard cap, {@value #HARD_CAP_FRAMES} times the high-water mark in
  * frames or {@value #HARD_CAP_BYTES} times in bytes, so memory stays bounded. Counted in the peer's
  * {@link PeerStats}.
  */
@@ -183,7 +183,7 @@ public class NostrRelayConsumer extends DefaultConsumer {
             addQueued(item.eventJson().length());
         }
         // measured: while a probe is out the socket is paused at the mark, and closing waits until the peer holds
-        // too much for us; else (a catch-up, which is not closed) the socket is paused only at the hard cap, as before
+        // too much for us; else (unmeasured: a catch-up is not closed) the socket is paused only at the hard cap
         boolean measured = conf.isCloseToDrain() && conf.getDrainBacklogBytes() > 0;
         boolean above = aboveHighWatermark(1, 1);
         if (conf.isCloseToDrain() && above && session.closeToDrain(conf.getDrainBacklogBytes())) {

@@ -538,8 +538,8 @@ public final class PeerSession implements RelaySessionHandler {
      * stops sending instead of buffering for us until it cuts us as a slow client. What is already in
      * flight is still delivered; {@link #drained()} subscribes again from the positions, which did not
      * move past what was delivered. False when nothing was closed (no live subscription, or already closed).
-     * A catch-up is not closed: its own pages fill the queue, closing would start it over and over; its
-     * pages wait for the queue instead ({@link Delivery#backlogged()}).
+     * A catch-up is not closed at the mark: its own pages fill the queue, closing would start it over and
+     * over; its pages wait for the queue instead ({@link Delivery#backlogged()}).
      */
     public boolean closeToDrain() {
         return closeToDrain(0);
@@ -551,7 +551,8 @@ public final class PeerSession implements RelaySessionHandler {
      * everything it buffered for us; past the limit read without its EOSE, the backlog was at least that.
      * Each answer also projects the backlog to the next answer from its growth since the previous one
      * (a peer that fills faster than we read is closed before it reaches its cut, not after).
-     * Below the limit the peer is held back by the paused socket alone, which asks nothing twice.
+     * Below the limit the peer is held back by the paused socket alone, which asks nothing twice; past it
+     * even a catch-up is closed (the peer's live events during it are what overflows).
      */
     public boolean closeToDrain(long backlogLimitChars) {
         boolean measured = backlogLimitChars > 0 && !probesRefused;
@@ -564,10 +565,18 @@ public final class PeerSession implements RelaySessionHandler {
         if (measured && below && probeId != null) {
             return false; // called for each frame above the mark: the common case costs two comparisons
         }
-        if (session == null || closedToDrain || subs.values().stream().noneMatch(s -> s.parent == null && s.caughtUp())) {
+        if (session == null || closedToDrain) {
+            return false;
+        }
+        if (!measured && subs.values().stream().noneMatch(s -> s.parent == null && s.caughtUp())) {
             return false;
         }
         if (measured) {
+            // measured, a catch-up is closed too once the peer holds too much for us: it would cut us, which
+            // starts the catch-up over all the same
+            if (subs.values().stream().noneMatch(s -> !s.closed)) {
+                return false;
+            }
             if (below) {
                 if (probeId == null) {
                     probeId = "probe~" + (++probeIds);
