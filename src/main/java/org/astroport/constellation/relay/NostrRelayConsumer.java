@@ -30,10 +30,10 @@ import org.slf4j.LoggerFactory;
  * the session measures what the peer holds for us; once that nears drainBacklogBytes, the live
  * subscriptions are closed until the queue drains, then opened again from the sync positions: the peer
  * stops sending rather than buffering for us until it cuts us as a slow client (strfry's
- * maxPendingOutboundBytes). Unmeasured (drainBacklogBytes 0: a catch-up is never closed), or for a peer
- * that goes on sending after the close, the socket is paused at the hard cap, {@value #HARD_CAP_FRAMES} times the high-water mark in
- * frames or {@value #HARD_CAP_BYTES} times in bytes, so memory stays bounded. Counted in the peer's
- * {@link PeerStats}.
+ * maxPendingOutboundBytes). Unmeasured (drainBacklogBytes 0: a catch-up is never closed), or for a
+ * peer that goes on sending after the close, the socket is paused at the hard cap, {@value #HARD_CAP_FRAMES}
+ * times the high-water mark in frames or {@value #HARD_CAP_BYTES} times in bytes, so memory stays bounded.
+ * Counted in the peer's {@link PeerStats}.
  */
 public class NostrRelayConsumer extends DefaultConsumer {
 
@@ -182,9 +182,6 @@ public class NostrRelayConsumer extends DefaultConsumer {
         if (item.eventJson() != null) {
             addQueued(item.eventJson().length());
         }
-        // measured: while a probe is out the socket is paused at the mark, and closing waits until the peer holds
-        // too much for us; else (unmeasured: a catch-up is not closed) the socket is paused only at the hard cap
-        boolean measured = conf.isCloseToDrain() && conf.getDrainBacklogBytes() > 0;
         boolean above = aboveHighWatermark(1, 1);
         if (conf.isCloseToDrain() && above && session.closeToDrain(conf.getDrainBacklogBytes())) {
             stats.closedToDrain();
@@ -193,10 +190,13 @@ public class NostrRelayConsumer extends DefaultConsumer {
             if (note != null) {
                 LOG.info("{}: {} frames ({} bytes; {} bytes from all peers) wait for the route{}; live subscriptions closed until they drain{}",
                         endpoint.getPeer(), queue.size(), queuedBytes.get(), endpoint.getComponent().queuedBytes(),
-                        measured ? " and the peer held over " + session.lastBacklogChars() + " bytes for us" : "", note);
+                        conf.getDrainBacklogBytes() > 0 && session.lastBacklogChars() >= 0 ? " and the peer held over " + session.lastBacklogChars() + " bytes for us" : "",
+                        note);
             }
         }
-        boolean pause = conf.isCloseToDrain() && !(measured && session.measuringBacklog()) ? aboveHighWatermark(HARD_CAP_FRAMES, HARD_CAP_BYTES) : above;
+        // at the mark when pausing is all there is, or while a probe measures the peer's backlog (closing waits for
+        // it); else the close does the holding back and the socket is paused only at the hard cap
+        boolean pause = !conf.isCloseToDrain() || session.measuringBacklog() ? above : aboveHighWatermark(HARD_CAP_FRAMES, HARD_CAP_BYTES);
         if (pause && paused.compareAndSet(false, true)) {
             stats.paused();
             connection.pause();

@@ -118,13 +118,15 @@ public final class PeerSession implements RelaySessionHandler {
     private int probeIds;
     // the last answered probe: the backlog's growth between two answers projects it to the next one
     private long lastAnswerNanos;
-    private static final long PROJECTION_NANOS = 10_000_000_000L;
     private long projectedChars;
     private final java.util.Set<String> probesOut = new java.util.HashSet<>();
     // the peer closed a probe (a subscription limit): the backlog cannot be measured, closing is at the mark
     private boolean probesRefused;
     private volatile long lastBacklogChars = -1;
+    // an id no event has: strfry answers it from its id index at once
     private static final Filter PROBE = new Filter(java.util.Set.of("0".repeat(64)), null, null, null, null, null, 1);
+    // an answer older than this says nothing of the backlog now
+    private static final long PROJECTION_NANOS = 10_000_000_000L;
     private static final long FIRST_CLOSED_BACKOFF_MILLIS = 5_000;
     private static final long MAX_CLOSED_BACKOFF_MILLIS = 300_000;
 
@@ -534,30 +536,25 @@ public final class PeerSession implements RelaySessionHandler {
     }
 
     /**
-     * What was delivered is piling up: closes our subscriptions once one of them is live, so that the peer
-     * stops sending instead of buffering for us until it cuts us as a slow client. What is already in
-     * flight is still delivered; {@link #drained()} subscribes again from the positions, which did not
-     * move past what was delivered. False when nothing was closed (no live subscription, or already closed).
-     * A catch-up is not closed at the mark: its own pages fill the queue, closing would start it over and
-     * over; its pages wait for the queue instead ({@link Delivery#backlogged()}).
-     */
-    public boolean closeToDrain() {
-        return closeToDrain(0);
-    }
-
-    /**
-     * {@link #closeToDrain()}, but only once the peer is measured to hold more than backlogLimitChars for us
-     * (0: at once). The measure: a probe REQ for an id no event has, whose EOSE the peer queues behind
-     * everything it buffered for us; past the limit read without its EOSE, the backlog was at least that.
-     * Each answer also projects the backlog to the next answer from its growth since the previous one
-     * (a peer that fills faster than we read is closed before it reaches its cut, not after).
-     * Below the limit the peer is held back by the paused socket alone, which asks nothing twice; past it
-     * even a catch-up is closed (the peer's live events during it are what overflows).
+     * What was delivered is piling up: closes our subscriptions, so that the peer stops sending instead of
+     * buffering for us until it cuts us as a slow client. What is already in flight is still delivered;
+     * {@link #drained()} subscribes again from the positions, which did not move past what was delivered.
+     * False when nothing was closed (not yet over the limit, nothing open, or already closed).
+     * With backlogLimitChars 0 (unmeasured) it closes at once, once one subscription is live; a catch-up is
+     * not closed then: its own pages fill the queue, closing would start it over and over; its pages wait
+     * for the queue instead ({@link Delivery#backlogged()}).
+     * Measured (above 0), it closes only once the peer holds more than that for us: a probe REQ for an id
+     * no event has, whose EOSE the peer queues behind everything it buffered for us; past the limit read
+     * without its EOSE, the backlog was at least that. Each answer also projects the backlog to the next
+     * answer from its growth since the previous one (a peer that fills faster than we read is closed before
+     * it reaches its cut, not after). Below the limit the peer is held back by the paused socket alone,
+     * which asks nothing twice; past it even a catch-up is closed (the peer's live events during it are
+     * what overflows, and a cut would start it over all the same).
      */
     public boolean closeToDrain(long backlogLimitChars) {
         boolean measured = backlogLimitChars > 0 && !probesRefused;
         if (lastAnswerNanos > 0 && System.nanoTime() - lastAnswerNanos > PROJECTION_NANOS) {
-            lastAnswerNanos = 0; // an old answer says nothing of the backlog now
+            lastAnswerNanos = 0;
             projectedChars = 0;
         }
         long waiting = probeId == null ? 0 : charsRead - probeSentAt;
@@ -568,12 +565,11 @@ public final class PeerSession implements RelaySessionHandler {
         if (session == null || closedToDrain) {
             return false;
         }
-        if (!measured && subs.values().stream().noneMatch(s -> s.parent == null && s.caughtUp())) {
-            return false;
-        }
-        if (measured) {
-            // measured, a catch-up is closed too once the peer holds too much for us: it would cut us, which
-            // starts the catch-up over all the same
+        if (!measured) {
+            if (subs.values().stream().noneMatch(s -> s.parent == null && s.caughtUp())) {
+                return false;
+            }
+        } else {
             if (subs.values().stream().noneMatch(s -> !s.closed)) {
                 return false;
             }
@@ -644,7 +640,7 @@ public final class PeerSession implements RelaySessionHandler {
         return lastBacklogChars;
     }
 
-    /** What was delivered has drained: subscribes again after {@link #closeToDrain()}, else asks for a page held back. */
+    /** What was delivered has drained: subscribes again after {@link #closeToDrain(long)}, else asks for a page held back. */
     public void drained() {
         if (closedToDrain) {
             closedToDrain = false;

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
@@ -13,8 +12,6 @@ import org.astroport.constellation.ingest.DeletionTracker;
 import org.astroport.constellation.ingest.PeerStats;
 import org.astroport.constellation.ingest.SinkEvent;
 import org.astroport.constellation.ingest.SyncStats;
-import org.astroport.constellation.nostr.EventSigner;
-import org.astroport.constellation.nostr.NostrEvent;
 import org.astroport.constellation.sink.SinkRouter;
 import org.astroport.constellation.sink.Spool;
 import org.astroport.constellation.testsupport.Fixtures;
@@ -34,15 +31,6 @@ class ProgressReportTest {
         public Result write(List<SinkEvent> batch) {
             return new Result(batch.size() - 1, Map.of("blocked", 1));
         }
-    }
-
-    static List<SinkEvent> batch(int n) {
-        List<SinkEvent> out = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            NostrEvent e = EventSigner.sign(Fixtures.secretOf("member-1"), Fixtures.REFERENCE_TIME - i, 1, List.of(), "progress note " + i);
-            out.add(SinkEvent.of(e, "peer", System.nanoTime()));
-        }
-        return out;
     }
 
     @Test
@@ -68,7 +56,7 @@ class ProgressReportTest {
         b.countReceived();
         b.duplicate();
         b.closedToDrain();
-        sink.write(batch(3));
+        sink.write(Fixtures.sinkNotes(3, "progress note"));
         clock.addAndGet(60_000);
         assertEquals("last 60 s: 6 event(s) received (station-a.test 5, station-b.test 1): 3 new, 2 already had, 1 refused {bad-signature=1}"
                 + "; sink: 2 written, 1 refused by the local relay {blocked=1}; live subscriptions closed 1 time(s) to let the queue drain",

@@ -15,8 +15,6 @@ import org.astroport.constellation.ingest.DeletionTracker;
 import org.astroport.constellation.ingest.SeenEvents;
 import org.astroport.constellation.ingest.SinkEvent;
 import org.astroport.constellation.ingest.SyncStats;
-import org.astroport.constellation.nostr.EventSigner;
-import org.astroport.constellation.nostr.NostrEvent;
 import org.astroport.constellation.testsupport.Fixtures;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -48,15 +46,6 @@ class SinkFailureTest {
         }
     }
 
-    static List<SinkEvent> batch(int n) {
-        List<SinkEvent> out = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            NostrEvent e = EventSigner.sign(Fixtures.secretOf("member-1"), Fixtures.REFERENCE_TIME - i, 1, List.of(), "batch note " + i);
-            out.add(SinkEvent.of(e, "peer", System.nanoTime()));
-        }
-        return out;
-    }
-
     static Set<String> ids(List<SinkEvent> batch) {
         Set<String> s = new TreeSet<>();
         batch.forEach(e -> s.add(e.id()));
@@ -67,7 +56,7 @@ class SinkFailureTest {
         FailingOnceSink sink = new FailingOnceSink(failure);
         SeenEvents seen = new SeenEvents(1000);
         SinkRouter router = new SinkRouter(sink, new Spool(tmp.resolve("spool"), 1 << 20), new DeletionTracker(100), new SyncStats(), 500, seen);
-        List<SinkEvent> batch = batch(40);
+        List<SinkEvent> batch = Fixtures.sinkNotes(40, "batch note");
         batch.forEach(e -> seen.add(e.id())); // as ingest's idempotent repository did
         org.apache.camel.Exchange in = new org.apache.camel.support.DefaultExchange(new org.apache.camel.impl.DefaultCamelContext());
         in.getMessage().setBody(batch);
@@ -102,7 +91,7 @@ class SinkFailureTest {
         };
         SeenEvents seen = new SeenEvents(1000);
         SinkRouter router = new SinkRouter(new FailingOnceSink(new IllegalStateException("down")), full, new DeletionTracker(100), new SyncStats(), 500, seen);
-        List<SinkEvent> batch = batch(10);
+        List<SinkEvent> batch = Fixtures.sinkNotes(10, "batch note");
         batch.forEach(e -> seen.add(e.id()));
         router.write(batch);
         for (SinkEvent e : batch) {

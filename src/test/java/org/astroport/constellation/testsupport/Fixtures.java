@@ -113,6 +113,16 @@ public final class Fixtures {
     }
 
     /** The ids of events given as JSON text, sorted. */
+    /** n kind-1 notes by member-1, one a second back from the reference time, as ingest hands them to a sink (origin "peer"). */
+    public static List<org.astroport.constellation.ingest.SinkEvent> sinkNotes(int n, String tag) {
+        List<org.astroport.constellation.ingest.SinkEvent> out = new java.util.ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            out.add(org.astroport.constellation.ingest.SinkEvent.of(org.astroport.constellation.nostr.EventSigner.sign(secretOf("member-1"),
+                    REFERENCE_TIME - i, 1, List.of(), tag + " " + i), "peer", System.nanoTime()));
+        }
+        return out;
+    }
+
     public static java.util.SortedSet<String> ids(List<String> events) {
         java.util.SortedSet<String> s = new java.util.TreeSet<>();
         for (String e : events) {
