@@ -230,7 +230,7 @@ public class EventGate {
         if (e.kind() == 5) {
             deletions.record(e);
         }
-        return SinkEvent.of(e, peer, s.receivedNanos());
+        return SinkEvent.of(e, peer, s.receivedNanos(), s.wireBytes());
     }
 
     /**

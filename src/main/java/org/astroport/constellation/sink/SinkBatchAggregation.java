@@ -49,7 +49,7 @@ public class SinkBatchAggregation implements AggregationStrategy {
         result.setProperty(EVENTS, joined.size());
         long bytes = bytesSoFar(result);
         for (SinkEvent e : incoming) {
-            bytes += e.json().length();
+            bytes += e.size();
         }
         result.setProperty(BYTES, bytes);
         if (bytes + maxEventChars > maxBytes) {

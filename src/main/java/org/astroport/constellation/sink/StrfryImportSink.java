@@ -197,7 +197,7 @@ public class StrfryImportSink implements EventSink, AutoCloseable {
             List<String> lines = new ArrayList<>(stored.size());
             for (SinkEvent e : stored) {
                 String line = c.fried ? friedLine(e) : e.json();
-                if (line == null || e.json().indexOf('\n') >= 0 || overLine(line, maxLine)) {
+                if (line == null || !e.isOneLine() || overLine(line, maxLine)) {
                     Result r = writeLocked(stored, deadline);
                     return () -> r;
                 }
@@ -259,7 +259,7 @@ public class StrfryImportSink implements EventSink, AutoCloseable {
             int multiLine = 0;
             for (SinkEvent e : rest) {
                 String line = c.fried ? friedLine(e) : e.json();
-                if (e.json().indexOf('\n') >= 0) { // one event, one line: strfry counts lines (our serializer never writes one)
+                if (!e.isOneLine()) { // one event, one line: strfry counts lines
                     multiLine++;
                 } else if (line != null && !overLine(line, maxLine)) {
                     send.add(e);

@@ -42,8 +42,9 @@ class StrfryImportSinkTest {
         String padding = "x".repeat(900);
         List<SinkEvent> out = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
+            // as ingest makes them: the JSON made only if the sink asks for it
             out.add(SinkEvent.of(EventSigner.sign(Fixtures.secretOf("member-1"), Fixtures.REFERENCE_TIME - 1000 + i, 1, List.of(),
-                    tag + " " + i + " " + padding), "peer-a", System.nanoTime()));
+                    tag + " " + i + " " + padding), "peer-a", System.nanoTime(), 1000));
         }
         return out;
     }
