@@ -22,10 +22,18 @@ public final class SinkEvent {
     private final long receivedNanos;
     private final NostrEvent event;
     private final int sizeHint;
-    // made at most once per thread that asks: a String is immutable, so a race only repeats the work
+    // made when first asked for; two threads asking at once may both make it, an immutable String either way
     private String json;
 
     public SinkEvent(String id, String pubkey, int kind, long createdAt, String json, String origin, long receivedNanos, NostrEvent event) {
+        this(id, pubkey, kind, createdAt, json, origin, receivedNanos, event, json.length());
+    }
+
+    public SinkEvent(String id, String pubkey, int kind, long createdAt, String json, String origin, long receivedNanos) {
+        this(id, pubkey, kind, createdAt, json, origin, receivedNanos, null);
+    }
+
+    private SinkEvent(String id, String pubkey, int kind, long createdAt, String json, String origin, long receivedNanos, NostrEvent event, int sizeHint) {
         this.id = id;
         this.pubkey = pubkey;
         this.kind = kind;
@@ -34,27 +42,12 @@ public final class SinkEvent {
         this.origin = origin;
         this.receivedNanos = receivedNanos;
         this.event = event;
-        this.sizeHint = json.length();
-    }
-
-    public SinkEvent(String id, String pubkey, int kind, long createdAt, String json, String origin, long receivedNanos) {
-        this(id, pubkey, kind, createdAt, json, origin, receivedNanos, null);
-    }
-
-    private SinkEvent(NostrEvent e, String origin, long receivedNanos, int sizeHint) {
-        this.id = e.id();
-        this.pubkey = e.pubkey();
-        this.kind = e.kind();
-        this.createdAt = e.createdAt();
-        this.origin = origin;
-        this.receivedNanos = receivedNanos;
-        this.event = e;
         this.sizeHint = sizeHint;
     }
 
     /** @param receivedBytes the event's size as it arrived: what batches are budgeted by until its JSON is made */
     public static SinkEvent of(NostrEvent e, String origin, long receivedNanos, int receivedBytes) {
-        return new SinkEvent(e, origin, receivedNanos, receivedBytes);
+        return new SinkEvent(e.id(), e.pubkey(), e.kind(), e.createdAt(), null, origin, receivedNanos, e, receivedBytes);
     }
 
     public static SinkEvent of(NostrEvent e, String origin, long receivedNanos) {

@@ -1,6 +1,7 @@
 package org.astroport.constellation.sink;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
@@ -424,7 +425,7 @@ class StrfryImportSinkTest {
         List<SinkEvent> batch = new ArrayList<>();
         java.util.function.BiConsumer<Integer, List<List<String>>> add = (kind, tags) -> batch.add(SinkEvent.of(
                 EventSigner.sign(secret, t + batch.size(), kind, tags, "event " + batch.size() + ": \" \\ \n \t \u007f \u0001 caf\u00e9 \ud83d\ude00"),
-                "peer-a", 0));
+                "peer-a", 0, 1)); // as ingest makes them (JSON made when asked for), with a received size no JSON has
         add.accept(1, List.of(List.of("t", "bench"), List.of("e", "ab".repeat(32)), List.of("p", other), List.of("alt", "a name of three letters"),
                 List.of("x"), List.of("r", "r".repeat(300)), List.of("\u00e9", "a name of two bytes"), List.of("t", "v".repeat(255)), List.of("t", "w".repeat(256))));
         add.accept(0, List.of());
@@ -438,12 +439,16 @@ class StrfryImportSinkTest {
         add.accept(5, List.of(List.of("a", "30023:" + author + ":a-slug")));
         add.accept(1, List.of(List.of("e", "not-an-event-id")));
         SinkEvent e = batch.get(0);
-        batch.add(new SinkEvent("bad", e.pubkey(), 1, e.createdAt(), e.json().replaceFirst("\"kind\":1", "\"kind\":\"1\""), "peer-a", 0));
+        batch.add(new SinkEvent("bad", e.pubkey(), 1, e.createdAt(), e.event().toJson().replaceFirst("\"kind\":1", "\"kind\":\"1\""), "peer-a", 0));
         // not fried, and over strfry's maxEventSize as plain JSON too: refused before strfry's parser (it would abort there)
         batch.add(SinkEvent.of(EventSigner.sign(secret, t + batch.size(), 1, List.of(List.of("expiration", String.valueOf(Fixtures.REFERENCE_TIME + 86_400))),
                 "z".repeat(70_000)), "peer-a", 0));
 
-        EventSink.Result r = fried.write(batch);
+        EventSink.Result r = fried.submit(batch).await(); // as the sink router hands it a batch
+        for (int i = 0; i < 7; i++) {
+            assertEquals(1, batch.get(i).size(), "event " + i + " was fried from its fields: its JSON was never made");
+        }
+        assertNotEquals(1, batch.get(7).size(), "the expiration went through strfry's parser, as JSON");
         EventSink.Result expected = plain.write(batch);
         assertEquals(Boolean.TRUE, fried.fried(), "this strfry passed the check");
         assertEquals(4, fried.parsedByStrfry(), "the three that must not be fried and the one that does not parse (not the long one)");
