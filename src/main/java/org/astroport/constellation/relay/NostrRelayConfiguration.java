@@ -50,10 +50,10 @@ public class NostrRelayConfiguration implements Cloneable {
             + "(never cut as a slow client, but what the peer sent meanwhile is asked for again, from the sync position); false: pause the socket instead "
             + "(TCP back-pressure, nothing asked twice, but a peer with a send budget, strfry's maxPendingOutboundBytes, may cut us)")
     private boolean closeToDrain = true;
-    @UriParam(label = "consumer", defaultValue = "8388608", description = "With closeToDrain: at the high-water mark the socket is paused first, and the "
+    @UriParam(label = "consumer", defaultValue = "16777216", description = "With closeToDrain: at the high-water mark the socket is paused first, and the "
             + "live subscriptions are closed only once the peer is measured to hold more than this many bytes for us (a probe REQ, whose EOSE comes "
             + "behind what the peer has buffered, and the bytes read before it). 0: close at the mark, without measuring")
-    private long drainBacklogBytes = 8L << 20;
+    private long drainBacklogBytes = 16L << 20;
     @UriParam(label = "consumer", defaultValue = "1", description = "Events handed to the route per exchange: 1 gives one event's JSON text as the body; "
             + "more gives a list of ReceivedEvent (what is queued, up to this many), which is how ingest takes them")
     private int maxBatch = 1;

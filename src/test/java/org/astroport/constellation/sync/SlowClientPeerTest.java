@@ -48,9 +48,9 @@ class SlowClientPeerTest {
         // the socket is paused at 8 times this (3,200 frames, 3 MB): above what the peer may still have buffered
         // for us when it reads our CLOSE (the 2 MB it allows, and the loopback socket buffers), so that a pause cannot get us cut either
         s.put("constellation.live.queue-high-watermark", "400");
-        // the peer's budget here is 1-2 MB, not strfry's 32 MiB: closing once it holds a few hundred KB for us
-        // (measured) leaves the margin a quarter of the budget leaves in production
-        s.put("constellation.live.drain-backlog-bytes", "262144");
+        // the peer's budget here is 1-2 MB, not strfry's 32 MiB: closing once it holds 512 KiB for us (measured)
+        // leaves at least the margin half of strfry's budget leaves in production
+        s.put("constellation.live.drain-backlog-bytes", "524288");
         return s;
     }
 
