@@ -76,12 +76,12 @@ class SlowClientPeerTest {
     }
 
     /**
-     * The default: a peer whose backlog for us stays under the limit (the whole burst is 3 MB, the limit 8 MiB)
+     * The default: a peer whose backlog for us stays under the limit (the whole burst is 3 MB, the limit 16 MiB)
      * is held back by the paused socket alone, and nothing is asked for twice.
      */
     @Test
     void aPeerHoldingLittleForUsIsHeldBackByThePausedSocketAlone(@TempDir Path tmp) throws Exception {
-        PeerStats stats = publishPaced(tmp, burst(3_000, T - 500, T - 1, "held"), 0, Map.of("constellation.live.drain-backlog-bytes", "8388608"));
+        PeerStats stats = publishPaced(tmp, burst(3_000, T - 500, T - 1, "held"), 0, Map.of("constellation.live.drain-backlog-bytes", "16777216"));
         assertEquals(0, stats.drainCloses(), "closed although the peer held less than the limit for us");
         assertTrue(lastConnections.matches("(?s).* backlog=[0-9]+B .*"), "JMX shows the last measure: " + lastConnections);
         assertEquals(0, stats.duplicates(), "an event was asked for twice");
