@@ -112,17 +112,21 @@ public final class Fixtures {
         return out;
     }
 
-    /** The ids of events given as JSON text, sorted. */
-    /** n kind-1 notes by member-1, one a second back from the reference time, as ingest hands them to a sink (origin "peer"). */
+    /**
+     * n kind-1 notes by member-1, one a second back from the reference time, as ingest hands them to a sink
+     * (origin "peer", the size they arrived with, their JSON made when a sink asks for it).
+     */
     public static List<org.astroport.constellation.ingest.SinkEvent> sinkNotes(int n, String tag) {
         List<org.astroport.constellation.ingest.SinkEvent> out = new java.util.ArrayList<>(n);
         for (int i = 0; i < n; i++) {
-            out.add(org.astroport.constellation.ingest.SinkEvent.of(org.astroport.constellation.nostr.EventSigner.sign(secretOf("member-1"),
-                    REFERENCE_TIME - i, 1, List.of(), tag + " " + i), "peer", System.nanoTime()));
+            org.astroport.constellation.nostr.NostrEvent e = org.astroport.constellation.nostr.EventSigner.sign(secretOf("member-1"),
+                    REFERENCE_TIME - i, 1, List.of(), tag + " " + i);
+            out.add(org.astroport.constellation.ingest.SinkEvent.of(e, "peer", System.nanoTime(), e.toJson().length()));
         }
         return out;
     }
 
+    /** The ids of events given as JSON text, sorted. */
     public static java.util.SortedSet<String> ids(List<String> events) {
         java.util.SortedSet<String> s = new java.util.TreeSet<>();
         for (String e : events) {
