@@ -317,6 +317,24 @@ class StrfryImportSinkTest {
     }
 
     @Test
+    void aLineStrfryFindsTooLargeInASubmittedBatchIsLearnedAndRefusedFromThen(@TempDir Path tmp) throws Exception {
+        Path received = tmp.resolve("received.ndjson");
+        Path strfry = FakeStrfry.importer(tmp.resolve("strfry"), received, "", """
+                length($0) > 5000 { print "strfry error: Line larger than configured maxEventSize on line " NR; fflush(); exit 1 }""");
+        StrfryImportSink sink = new StrfryImportSink(strfry.toString(), null, tmp, Duration.ofSeconds(5));
+        List<SinkEvent> small = notes(4, "small");
+        SinkEvent big = SinkEvent.of(EventSigner.sign(Fixtures.secretOf("member-1"), Fixtures.REFERENCE_TIME, 1, List.of(), "y".repeat(6000)), "peer-a", 0);
+        // as the sink router hands a batch over (acknowledged later): the size of the line strfry stops at is learned here too
+        EventSink.Pending pending = sink.submit(List.of(small.get(0), small.get(1), big, small.get(2)));
+        assertThrows(SinkUnavailableException.class, pending::await, "the batch goes again (spooled)");
+        assertEquals(idsOf(small.subList(0, 2)), idsOfLines(FakeStrfry.received(received)));
+        // the replayed batch: the big line is refused before it is sent, and the child lives on
+        assertEquals(new EventSink.Result(3, Map.of("too-large", 1)), sink.write(List.of(big, small.get(2), small.get(3), notes(1, "after").get(0))));
+        assertEquals(2, FakeStrfry.starts(strfry).size(), "the aborted child replaced once");
+        sink.close();
+    }
+
+    @Test
     void theProbeStartsTheChildReplacesADeadOneAndFailsWhenItCannotStart(@TempDir Path tmp) throws Exception {
         Files.createDirectories(tmp.resolve("strfry-db"));
         Files.writeString(tmp.resolve("strfry.conf"), "db = \"./strfry-db/\"\n");
