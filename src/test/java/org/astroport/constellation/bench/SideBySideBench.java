@@ -185,17 +185,17 @@ class SideBySideBench {
             try (AutoCloseable mirror = started) {
                 Thread.sleep(3000); // connected and subscribed
                 long[] cpu0 = {cpuMillis(pid, false), cpuMillis(pid, true), source.relayCpuMillis(), local.relayCpuMillis()};
-                long[] jvm0 = jitAndVmThreadMillis(pid);
+                JvmThreadCpu jvmThreads = router != null ? null : JvmThreadCpu.watch(pid);
                 long t0 = System.nanoTime();
                 source.importLines(events);
                 double imported = (System.nanoTime() - t0) / 1e9;
                 long held = awaitCount(local, events.size());
                 double seconds = (System.nanoTime() - t0) / 1e9;
                 // where the CPU went: the mirror itself, its children (our strfry import), the relays
-                long[] jvm = jitAndVmThreadMillis(pid);
+                long[] jvm = jvmThreads == null ? new long[2] : jvmThreads.stop();
                 System.out.printf("BENCH   mirror %s: %.1f s (the source's own import ended at %.1f s); CPU s: mirror %.1f%s, its children %.1f, source relay %.1f, local relay %.1f%n",
                         router != null ? "router" : "ours", seconds, imported, (cpuMillis(pid, false) - cpu0[0]) / 1000.0,
-                        router != null ? "" : String.format(" (JIT compiler %.1f, VM thread: GC and safepoints %.1f)", (jvm[0] - jvm0[0]) / 1000.0, (jvm[1] - jvm0[1]) / 1000.0),
+                        router != null ? "" : String.format(" (JIT compiler %.1f, VM thread: GC and safepoints %.1f)", jvm[0] / 1000.0, jvm[1] / 1000.0),
                         (cpuMillis(pid, true) - cpuMillis(pid, false) - cpu0[1] + cpu0[0]) / 1000.0,
                         (source.relayCpuMillis() - cpu0[2]) / 1000.0, (local.relayCpuMillis() - cpu0[3]) / 1000.0);
                 if (System.getProperty("bench.keep-logs") != null) {
@@ -553,28 +553,77 @@ class SideBySideBench {
 
     /**
      * CPU ms of a JVM's JIT compiler threads and of its VM thread (where the launcher's serial collector runs, with
-     * the other safepoint operations), by thread name from /proc: what of the mirror's CPU is neither ours nor Camel's.
-     * The JIT's figure is a floor: the JVM ends compiler threads it no longer needs, and /proc forgets their time.
+     * the other safepoint operations) while it is watched, by thread name from /proc: what of the mirror's CPU is
+     * neither ours nor Camel's. Sampled every 200 ms: the JVM ends compiler threads it no longer needs and /proc
+     * forgets their time, so a thread that ended counts with what it had at its last sample (a difference of two
+     * readings went negative).
      */
-    static long[] jitAndVmThreadMillis(long pid) {
-        long[] ms = new long[2];
-        try (java.util.stream.Stream<Path> tasks = Files.list(Path.of("/proc", String.valueOf(pid), "task"))) {
-            for (Path task : tasks.toList()) {
-                try {
-                    String name = Files.readString(task.resolve("comm")).strip();
-                    int which = name.startsWith("C1 CompilerThre") || name.startsWith("C2 CompilerThre") ? 0
-                            : name.equals("VM Thread") || name.startsWith("GC Thread") ? 1 : -1;
-                    if (which >= 0) {
-                        ms[which] += statCpuMillis(task.resolve("stat"));
+    static final class JvmThreadCpu {
+        private final long pid;
+        private final Map<String, long[]> byTask = new HashMap<>(); // tid -> {group, CPU at watch() or 0, CPU last seen}
+        private final Thread sampler;
+        private boolean baseline = true;
+        private volatile boolean stopped;
+
+        private JvmThreadCpu(long pid) {
+            this.pid = pid;
+            sample();
+            baseline = false; // a thread first seen from now on started after watch(): it counts from zero
+            this.sampler = new Thread(() -> {
+                while (!stopped) {
+                    try {
+                        Thread.sleep(200);
+                    } catch (InterruptedException e) {
+                        return;
                     }
-                } catch (java.io.IOException | RuntimeException gone) {
-                    // the thread ended meanwhile
+                    sample();
+                }
+            }, "bench-jvm-thread-cpu");
+            sampler.setDaemon(true);
+        }
+
+        static JvmThreadCpu watch(long pid) {
+            JvmThreadCpu w = new JvmThreadCpu(pid);
+            w.sampler.start();
+            return w;
+        }
+
+        /** {JIT compiler, VM thread} CPU ms since watch(). */
+        long[] stop() throws InterruptedException {
+            stopped = true;
+            sampler.interrupt();
+            sampler.join();
+            sample();
+            long[] ms = new long[2];
+            synchronized (byTask) {
+                for (long[] t : byTask.values()) {
+                    ms[(int) t[0]] += t[2] - t[1];
                 }
             }
-        } catch (java.io.IOException gone) {
-            // the process ended
+            return ms;
         }
-        return ms;
+
+        private void sample() {
+            try (java.util.stream.Stream<Path> tasks = Files.list(Path.of("/proc", String.valueOf(pid), "task"))) {
+                for (Path task : tasks.toList()) {
+                    try {
+                        String name = Files.readString(task.resolve("comm")).strip();
+                        int group = name.startsWith("C1 CompilerThre") || name.startsWith("C2 CompilerThre") ? 0
+                                : name.equals("VM Thread") || name.startsWith("GC Thread") ? 1 : -1;
+                        if (group >= 0) {
+                            long cpu = statCpuMillis(task.resolve("stat"));
+                            synchronized (byTask) {
+                                byTask.computeIfAbsent(task.getFileName().toString(), k -> new long[] {group, baseline ? cpu : 0, cpu})[2] = cpu;
+                            }
+                        }
+                    } catch (java.io.IOException | RuntimeException gone) {
+                        // the thread ended meanwhile: its last sample stands
+                    }
+                }
+            } catch (java.io.IOException gone) {
+                stopped = true; // the process ended
+            }
+        }
     }
 
     /** utime + stime of a /proc stat file (a process's or a thread's), in ms (clock ticks of 10 ms). */
