@@ -299,13 +299,11 @@ class StrfryImportSinkTest {
 
     @Test
     void aLineStrfryFindsTooLargeIsRefusedAndTheRestImported(@TempDir Path tmp) throws Exception {
+        StrfryImportSink sink = sinkAbortingOverLinesOf5000(tmp);
         Path received = tmp.resolve("received.ndjson");
-        // a strfry whose maxEventSize we could not read: it commits what came before the line, says so, and exits 1
-        Path strfry = FakeStrfry.importer(tmp.resolve("strfry"), received, "", """
-                length($0) > 5000 { print "strfry error: Line larger than configured maxEventSize on line " NR; fflush(); exit 1 }""");
-        StrfryImportSink sink = new StrfryImportSink(strfry.toString(), null, tmp, Duration.ofSeconds(5));
+        Path strfry = tmp.resolve("strfry");
         List<SinkEvent> small = notes(6, "small");
-        SinkEvent big = SinkEvent.of(EventSigner.sign(Fixtures.secretOf("member-1"), Fixtures.REFERENCE_TIME, 1, List.of(), "y".repeat(6000)), "peer-a", 0);
+        SinkEvent big = eventOf6000Bytes();
         List<SinkEvent> batch = List.of(small.get(0), small.get(1), small.get(2), big, small.get(3), small.get(4), small.get(5));
         assertEquals(new EventSink.Result(6, Map.of("too-large", 1)), sink.write(batch));
         assertEquals(idsOf(small), idsOfLines(FakeStrfry.received(received)));
@@ -318,20 +316,31 @@ class StrfryImportSinkTest {
 
     @Test
     void aLineStrfryFindsTooLargeInASubmittedBatchIsLearnedAndRefusedFromThen(@TempDir Path tmp) throws Exception {
-        Path received = tmp.resolve("received.ndjson");
-        Path strfry = FakeStrfry.importer(tmp.resolve("strfry"), received, "", """
-                length($0) > 5000 { print "strfry error: Line larger than configured maxEventSize on line " NR; fflush(); exit 1 }""");
-        StrfryImportSink sink = new StrfryImportSink(strfry.toString(), null, tmp, Duration.ofSeconds(5));
+        StrfryImportSink sink = sinkAbortingOverLinesOf5000(tmp);
         List<SinkEvent> small = notes(4, "small");
-        SinkEvent big = SinkEvent.of(EventSigner.sign(Fixtures.secretOf("member-1"), Fixtures.REFERENCE_TIME, 1, List.of(), "y".repeat(6000)), "peer-a", 0);
+        SinkEvent big = eventOf6000Bytes();
         // as the sink router hands a batch over (acknowledged later): the size of the line strfry stops at is learned here too
         EventSink.Pending pending = sink.submit(List.of(small.get(0), small.get(1), big, small.get(2)));
         assertThrows(SinkUnavailableException.class, pending::await, "the batch goes again (spooled)");
-        assertEquals(idsOf(small.subList(0, 2)), idsOfLines(FakeStrfry.received(received)));
+        assertEquals(idsOf(small.subList(0, 2)), idsOfLines(FakeStrfry.received(tmp.resolve("received.ndjson"))));
         // the replayed batch: the big line is refused before it is sent, and the child lives on
         assertEquals(new EventSink.Result(3, Map.of("too-large", 1)), sink.write(List.of(big, small.get(2), small.get(3), notes(1, "after").get(0))));
-        assertEquals(2, FakeStrfry.starts(strfry).size(), "the aborted child replaced once");
+        assertEquals(2, FakeStrfry.starts(tmp.resolve("strfry")).size(), "the aborted child replaced once");
         sink.close();
+    }
+
+    /**
+     * A sink on tmp/strfry, a strfry whose maxEventSize we could not read: it writes the lines it takes to tmp/received.ndjson,
+     * commits what came before a line over 5,000 bytes, says so, and exits 1.
+     */
+    private static StrfryImportSink sinkAbortingOverLinesOf5000(Path tmp) throws Exception {
+        Path strfry = FakeStrfry.importer(tmp.resolve("strfry"), tmp.resolve("received.ndjson"), "", """
+                length($0) > 5000 { print "strfry error: Line larger than configured maxEventSize on line " NR; fflush(); exit 1 }""");
+        return new StrfryImportSink(strfry.toString(), null, tmp, Duration.ofSeconds(5));
+    }
+
+    private static SinkEvent eventOf6000Bytes() {
+        return SinkEvent.of(EventSigner.sign(Fixtures.secretOf("member-1"), Fixtures.REFERENCE_TIME, 1, List.of(), "y".repeat(6000)), "peer-a", 0);
     }
 
     @Test
