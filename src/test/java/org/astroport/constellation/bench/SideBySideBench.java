@@ -560,7 +560,8 @@ class SideBySideBench {
      */
     static final class JvmThreadCpu {
         private final long pid;
-        private final Map<String, long[]> byTask = new HashMap<>(); // tid -> {group, CPU at watch() or 0, CPU last seen}
+        // tid -> {group, CPU at watch() or 0, CPU last seen}; one thread samples at a time (start() and join() order them)
+        private final Map<String, long[]> byTask = new HashMap<>();
         private final Thread sampler;
         private boolean baseline = true;
         private volatile boolean stopped;
@@ -595,10 +596,8 @@ class SideBySideBench {
             sampler.join();
             sample();
             long[] ms = new long[2];
-            synchronized (byTask) {
-                for (long[] t : byTask.values()) {
-                    ms[(int) t[0]] += t[2] - t[1];
-                }
+            for (long[] t : byTask.values()) {
+                ms[(int) t[0]] += t[2] - t[1];
             }
             return ms;
         }
@@ -612,9 +611,7 @@ class SideBySideBench {
                                 : name.equals("VM Thread") || name.startsWith("GC Thread") ? 1 : -1;
                         if (group >= 0) {
                             long cpu = statCpuMillis(task.resolve("stat"));
-                            synchronized (byTask) {
-                                byTask.computeIfAbsent(task.getFileName().toString(), k -> new long[] {group, baseline ? cpu : 0, cpu})[2] = cpu;
-                            }
+                            byTask.computeIfAbsent(task.getFileName().toString(), k -> new long[] {group, baseline ? cpu : 0, cpu})[2] = cpu;
                         }
                     } catch (java.io.IOException | RuntimeException gone) {
                         // the thread ended meanwhile: its last sample stands
