@@ -1,6 +1,5 @@
 package org.astroport.constellation.nostr;
 
-import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.List;
@@ -15,29 +14,26 @@ public final class EventIds {
             throw new IllegalStateException(e);
         }
     });
-    private static final ThreadLocal<StringBuilder> BUFFER = ThreadLocal.withInitial(() -> new StringBuilder(1024));
+    private static final ThreadLocal<JsonBytes> BUFFER = ThreadLocal.withInitial(() -> new JsonBytes(1024));
 
     private EventIds() {
     }
 
-    /** The exact text that is hashed. */
-    public static String canonical(String pubkey, long createdAt, int kind, List<List<String>> tags, String content) {
-        StringBuilder sb = BUFFER.get();
-        sb.setLength(0);
-        sb.append("[0,\"").append(pubkey).append("\",").append(createdAt).append(',').append(kind).append(',');
-        JsonText.appendTags(sb, tags);
-        sb.append(',');
-        JsonText.appendString(sb, content);
-        sb.append(']');
-        String out = sb.toString();
-        if (sb.capacity() > 256 * 1024) {
-            BUFFER.remove(); // do not pin a huge buffer per thread after one big event
-        }
-        return out;
+    /** The exact text that is hashed, in UTF-8 (hashed from the buffer: no String, no copy). */
+    private static JsonBytes canonical(JsonBytes b, String pubkey, long createdAt, int kind, List<List<String>> tags, String content) {
+        b.verbatim("[0,\"").verbatim(pubkey).verbatim("\",").number(createdAt).ascii(',').number(kind).ascii(',');
+        b.tags(tags, false).ascii(',').string(content, false);
+        return b.ascii(']');
     }
 
     public static byte[] computeIdBytes(String pubkey, long createdAt, int kind, List<List<String>> tags, String content) {
-        return SHA256.get().digest(canonical(pubkey, createdAt, kind, tags, content).getBytes(StandardCharsets.UTF_8));
+        JsonBytes b = canonical(BUFFER.get().reset(), pubkey, createdAt, kind, tags, content);
+        MessageDigest sha256 = SHA256.get();
+        sha256.update(b.array(), 0, b.length());
+        if (b.capacity() > 256 * 1024) {
+            BUFFER.remove(); // do not pin a huge buffer per thread after one big event
+        }
+        return sha256.digest();
     }
 
     public static byte[] computeIdBytes(NostrEvent e) {

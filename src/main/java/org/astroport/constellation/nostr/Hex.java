@@ -58,6 +58,20 @@ public final class Hex {
         return out;
     }
 
+    /** Decodes hex (either case) into out from at, without an array of its own; throws IllegalArgumentException on anything else. */
+    public static void decodeInto(String hex, byte[] out, int at) {
+        int bad = -(hex.length() & 1);
+        for (int i = 0, j = 0; j + 1 < hex.length(); i++, j += 2) {
+            int hi = value(hex.charAt(j));
+            int lo = value(hex.charAt(j + 1));
+            bad |= hi | lo;
+            out[at + i] = (byte) ((hi << 4) | lo);
+        }
+        if (bad < 0) {
+            throw new IllegalArgumentException("not an even number of hex digits: " + hex.length() + " chars");
+        }
+    }
+
     /** A hex digit's value (either case), -1 for any other char. */
     public static int value(char c) {
         return c < 256 ? VALUES[c] : -1;

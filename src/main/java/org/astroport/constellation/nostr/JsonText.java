@@ -16,17 +16,12 @@ public final class JsonText {
     }
 
     public static void appendString(StringBuilder sb, String s) {
-        appendString(sb, s, false);
-    }
-
-    /** With escapeDelete, DEL is written backslash-u007f as well: strfry's serialiser (tao::json) does so. */
-    public static void appendString(StringBuilder sb, String s, boolean escapeDelete) {
         sb.append('"');
         int start = 0;
         int n = s.length();
         for (int i = 0; i < n; i++) {
             char c = s.charAt(i);
-            if (c >= 0x20 && c != '"' && c != '\\' && (c != 0x7f || !escapeDelete)) {
+            if (c >= 0x20 && c != '"' && c != '\\') {
                 continue;
             }
             sb.append(s, start, i);
@@ -47,11 +42,6 @@ public final class JsonText {
     }
 
     public static void appendTags(StringBuilder sb, List<List<String>> tags) {
-        appendTags(sb, tags, false);
-    }
-
-    /** With escapeDelete, as {@link #appendString(StringBuilder, String, boolean)}. */
-    public static void appendTags(StringBuilder sb, List<List<String>> tags, boolean escapeDelete) {
         sb.append('[');
         for (int i = 0; i < tags.size(); i++) {
             if (i > 0) {
@@ -63,7 +53,7 @@ public final class JsonText {
                 if (j > 0) {
                     sb.append(',');
                 }
-                appendString(sb, tag.get(j), escapeDelete);
+                appendString(sb, tag.get(j));
             }
             sb.append(']');
         }

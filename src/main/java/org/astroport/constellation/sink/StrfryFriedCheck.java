@@ -54,7 +54,8 @@ final class StrfryFriedCheck {
             }
             Set<String> theirs = new HashSet<>(exported.lines().toList());
             for (NostrEvent e : corpus) {
-                String ours = StrfryFriedLine.of(e, limits);
+                byte[] fried = StrfryFriedLine.of(e, limits);
+                String ours = fried == null ? null : new String(fried, StandardCharsets.UTF_8);
                 if (ours == null || !theirs.contains(ours)) {
                     String same = exported.lines().filter(l -> l.contains(e.id())).findFirst().orElse("(not exported)");
                     return Optional.of("event kind " + e.kind() + ": strfry wrote " + clip(same) + ", we would write " + clip(String.valueOf(ours)));

@@ -4,7 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 import org.astroport.constellation.nostr.Hex;
-import org.astroport.constellation.nostr.JsonText;
+import org.astroport.constellation.nostr.JsonBytes;
 import org.astroport.constellation.nostr.NostrEvent;
 
 /**
@@ -33,11 +33,13 @@ public final class StrfryFriedLine {
         public static final Limits DEFAULTS = new Limits(2000, 1024);
     }
 
+    private static final ThreadLocal<JsonBytes> BUFFER = ThreadLocal.withInitial(() -> new JsonBytes(4096));
+
     private StrfryFriedLine() {
     }
 
-    /** The fried line (no newline), or null when the event must go through strfry's parser. */
-    public static String of(NostrEvent e, Limits limits) {
+    /** The fried line in UTF-8 (no newline), or null when the event must go through strfry's parser. */
+    public static byte[] of(NostrEvent e, Limits limits) {
         List<List<String>> tags = e.tags();
         if (tags.size() > limits.maxNumTags() || e.createdAt() < 0 || e.kind() < 0) {
             return null;
@@ -70,8 +72,8 @@ public final class StrfryFriedLine {
         boolean addressable = kind >= 30_000 && kind < 40_000;
         boolean ephemeral = kind >= 20_000 && kind < 30_000;
         byte[] packed = new byte[88 + packedTags + (replaceable ? 2 : 0) + (addressable ? 2 : 0)];
-        hexInto(e.id(), packed, 0);
-        hexInto(e.pubkey(), packed, 32);
+        Hex.decodeInto(e.id(), packed, 0);
+        Hex.decodeInto(e.pubkey(), packed, 32);
         littleEndian(e.createdAt(), packed, 64);
         littleEndian(kind, packed, 72);
         littleEndian(ephemeral ? 1 : 0, packed, 80);
@@ -88,7 +90,7 @@ public final class StrfryFriedLine {
             if (name.equals("e") || name.equals("p")) {
                 packed[at] = (byte) name.charAt(0);
                 packed[at + 1] = 32;
-                hexInto(value, packed, at + 2);
+                Hex.decodeInto(value, packed, at + 2);
                 at += 34;
             } else {
                 byte[] v = value.getBytes(StandardCharsets.UTF_8);
@@ -100,14 +102,17 @@ public final class StrfryFriedLine {
         if (addressable) {
             tag(packed, at, 'd', new byte[0]);
         }
-        StringBuilder sb = new StringBuilder(e.content().length() + 400 + 2 * packed.length);
-        // strfry's normalised form: its keys sorted, as tao::json writes an object
-        sb.append("{\"content\":");
-        JsonText.appendString(sb, e.content(), true); // tao::json (strfry's serialiser) escapes DEL too
-        sb.append(",\"created_at\":").append(e.createdAt()).append(",\"id\":\"").append(e.id()).append("\",\"kind\":").append(kind)
-                .append(",\"pubkey\":\"").append(e.pubkey()).append("\",\"sig\":\"").append(e.sig()).append("\",\"tags\":");
-        JsonText.appendTags(sb, tags, true);
-        return sb.append(",\"fried\":\"").append(Hex.encode(packed)).append("\"}").toString();
+        // strfry's normalised form: its keys sorted, as tao::json writes an object; tao::json escapes DEL too
+        JsonBytes line = BUFFER.get().reset();
+        line.verbatim("{\"content\":").string(e.content(), true)
+                .verbatim(",\"created_at\":").number(e.createdAt()).verbatim(",\"id\":\"").verbatim(e.id()).verbatim("\",\"kind\":").number(kind)
+                .verbatim(",\"pubkey\":\"").verbatim(e.pubkey()).verbatim("\",\"sig\":\"").verbatim(e.sig()).verbatim("\",\"tags\":")
+                .tags(tags, true).verbatim(",\"fried\":\"").hex(packed).verbatim("\"}");
+        byte[] out = line.toByteArray();
+        if (line.capacity() > 256 * 1024) {
+            BUFFER.remove(); // do not pin a huge buffer after one big event
+        }
+        return out;
     }
 
     private static int tag(byte[] packed, int at, char name, byte[] value) {
@@ -125,11 +130,6 @@ public final class StrfryFriedLine {
     /** strfry's from_hex takes either case. */
     private static boolean isHex64(String s) {
         return s.length() == 64 && Hex.isLowerHex64(s.toLowerCase(java.util.Locale.ROOT));
-    }
-
-    private static void hexInto(String hex, byte[] out, int at) {
-        byte[] b = Hex.decode(hex);
-        System.arraycopy(b, 0, out, at, b.length);
     }
 
     private static void littleEndian(long v, byte[] out, int at) {

@@ -194,9 +194,9 @@ public class StrfryImportSink implements EventSink, AutoCloseable {
             }
             Child c = running();
             long maxLine = Math.min(c.maxEventSize, learnedMaxEventSize);
-            List<String> lines = new ArrayList<>(stored.size());
+            List<byte[]> lines = new ArrayList<>(stored.size());
             for (SinkEvent e : stored) {
-                String line = c.fried ? friedLine(e) : e.json();
+                byte[] line = c.fried ? friedLine(e) : utf8(e.json());
                 if (line == null || !e.isOneLine() || overLine(line, maxLine)) {
                     Result r = writeLocked(stored, deadline);
                     return () -> r;
@@ -253,18 +253,18 @@ public class StrfryImportSink implements EventSink, AutoCloseable {
             Child c = running();
             long maxLine = Math.min(c.maxEventSize, learnedMaxEventSize);
             List<SinkEvent> send = new ArrayList<>(rest.size());
-            List<String> lines = new ArrayList<>(rest.size());
+            List<byte[]> lines = new ArrayList<>(rest.size());
             List<SinkEvent> tooLarge = new ArrayList<>();
             List<SinkEvent> forStrfrysParser = new ArrayList<>();
             int multiLine = 0;
             for (SinkEvent e : rest) {
-                String line = c.fried ? friedLine(e) : e.json();
+                byte[] line = c.fried ? friedLine(e) : utf8(e.json());
                 if (!e.isOneLine()) { // one event, one line: strfry counts lines
                     multiLine++;
                 } else if (line != null && !overLine(line, maxLine)) {
                     send.add(e);
                     lines.add(line);
-                } else if (overLine(e.json(), maxLine)) {
+                } else if (utf8Length(e.json()) + 1L > maxLine) {
                     tooLarge.add(e);
                 } else {
                     forStrfrysParser.add(e); // not fried (or too long fried): strfry's parser decides
@@ -305,7 +305,7 @@ public class StrfryImportSink implements EventSink, AutoCloseable {
             }
             // strfry aborted at a line over its maxEventSize (a config we could not read): that event is refused, the rest goes again
             SinkEvent big = send.get(p.tooLargeIndex);
-            int bytes = utf8Length(lines.get(p.tooLargeIndex));
+            int bytes = lines.get(p.tooLargeIndex).length;
             LOG.warn("strfry import refused event {} ({} bytes, over strfry's maxEventSize)", big.id(), bytes);
             refused.merge("too-large", 1, Integer::sum);
             rest = send.subList(p.tooLargeIndex + 1, send.size());
@@ -377,7 +377,7 @@ public class StrfryImportSink implements EventSink, AutoCloseable {
     }
 
     /** Ingest and the spool hand over the parsed event; without it, strfry's parser reads the line. */
-    private String friedLine(SinkEvent e) {
+    private byte[] friedLine(SinkEvent e) {
         return e.event() == null ? null : StrfryFriedLine.of(e.event(), friedLimits);
     }
 
@@ -391,7 +391,7 @@ public class StrfryImportSink implements EventSink, AutoCloseable {
         Child once = new Child(start(command(false)), configuredMaxEventSize(), null, false);
         once.reported = true;
         try {
-            Part p = once.importPart(events.stream().map(SinkEvent::json).toList(), ids(events), deadline);
+            Part p = once.importPart(events.stream().map(e -> utf8(e.json())).toList(), ids(events), deadline);
             if (p.tooLargeIndex() >= 0) {
                 // a limit its config hid from us, learned by importPart: the batch goes again (spooled), and that event is refused
                 throw new SinkUnavailableException("strfry import aborted at a line over its maxEventSize");
@@ -482,9 +482,13 @@ public class StrfryImportSink implements EventSink, AutoCloseable {
         return Pattern.compile("(?:^|[\\s{.])" + name + "\\s*=\\s*(\\d+)");
     }
 
-    /** Whether the line and its newline are longer than maxLine bytes: counted only when it could be (a count is a pass over every char). */
-    private static boolean overLine(String line, long maxLine) {
-        return (long) line.length() * 3 + 1 > maxLine && utf8Length(line) + 1 > maxLine;
+    /** Whether the line and its newline are longer than maxLine bytes. */
+    private static boolean overLine(byte[] line, long maxLine) {
+        return line.length + 1L > maxLine;
+    }
+
+    private static byte[] utf8(String json) {
+        return json.getBytes(StandardCharsets.UTF_8);
     }
 
     static int utf8Length(String s) {
@@ -527,14 +531,14 @@ public class StrfryImportSink implements EventSink, AutoCloseable {
     private static final class Ticket {
         final long base;
         final long target;
-        final List<String> lines;
+        final List<byte[]> lines;
         final List<String> ids;
         int rejected;
         int unparsable;
         String firstReason = "";
         boolean done;
 
-        Ticket(long base, long target, List<String> lines, List<String> ids) {
+        Ticket(long base, long target, List<byte[]> lines, List<String> ids) {
             this.base = base;
             this.target = target;
             this.lines = lines;
@@ -729,7 +733,7 @@ public class StrfryImportSink implements EventSink, AutoCloseable {
      * waiting caller is woken by every line read, the end of the output and the process exit.
      */
     private final class Child {
-        private static final List<String> END = List.of();
+        private static final List<byte[]> END = List.of();
 
         final Process process;
         final int maxEventSize;
@@ -738,7 +742,7 @@ public class StrfryImportSink implements EventSink, AutoCloseable {
         /** LMDB's data file it writes, and that file's identity once seen (under the sink's lock). */
         final Path dbFile;
         private Object dbFileKey;
-        private final BlockingQueue<List<String>> toFeed = new LinkedBlockingQueue<>();
+        private final BlockingQueue<List<byte[]>> toFeed = new LinkedBlockingQueue<>();
         private final Thread feeder;
         private final Thread reader;
         /** Set when its end was logged (or it was stopped on purpose). Under the sink's lock. */
@@ -836,7 +840,7 @@ public class StrfryImportSink implements EventSink, AutoCloseable {
         }
 
         /** Hands the lines to the feeder, behind any part still in flight; ids: the events' ids, to place strfry's refusals. */
-        Ticket feed(List<String> lines, List<String> ids) {
+        Ticket feed(List<byte[]> lines, List<String> ids) {
             Ticket t;
             synchronized (this) {
                 t = new Ticket(linesSent, linesSent + lines.size(), lines, ids);
@@ -852,7 +856,7 @@ public class StrfryImportSink implements EventSink, AutoCloseable {
          * or the deadline passes (then it is killed). Throws unless every line was accounted for or
          * strfry aborted at a line over its maxEventSize, after finishing every line before it.
          */
-        Part importPart(List<String> events, List<String> ids, long deadline) throws SinkUnavailableException {
+        Part importPart(List<byte[]> events, List<String> ids, long deadline) throws SinkUnavailableException {
             return awaitPart(feed(events, ids), deadline);
         }
 
@@ -895,7 +899,7 @@ public class StrfryImportSink implements EventSink, AutoCloseable {
                 if (ended && tooLargeLine > t.base && tooLargeLine <= t.target) {
                     int index = (int) (tooLargeLine - t.base - 1);
                     // so that the batch, spooled or not, never meets that line again
-                    learnedMaxEventSize = Math.min(learnedMaxEventSize, utf8Length(t.lines.get(index)));
+                    learnedMaxEventSize = Math.min(learnedMaxEventSize, t.lines.get(index).length);
                     if (finished(t) >= tooLargeLine - 1) {
                         abortedAt = t.part(index);
                     }
@@ -985,16 +989,15 @@ public class StrfryImportSink implements EventSink, AutoCloseable {
         }
 
         private void feed() {
-            // streamed event by event: never a whole batch as one String or byte[]. getBytes, not a Writer: a Writer
-            // widens each line to chars and encodes them back (0.9 us a line with C1), getBytes copies ASCII as is (0.4)
+            // streamed line by line: never a whole batch as one array. The lines are UTF-8 already (fried lines are written as bytes)
             try (OutputStream in = new BufferedOutputStream(process.getOutputStream(), 1 << 16)) {
                 while (true) {
-                    List<String> part = toFeed.take();
+                    List<byte[]> part = toFeed.take();
                     if (part == END) {
                         return; // closes stdin: strfry flushes, says "Done." and exits
                     }
-                    for (String line : part) {
-                        in.write(line.getBytes(StandardCharsets.UTF_8));
+                    for (byte[] line : part) {
+                        in.write(line);
                         in.write('\n');
                     }
                     in.flush();

@@ -28,7 +28,7 @@ class StrfryFriedLineTest {
         List<NostrEvent> corpus = StrfryFriedCheck.corpus();
         assertEquals(corpus.size(), strfrys.size());
         for (NostrEvent e : corpus) {
-            String ours = StrfryFriedLine.of(e, StrfryFriedLine.Limits.DEFAULTS);
+            String ours = new String(StrfryFriedLine.of(e, StrfryFriedLine.Limits.DEFAULTS), java.nio.charset.StandardCharsets.UTF_8);
             assertNotNull(ours, "kind " + e.kind());
             assertTrue(strfrys.contains(ours), "kind " + e.kind() + ": " + ours);
         }
