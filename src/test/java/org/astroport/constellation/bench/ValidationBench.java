@@ -7,23 +7,36 @@ import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
 
-/** mvn -B -Pbench test -Dtest=ValidationBench : events/s per core for validation. */
+/**
+ * mvn -B -Pbench test -Dtest=ValidationBench : events/s per core for validation. -Dbench.jvm="..." adds options
+ * to the forked JVM (-XX:TieredStopAtLevel=1: C1 only, as the launcher runs the daemon); -Dbench.include=REGEX
+ * picks benchmarks (e.g. 'idHash|friedLine').
+ */
 @Tag("bench")
 class ValidationBench {
 
     @Test
     void run() throws Exception {
         var opts = new OptionsBuilder()
-                .include(ValidationBenchmark.class.getName())
+                .include(ValidationBenchmark.class.getName() + "\\.(" + System.getProperty("bench.include", ".*") + ")$")
                 .forks(1)
                 .threads(1)
                 .warmupIterations(3).warmupTime(TimeValue.seconds(2))
                 .measurementIterations(5).measurementTime(TimeValue.seconds(2))
-                .jvmArgsAppend("-Dfixtures.dir=" + System.getProperty("fixtures.dir"))
+                .jvmArgsAppend(jvmArgs())
                 .build();
         for (RunResult r : new Runner(opts).run()) {
             System.out.printf("BENCH %s: %.0f events/s (± %.0f) on one thread%n", r.getParams().getBenchmark(),
                     r.getPrimaryResult().getScore(), r.getPrimaryResult().getScoreError());
         }
+    }
+
+    private static String[] jvmArgs() {
+        java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("-Dfixtures.dir=" + System.getProperty("fixtures.dir")));
+        String extra = System.getProperty("bench.jvm", "").trim();
+        if (!extra.isEmpty()) {
+            args.addAll(java.util.List.of(extra.split("\\s+")));
+        }
+        return args.toArray(String[]::new);
     }
 }

@@ -57,6 +57,33 @@ public class ValidationBenchmark {
         }
     }
 
+    List<org.astroport.constellation.nostr.NostrEvent> events = new java.util.ArrayList<>();
+
+    @Setup
+    public void setupEvents() {
+        for (String line : Fixtures.validLines().subList(0, N)) {
+            events.add(((org.astroport.constellation.nostr.ParseResult.Ok) new EventParser().parse(line)).event());
+        }
+    }
+
+    /** The NIP-01 id alone: the canonical JSON and its sha256. */
+    @Benchmark
+    @OperationsPerInvocation(N)
+    public void idHash(Blackhole bh) {
+        for (int i = 0; i < N; i++) {
+            bh.consume(org.astroport.constellation.nostr.EventIds.computeIdBytes(events.get(i)));
+        }
+    }
+
+    /** What the import sink hands strfry per event (its packed record and normalised JSON). */
+    @Benchmark
+    @OperationsPerInvocation(N)
+    public void friedLine(Blackhole bh) {
+        for (int i = 0; i < N; i++) {
+            bh.consume(org.astroport.constellation.sink.StrfryFriedLine.of(events.get(i), org.astroport.constellation.sink.StrfryFriedLine.Limits.DEFAULTS));
+        }
+    }
+
     /** libsecp256k1 alone: the floor under validate(). */
     @Benchmark
     @OperationsPerInvocation(N)
