@@ -2,6 +2,7 @@ package org.astroport.constellation.nostr;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
@@ -60,6 +61,35 @@ class ReadOnceTest {
         for (int i = 0; i < 200_000; i++) {
             check(m.next());
         }
+    }
+
+    @Test
+    void duplicateKeysAreLeftToTheStrictParse() {
+        String line = Fixtures.validLines().get(0);
+        String id = line.replaceAll(".*\"id\":(\"[0-9a-f]{64}\").*", "$1");
+        List<String> duplicated = List.of(
+                first("\"id\":" + id + ",", line), // a known key twice, same value
+                first("\"kind\":1,", line),
+                first("\"x\":1,\"x\":2,", line), // an unknown key twice
+                first("\"x\":[{\"y\":1,\"y\":2}],", line)); // twice inside an unknown value
+        for (String event : duplicated) {
+            String frame = "[\"EVENT\",\"sub1\"," + event + "]";
+            assertNull(RelayMessageCodec.decodeEventFromRelay(frame), frame);
+            ParseResult strict = parser.parse(event);
+            assertTrue(strict instanceof ParseResult.Rejected r && r.rejection().reason() == RejectReason.DUPLICATE_KEY, () -> event + " -> " + strict);
+        }
+        // unknown keys once each, a structured value among them: the same event either way
+        for (String event : List.of(first("\"x\":1,\"y\":\"a\",", line), first("\"x\":{\"y\":1,\"w\":{\"y\":2}},\"z\":[{\"y\":1},{\"y\":2}],", line))) {
+            String frame = "[\"EVENT\",\"sub1\"," + event + "]";
+            assertTrue(parser.parse(event) instanceof ParseResult.Ok, event);
+            assertNotNull(RelayMessageCodec.decodeEventFromRelay(frame), frame);
+            check(frame);
+        }
+    }
+
+    /** The event with these members first in its object. */
+    private static String first(String members, String event) {
+        return "{" + members + event.substring(1);
     }
 
     private void check(String frame) {
