@@ -68,7 +68,7 @@ public final class Hex {
             out[at + i] = (byte) ((hi << 4) | lo);
         }
         if (bad < 0) {
-            throw new IllegalArgumentException("not an even number of hex digits: " + hex.length() + " chars");
+            throw new IllegalArgumentException("not an even number of hex digits (" + hex.length() + " chars)");
         }
     }
 

@@ -129,6 +129,7 @@ public final class JsonBytes {
         return this;
     }
 
+    /** ASCII chars from..to: the old getBytes copies each char's low byte, an array copy when the String is Latin-1. */
     @SuppressWarnings("deprecation")
     private void asciiRun(String s, int from, int to) {
         if (to > from) {
