@@ -30,8 +30,8 @@ public final class EventIds {
         JsonBytes b = canonical(BUFFER.get().reset(), pubkey, createdAt, kind, tags, content);
         MessageDigest sha256 = SHA256.get();
         sha256.update(b.array(), 0, b.length());
-        if (b.capacity() > 256 * 1024) {
-            BUFFER.remove(); // do not pin a huge buffer per thread after one big event
+        if (b.oversized()) {
+            BUFFER.remove();
         }
         return sha256.digest();
     }

@@ -34,8 +34,9 @@ public final class JsonBytes {
         return buf;
     }
 
-    public int capacity() {
-        return buf.length;
+    /** Grown past 256 KiB by a big event: a thread that keeps it for reuse should let it go instead. */
+    public boolean oversized() {
+        return buf.length > 256 * 1024;
     }
 
     public byte[] toByteArray() {

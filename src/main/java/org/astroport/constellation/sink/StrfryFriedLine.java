@@ -109,8 +109,8 @@ public final class StrfryFriedLine {
                 .verbatim(",\"pubkey\":\"").verbatim(e.pubkey()).verbatim("\",\"sig\":\"").verbatim(e.sig()).verbatim("\",\"tags\":")
                 .tags(tags, true).verbatim(",\"fried\":\"").hex(packed).verbatim("\"}");
         byte[] out = line.toByteArray();
-        if (line.capacity() > 256 * 1024) {
-            BUFFER.remove(); // do not pin a huge buffer after one big event
+        if (line.oversized()) {
+            BUFFER.remove();
         }
         return out;
     }

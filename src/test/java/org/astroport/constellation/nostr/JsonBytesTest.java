@@ -2,7 +2,9 @@ package org.astroport.constellation.nostr;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -66,6 +68,16 @@ class JsonBytesTest {
         assertEquals(Hex.encode(bytes), new String(b.reset().hex(bytes).toByteArray(), StandardCharsets.US_ASCII));
         assertEquals("[1,-2,\"x\"]", new String(b.reset().ascii('[').number(1).ascii(',').number(-2).ascii(',').string("x", false).ascii(']')
                 .toByteArray(), StandardCharsets.US_ASCII), "appends after what is there");
+    }
+
+    @Test
+    void aBufferGrownByABigEventSaysSo() {
+        JsonBytes b = new JsonBytes(1024);
+        b.string("x".repeat(200_000), false);
+        assertFalse(b.oversized(), "200 KB: kept for reuse");
+        b.reset().string("x".repeat(300_000), false);
+        assertEquals(300_002, b.length());
+        assertTrue(b.oversized(), "300 KB: let go");
     }
 
     @Test
