@@ -13,8 +13,10 @@ import org.apache.camel.spi.PropertiesComponent;
 import org.astroport.constellation.ingest.DeletionTracker;
 import org.astroport.constellation.ingest.SeenEvents;
 import org.astroport.constellation.ingest.SyncStats;
+import org.astroport.constellation.relay.NostrRelayComponent;
 import org.astroport.constellation.relay.RelayTransport;
 import org.astroport.constellation.sink.SinkBatchAggregation;
+import org.astroport.constellation.sink.SinkBatchClosing;
 import org.astroport.constellation.sink.SinkRouter;
 import org.astroport.constellation.sink.SinkSelector;
 import org.astroport.constellation.sink.SinkSettings;
@@ -78,6 +80,16 @@ public class SinkConfiguration implements CamelConfiguration {
     @BindToRegistry(lazy = true)
     public SinkWriter sinkWriter(@PropertyInject("constellation.sink.queued-batches") int queuedBatches) {
         return new SinkWriter(queuedBatches);
+    }
+
+    /** When the open batch goes to the writer; more frames queued at the live peers make it wait for them. */
+    @BindToRegistry(lazy = true)
+    public SinkBatchClosing sinkBatchClosing(SinkWriter sinkWriter, @PropertyInject(BATCH_MILLIS) long batchMillis,
+                                             @PropertyInject("constellation.sink.burst-millis") long burstMillis, CamelContext context) {
+        SinkBatchClosing closing = new SinkBatchClosing(sinkWriter, batchMillis, burstMillis);
+        // the first peer's route creates the component
+        closing.waitFor(() -> context.hasComponent("nostr-relay") instanceof NostrRelayComponent live && live.framesWaiting());
+        return closing;
     }
 
     /** Lets the backfill and a gap closer complete the open batch instead of waiting for its interval. */

@@ -45,6 +45,16 @@ public class NostrRelayComponent extends DefaultComponent {
         return queuedBytes.get();
     }
 
+    /** Whether any peer's worker has frames waiting behind the batch it is on: more events are on their way. */
+    public boolean framesWaiting() {
+        for (NostrRelayConsumer consumer : liveSessions.values()) {
+            if (consumer.queued() > 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     void sessionStarted(String peer, NostrRelayConsumer consumer) {
         liveSessions.put(peer, consumer);
     }

@@ -9,6 +9,7 @@ import java.util.HashMap;
 import java.util.Map;
 
 import org.apache.camel.processor.aggregate.AggregateProcessor;
+import org.apache.camel.support.DefaultExchange;
 import org.astroport.constellation.testsupport.RunningApp;
 import org.astroport.constellation.testsupport.ZenHome;
 import org.junit.jupiter.api.Test;
@@ -38,7 +39,9 @@ class SinkBatchSizeTest {
             // completion by the joined list's size: "... >= <batch size> || ..."
             String predicate = String.valueOf(aggregator.getCompletionPredicate());
             String bySize = predicate.substring(predicate.indexOf(">=") + 2, predicate.indexOf("||"));
-            return new long[] {Long.parseLong(bySize.replaceAll("\\D", "")), aggregator.getCompletionTimeout(),
+            // the inactivity timeout, as sinkBatchClosing gives it with no frames queued
+            long timeout = aggregator.getCompletionTimeoutExpression().evaluate(new DefaultExchange(app.context()), Long.class);
+            return new long[] {Long.parseLong(bySize.replaceAll("\\D", "")), timeout,
                     app.bean("sinkRouter", SinkRouter.class).replayBatchSize()};
         }
     }

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.AdviceWith;
@@ -18,11 +19,12 @@ import org.junit.jupiter.api.Test;
 
 /**
  * routes/sink.camel.yaml: its micro-batches, sent at once to an idle writer, else closed by count, by byte budget
- * or once they stop growing; the write replaced by a mock.
+ * or once they stop growing (later while a burst is queued behind them); the write replaced by a mock.
  */
 class SinkRouteTest extends RouteFilesTestSupport {
 
     static final long BATCH_MILLIS = 300;
+    static final long BURST_MILLIS = 1500;
 
     SinkRouteTest() {
         super("sink.camel.yaml");
@@ -32,6 +34,7 @@ class SinkRouteTest extends RouteFilesTestSupport {
     protected void settings(Properties settings) {
         settings.setProperty("constellation.sink.batch-size", "3");
         settings.setProperty("constellation.sink.batch-millis", String.valueOf(BATCH_MILLIS));
+        settings.setProperty("constellation.sink.burst-millis", String.valueOf(BURST_MILLIS));
         settings.setProperty("constellation.sink.batch-max-bytes", "2500");
         // no event is longer than this here: a batch is complete once one more could take it past 2,500
         settings.setProperty("constellation.frame.max-bytes", "1000");
@@ -80,6 +83,38 @@ class SinkRouteTest extends RouteFilesTestSupport {
         long tookMillis = (System.nanoTime() - sent) / 1_000_000;
         assertTrue(tookMillis < BATCH_MILLIS, "an idle writer takes the batch at once, not after its timeout: " + tookMillis + " ms");
         assertEquals("predicate", batches.getReceivedExchanges().get(0).getProperty(Exchange.AGGREGATED_COMPLETED_BY, String.class));
+    }
+
+    @Test
+    void whileFramesAreQueuedBehindItABatchWaitsForThemEvenForAnIdleWriter() throws Exception {
+        AdviceWith.adviceWith(context, "sink", route -> route.weaveByType(BeanDefinition.class).replace().to("mock:batches"));
+        context.start();
+        AtomicBoolean framesWaiting = new AtomicBoolean(true);
+        context.getRegistry().lookupByNameAndType("sinkBatchClosing", SinkBatchClosing.class).waitFor(framesWaiting::get);
+        MockEndpoint batches = getMockEndpoint("mock:batches");
+
+        // a burst: the writer is idle, but a peer's worker has more queued; the list waits for it, past BATCH_MILLIS
+        template.sendBody("direct:sink", List.of(event("burst-0", 100)));
+        Thread.sleep(BATCH_MILLIS * 3);
+        assertEquals(0, batches.getReceivedCounter(), "a list with frames queued behind it waits for them, up to " + BURST_MILLIS + " ms");
+        // the next list comes and nothing is queued any more: both go at once, as one batch (one commit)
+        framesWaiting.set(false);
+        batches.expectedMessageCount(1);
+        template.sendBody("direct:sink", List.of(event("burst-1", 100)));
+        batches.assertIsSatisfied(BATCH_MILLIS / 2);
+        assertEquals(2, batches.getReceivedExchanges().get(0).getMessage().getBody(List.class).size());
+        assertEquals("predicate", batches.getReceivedExchanges().get(0).getProperty(Exchange.AGGREGATED_COMPLETED_BY, String.class));
+
+        // frames queued that never come (their peer went away): the batch goes after BURST_MILLIS
+        framesWaiting.set(true);
+        batches.reset();
+        batches.expectedMessageCount(1);
+        long sent = System.nanoTime();
+        template.sendBody("direct:sink", List.of(event("stranded", 100)));
+        batches.assertIsSatisfied(BURST_MILLIS * 3);
+        long tookMillis = (System.nanoTime() - sent) / 1_000_000;
+        assertTrue(tookMillis >= BURST_MILLIS - BATCH_MILLIS, "it waited for the burst's timeout, not the quiet one: " + tookMillis + " ms");
+        assertEquals("timeout", batches.getReceivedExchanges().get(0).getProperty(Exchange.AGGREGATED_COMPLETED_BY, String.class));
     }
 
     static SinkEvent event(String id, int bytes) {

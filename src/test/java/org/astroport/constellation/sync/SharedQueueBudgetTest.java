@@ -1,6 +1,8 @@
 package org.astroport.constellation.sync;
 
 import static org.astroport.constellation.testsupport.RunningApp.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
@@ -14,6 +16,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.astroport.constellation.ingest.PeerStats;
 import org.astroport.constellation.ingest.SyncStats;
 import org.astroport.constellation.relay.NostrRelayComponent;
+import org.astroport.constellation.sink.SinkBatchClosing;
 import org.astroport.constellation.testrelay.TestRelay;
 import org.astroport.constellation.testsupport.RunningApp;
 import org.astroport.constellation.testsupport.ZenHome;
@@ -47,11 +50,16 @@ class SharedQueueBudgetTest {
                 DurablePositions positions = app.bean("syncPositions", DurablePositions.class);
                 await("both peers live", 15_000, () -> positions.secondsBehind(NoLossTest.PEER_A) == 0 && positions.secondsBehind(PEER_B) == 0);
                 NostrRelayComponent relays = app.context().getComponent("nostr-relay", NostrRelayComponent.class);
+                SinkBatchClosing closing = app.bean("sinkBatchClosing", SinkBatchClosing.class);
+                long quietMillis = closing.timeoutMillis();
                 AtomicLong most = new AtomicLong();
+                AtomicLong longestWait = new AtomicLong();
                 AtomicBoolean sampling = new AtomicBoolean(true);
                 Thread sampler = new Thread(() -> {
                     while (sampling.get()) {
                         most.accumulateAndGet(relays.queuedBytes(), Math::max);
+                        // the sink's open batch waits longer while the peers' workers have frames queued
+                        longestWait.accumulateAndGet(closing.timeoutMillis(), Math::max);
                         Thread.onSpinWait();
                     }
                 });
@@ -78,6 +86,9 @@ class SharedQueueBudgetTest {
                 System.out.println("shared budget: most queued " + most.get() + " bytes; drain closes " + sa.drainCloses() + " + " + sb.drainCloses()
                         + ", pauses " + sa.pauses() + " + " + sb.pauses() + "; slow-client cuts " + a.slowClientCuts() + " + " + b.slowClientCuts());
                 assertTrue(sa.drainCloses() + sb.drainCloses() > 0, "the budget never held a peer back: the test proves nothing");
+                assertTrue(longestWait.get() > quietMillis, "the peers' queued frames never reached the sink's batches: " + longestWait.get() + " ms");
+                assertFalse(relays.framesWaiting(), "all stored, yet frames are said to wait");
+                assertEquals(quietMillis, closing.timeoutMillis());
                 // the socket pauses at twice the budget; frames already read when it does still land
                 assertTrue(most.get() <= 2 * TOTAL + 64 * 1024, "queued " + most.get() + " bytes from both peers, the budget is " + TOTAL);
             }
