@@ -32,6 +32,7 @@ public class SinkConfiguration implements CamelConfiguration {
     private static final Logger LOG = LoggerFactory.getLogger(SinkConfiguration.class);
     static final String BATCH_SIZE = "constellation.sink.batch-size";
     static final String BATCH_MILLIS = "constellation.sink.batch-millis";
+    static final String BURST_MILLIS = "constellation.sink.burst-millis";
 
     @PropertyInject("constellation.home")
     private String home;
@@ -47,10 +48,13 @@ public class SinkConfiguration implements CamelConfiguration {
                                      @PropertyInject("constellation.sink.retry-backoff-millis") long retryBackoffMillis,
                                      @PropertyInject("constellation.sink.import.batch-size") int importBatchSize,
                                      @PropertyInject("constellation.sink.import.batch-millis") long importBatchMillis,
+                                     @PropertyInject("constellation.sink.import.burst-millis") long importBurstMillis,
                                      @PropertyInject("constellation.sink.relay.batch-size") int relayBatchSize,
-                                     @PropertyInject("constellation.sink.relay.batch-millis") long relayBatchMillis) {
+                                     @PropertyInject("constellation.sink.relay.batch-millis") long relayBatchMillis,
+                                     @PropertyInject("constellation.sink.relay.burst-millis") long relayBurstMillis) {
         return new SinkSettings(mode, Path.of(home), strfryBin, strfryConfig, localRelayUrl, importTimeoutSeconds, importDebounceMillis, importFried, okTimeoutMillis, retries, retryBackoffMillis,
-                new SinkSettings.Batching(importBatchSize, importBatchMillis), new SinkSettings.Batching(relayBatchSize, relayBatchMillis));
+                new SinkSettings.Batching(importBatchSize, importBatchMillis, importBurstMillis),
+                new SinkSettings.Batching(relayBatchSize, relayBatchMillis, relayBurstMillis));
     }
 
     @BindToRegistry(lazy = true)
@@ -85,7 +89,7 @@ public class SinkConfiguration implements CamelConfiguration {
     /** When the open batch goes to the writer; more frames queued at the live peers make it wait for them. */
     @BindToRegistry(lazy = true)
     public SinkBatchClosing sinkBatchClosing(SinkWriter sinkWriter, @PropertyInject(BATCH_MILLIS) long batchMillis,
-                                             @PropertyInject("constellation.sink.burst-millis") long burstMillis, CamelContext context) {
+                                             @PropertyInject(BURST_MILLIS) long burstMillis, CamelContext context) {
         SinkBatchClosing closing = new SinkBatchClosing(sinkWriter, batchMillis, burstMillis);
         // the first peer's route creates the component
         closing.waitFor(() -> context.hasComponent("nostr-relay") instanceof NostrRelayComponent live && live.framesWaiting());
@@ -99,7 +103,7 @@ public class SinkConfiguration implements CamelConfiguration {
     }
 
     /**
-     * The sink route's batches ({@value #BATCH_SIZE}, {@value #BATCH_MILLIS}): the operator's values when
+     * The sink route's batches ({@value #BATCH_SIZE}, {@value #BATCH_MILLIS}, {@value #BURST_MILLIS}): the operator's values when
      * set, else the defaults of the sink in use (constellation.sink.import.* or constellation.sink.relay.*),
      * known only once the sink is chosen. Read when the routes are built.
      */
@@ -114,6 +118,10 @@ public class SinkConfiguration implements CamelConfiguration {
         if (properties.resolveProperty(BATCH_MILLIS).isEmpty()) {
             properties.addInitialProperty(BATCH_MILLIS, String.valueOf(batching.millis()));
         }
-        LOG.debug("sink batches: {} events or {} ms", properties.resolveProperty(BATCH_SIZE).orElseThrow(), properties.resolveProperty(BATCH_MILLIS).orElseThrow());
+        if (properties.resolveProperty(BURST_MILLIS).isEmpty()) {
+            properties.addInitialProperty(BURST_MILLIS, String.valueOf(batching.burstMillis()));
+        }
+        LOG.debug("sink batches: {} events or {} ms ({} ms while a burst is queued)", properties.resolveProperty(BATCH_SIZE).orElseThrow(),
+                properties.resolveProperty(BATCH_MILLIS).orElseThrow(), properties.resolveProperty(BURST_MILLIS).orElseThrow());
     }
 }

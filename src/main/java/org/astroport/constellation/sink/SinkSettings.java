@@ -11,8 +11,11 @@ public record SinkSettings(String mode, Path home, String strfryBin, String strf
                            long importTimeoutSeconds, int importDebounceMillis, boolean importFried, long okTimeoutMillis, int retries, long retryBackoffMillis,
                            Batching importBatching, Batching relayBatching) {
 
-    /** A sink's micro-batches: at most {@code size} events, closed after {@code millis} anyway. */
-    public record Batching(int size, long millis) {
+    /**
+     * A sink's micro-batches: at most {@code size} events, closed after {@code millis} anyway, or after
+     * {@code burstMillis} while peers' frames are queued behind them (0: not waited for; {@link SinkBatchClosing}).
+     */
+    public record Batching(int size, long millis, long burstMillis) {
     }
 
     /** The import sink's batches are bigger: one long-lived strfry import commits each as a whole; the relay sink waits for an OK per event. */

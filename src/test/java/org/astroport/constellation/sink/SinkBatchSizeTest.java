@@ -18,7 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** The sink route's batches: large and rarer for strfry import (a process per batch), small for EVENT publish, the operator's value first. */
 class SinkBatchSizeTest {
 
-    /** [completion size, completion timeout in ms] of the sink route's aggregator, and the spool's replay batch. */
+    /** [completion size, completion timeout in ms] of the sink route's aggregator, the spool's replay batch, the wait for a queued burst. */
     long[] batching(Path tmp, String mode, String configured) throws Exception {
         Path home = ZenHome.copyTo(tmp.resolve("zen"));
         Path strfry = Files.writeString(tmp.resolve("strfry"), "#!/bin/sh\nexit 1\n");
@@ -42,18 +42,19 @@ class SinkBatchSizeTest {
             // the inactivity timeout, as sinkBatchClosing gives it with no frames queued
             long timeout = aggregator.getCompletionTimeoutExpression().evaluate(new DefaultExchange(app.context()), Long.class);
             return new long[] {Long.parseLong(bySize.replaceAll("\\D", "")), timeout,
-                    app.bean("sinkRouter", SinkRouter.class).replayBatchSize()};
+                    app.bean("sinkRouter", SinkRouter.class).replayBatchSize(),
+                    Long.parseLong(app.context().getPropertiesComponent().resolveProperty("constellation.sink.burst-millis").orElseThrow())};
         }
     }
 
     @Test
     void importBatchesAreShortWithOneLongLivedChild(@TempDir Path tmp) throws Exception {
-        assertArrayEquals(new long[] {1000, 10, 1000}, batching(tmp, "import", null));
+        assertArrayEquals(new long[] {1000, 10, 1000, 100}, batching(tmp, "import", null));
     }
 
     @Test
     void relayBatchesStaySmall(@TempDir Path tmp) throws Exception {
-        assertArrayEquals(new long[] {500, 25, 500}, batching(tmp, "relay", null));
+        assertArrayEquals(new long[] {500, 25, 500, 0}, batching(tmp, "relay", null));
     }
 
     @Test

@@ -46,6 +46,8 @@ class SharedQueueBudgetTest {
             s.put("constellation.live.queue-high-watermark", "100000");
             s.put("constellation.live.queue-high-watermark-bytes", String.valueOf(64 << 20));
             s.put("constellation.live.queue-total-bytes", String.valueOf(TOTAL));
+            // the relay sink does not wait for a queued burst unless told to: told here, the peers' queues must reach it
+            s.put("constellation.sink.burst-millis", "100");
             try (RunningApp app = RunningApp.start(ZenHome.withPeers(tmp, a.url(), b.url()), s)) {
                 DurablePositions positions = app.bean("syncPositions", DurablePositions.class);
                 await("both peers live", 15_000, () -> positions.secondsBehind(NoLossTest.PEER_A) == 0 && positions.secondsBehind(PEER_B) == 0);
