@@ -2,7 +2,6 @@ package org.astroport.constellation.sync;
 
 import static org.astroport.constellation.testsupport.RunningApp.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
@@ -89,7 +88,8 @@ class SharedQueueBudgetTest {
                         + ", pauses " + sa.pauses() + " + " + sb.pauses() + "; slow-client cuts " + a.slowClientCuts() + " + " + b.slowClientCuts());
                 assertTrue(sa.drainCloses() + sb.drainCloses() > 0, "the budget never held a peer back: the test proves nothing");
                 assertTrue(longestWait.get() > quietMillis, "the peers' queued frames never reached the sink's batches: " + longestWait.get() + " ms");
-                assertFalse(relays.framesWaiting(), "all stored, yet frames are said to wait");
+                // the second peer's copies may still be queued, on their way to being dropped as duplicates
+                await("the peers' queues drained", 15_000, () -> !relays.framesWaiting());
                 assertEquals(quietMillis, closing.timeoutMillis());
                 // the socket pauses at twice the budget; frames already read when it does still land
                 assertTrue(most.get() <= 2 * TOTAL + 64 * 1024, "queued " + most.get() + " bytes from both peers, the budget is " + TOTAL);
