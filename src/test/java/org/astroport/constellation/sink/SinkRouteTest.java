@@ -101,7 +101,7 @@ class SinkRouteTest extends RouteFilesTestSupport {
         framesWaiting.set(false);
         batches.expectedMessageCount(1);
         template.sendBody("direct:sink", List.of(event("burst-1", 100)));
-        batches.assertIsSatisfied(BATCH_MILLIS / 2);
+        batches.assertIsSatisfied(5_000); // how it completed is asserted below, however busy the machine
         assertEquals(2, batches.getReceivedExchanges().get(0).getMessage().getBody(List.class).size());
         assertEquals("predicate", batches.getReceivedExchanges().get(0).getProperty(Exchange.AGGREGATED_COMPLETED_BY, String.class));
 
