@@ -187,14 +187,17 @@ class SideBySideBench {
                 long[] cpu0 = {cpuMillis(pid, false), cpuMillis(pid, true), source.relayCpuMillis(), local.relayCpuMillis()};
                 JvmThreadCpu jvmThreads = router != null ? null : JvmThreadCpu.watch(pid);
                 long t0 = System.nanoTime();
+                long reaped0 = reapedChildrenCpuMillis();
                 source.importLines(events);
                 double imported = (System.nanoTime() - t0) / 1e9;
+                // the source's import is the one child of this JVM that ends meanwhile: both tools share the cores with it
+                double importCpu = (reapedChildrenCpuMillis() - reaped0) / 1000.0;
                 long held = awaitCount(local, events.size());
                 double seconds = (System.nanoTime() - t0) / 1e9;
                 // where the CPU went: the mirror itself, its children (our strfry import), the relays
                 long[] jvm = jvmThreads == null ? new long[2] : jvmThreads.stop();
-                System.out.printf("BENCH   mirror %s: %.1f s (the source's own import ended at %.1f s); CPU s: mirror %.1f%s, its children %.1f, source relay %.1f, local relay %.1f%n",
-                        router != null ? "router" : "ours", seconds, imported, (cpuMillis(pid, false) - cpu0[0]) / 1000.0,
+                System.out.printf("BENCH   mirror %s: %.1f s (the source's own import ended at %.1f s, %.1f CPU s); CPU s: mirror %.1f%s, its children %.1f, source relay %.1f, local relay %.1f%n",
+                        router != null ? "router" : "ours", seconds, imported, importCpu, (cpuMillis(pid, false) - cpu0[0]) / 1000.0,
                         router != null ? "" : String.format(" (JIT compiler %.1f, VM thread: GC and safepoints %.1f)", jvm[0] / 1000.0, jvm[1] / 1000.0),
                         (cpuMillis(pid, true) - cpuMillis(pid, false) - cpu0[1] + cpu0[0]) / 1000.0,
                         (source.relayCpuMillis() - cpu0[2]) / 1000.0, (local.relayCpuMillis() - cpu0[3]) / 1000.0);
@@ -628,6 +631,13 @@ class SideBySideBench {
     }
 
     /** utime + stime of a /proc stat file (a process's or a thread's), in ms (clock ticks of 10 ms). */
+    /** CPU of this JVM's children that have ended and been waited for (cutime + cstime), in milliseconds. */
+    static long reapedChildrenCpuMillis() throws java.io.IOException {
+        String text = Files.readString(Path.of("/proc/self/stat"));
+        String[] f = text.substring(text.lastIndexOf(')') + 2).split(" ");
+        return (Long.parseLong(f[13]) + Long.parseLong(f[14])) * 10;
+    }
+
     static long statCpuMillis(Path stat) throws java.io.IOException {
         String text = Files.readString(stat);
         String[] f = text.substring(text.lastIndexOf(')') + 2).split(" ");
