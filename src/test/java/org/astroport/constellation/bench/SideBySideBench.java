@@ -60,7 +60,8 @@ class SideBySideBench {
     private static List<String> backfillJvm = BACKFILL_JVM; // which of the two a backfill run starts with
 
     /** held: events the local store ended with (all of them, unless the tool stalled short of them). */
-    record Run(double seconds, long rssMb, long cuts, long held) {
+    /** drops: disconnects the source relay logged while the mirror ran (-1: not a mirror). */
+    record Run(double seconds, long rssMb, long cuts, long drops, long held) {
     }
 
     /** -Dbench.backfill-jvm-b: each round runs our backfill with both settings (keeping keepPercent % locally), each first in turn. */
@@ -139,9 +140,11 @@ class SideBySideBench {
             double s = finished.isEmpty() ? Double.NaN : finished.stream().mapToDouble(Run::seconds).sorted().toArray()[finished.size() / 2];
             long rss = runs.stream().mapToLong(Run::rssMb).sorted().toArray()[runs.size() / 2];
             long cuts = runs.stream().mapToLong(Run::cuts).sum();
+            long drops = runs.stream().mapToLong(Run::drops).sum();
             String short_ = runs.stream().filter(x -> x.held() < EVENTS).map(x -> String.format("%,d", x.held())).collect(java.util.stream.Collectors.joining(", "));
             median.put(name, s);
-            System.out.printf("BENCH %-40s %7.1f s  %,8.0f ev/s  peak RSS %4d MB  cut as a slow client %d time(s)  runs %s%s%n", name, s, EVENTS / s, rss, cuts,
+            System.out.printf("BENCH %-40s %7.1f s  %,8.0f ev/s  peak RSS %4d MB  cut as a slow client %d time(s)%s  runs %s%s%n", name, s, EVENTS / s, rss, cuts,
+                    drops < 0 ? "" : String.format("  connection to the source dropped %d time(s)", drops),
                     runs.stream().map(x -> String.format("%.1f", x.seconds())).toList(),
                     short_.isEmpty() ? "" : "  STALLED short of " + String.format("%,d", EVENTS) + " (events held): " + short_
                             + "; the median is of the " + finished.size() + " run(s) that finished");
@@ -208,7 +211,7 @@ class SideBySideBench {
                     Files.copy(app != null ? app.log : dir.resolve("router.log"), keep.resolve(name + ".log"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
                     Files.copy(source.config().resolveSibling("relay.log"), keep.resolve(name + "-source.log"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
                 }
-                return new Run(seconds - (held < events.size() ? STALL_SECONDS : 0), rss.get(), slowClientCuts(source), held);
+                return new Run(seconds - (held < events.size() ? STALL_SECONDS : 0), rss.get(), slowClientCuts(source), sourceDisconnects(source), held);
             }
         }
     }
@@ -306,7 +309,7 @@ class SideBySideBench {
             }
             double seconds = (System.nanoTime() - t0) / 1e9;
             long held = awaitCount(local, events.size());
-            return new Run(seconds, rss, 0, held);
+            return new Run(seconds, rss, 0, -1, held);
         }
     }
 
@@ -530,6 +533,19 @@ class SideBySideBench {
                 return c;
             }
             Thread.sleep(c >= n * 95 / 100 ? 200 : 1000); // each count is a strfry process: not in a tight loop
+        }
+    }
+
+    /**
+     * Connections the source relay saw close. strfry router's drops mid-burst (1006 at the source, this
+     * machine, 2026-12-02) are where it stalls: it reconnects after its connection timeout and streams only
+     * what is new from then on.
+     */
+    static long sourceDisconnects(StrfryProcess source) {
+        try {
+            return Files.readAllLines(source.config().resolveSibling("relay.log")).stream().filter(l -> l.contains("] Disconnect from")).count();
+        } catch (Exception e) {
+            return -1;
         }
     }
 
