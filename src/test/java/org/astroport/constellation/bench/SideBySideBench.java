@@ -538,8 +538,8 @@ class SideBySideBench {
 
     /**
      * Connections the source relay saw close. strfry router's drops mid-burst (1006 at the source, this
-     * machine, 2026-12-02) are where it stalls: it reconnects after its connection timeout and streams only
-     * what is new from then on.
+     * machine, 2026-12-02) are where it stalls: it reconnects within its connection timeout with a REQ of
+     * limit 0, which asks for nothing it missed.
      */
     static long sourceDisconnects(StrfryProcess source) {
         try {
