@@ -545,13 +545,21 @@ class StrfryImportSinkTest {
         router.overlapWhile(() -> overlap && handedOver.get() < all.size());
         java.util.concurrent.atomic.AtomicInteger kills = new java.util.concurrent.atomic.AtomicInteger();
         java.util.concurrent.atomic.AtomicBoolean writing = new java.util.concurrent.atomic.AtomicBoolean(true);
+        // a kill is checked and done under this lock, and the stream ends under it before its last batch: so every
+        // kill has a batch after it, which must restart the child (a kill after the last batch restarts nothing)
+        Object killing = new Object();
         Thread killer = new Thread(() -> {
             try {
-                while (writing.get() && kills.get() < 3) {
+                while (kills.get() < 3) {
                     Thread.sleep(300);
-                    long pid = sink.childPid();
-                    if (pid > 0 && ProcessHandle.of(pid).map(ProcessHandle::destroyForcibly).orElse(false)) {
-                        kills.incrementAndGet();
+                    synchronized (killing) {
+                        if (!writing.get()) {
+                            return;
+                        }
+                        long pid = sink.childPid();
+                        if (pid > 0 && ProcessHandle.of(pid).map(ProcessHandle::destroyForcibly).orElse(false)) {
+                            kills.incrementAndGet();
+                        }
                     }
                 }
             } catch (InterruptedException ignored) {
@@ -560,6 +568,11 @@ class StrfryImportSinkTest {
         });
         killer.start();
         for (int from = 0; from < all.size(); from += 100) {
+            if (from + 100 >= all.size()) {
+                synchronized (killing) {
+                    writing.set(false);
+                }
+            }
             handedOver.addAndGet(100);
             router.write(all.subList(from, from + 100));
             if (router.downSinceMillis() > 0) {
@@ -567,7 +580,6 @@ class StrfryImportSinkTest {
             }
             Thread.sleep(10);
         }
-        writing.set(false);
         killer.join();
         for (int i = 0; i < 5 && (!spool.isEmpty() || router.downSinceMillis() > 0); i++) {
             router.replaySpoolNow();
