@@ -59,8 +59,10 @@ class SideBySideBench {
     static final List<String> BACKFILL_JVM_B = jvmOptions("bench.backfill-jvm-b");
     private static List<String> backfillJvm = BACKFILL_JVM; // which of the two a backfill run starts with
 
-    /** held: events the local store ended with (all of them, unless the tool stalled short of them). */
-    /** drops: disconnects the source relay logged while the mirror ran (-1: not a mirror). */
+    /**
+     * held: events the local store ended with (all of them, unless the tool stalled short of them); drops: disconnects
+     * the source relay logged while the mirror ran (-1: not a mirror).
+     */
     record Run(double seconds, long rssMb, long cuts, long drops, long held) {
     }
 
@@ -646,7 +648,6 @@ class SideBySideBench {
         }
     }
 
-    /** utime + stime of a /proc stat file (a process's or a thread's), in ms (clock ticks of 10 ms). */
     /** CPU of this JVM's children that have ended and been waited for (cutime + cstime), in milliseconds. */
     static long reapedChildrenCpuMillis() throws java.io.IOException {
         String text = Files.readString(Path.of("/proc/self/stat"));
@@ -654,6 +655,7 @@ class SideBySideBench {
         return (Long.parseLong(f[13]) + Long.parseLong(f[14])) * 10;
     }
 
+    /** utime + stime of a /proc stat file (a process's or a thread's), in ms (clock ticks of 10 ms). */
     static long statCpuMillis(Path stat) throws java.io.IOException {
         String text = Files.readString(stat);
         String[] f = text.substring(text.lastIndexOf(')') + 2).split(" ");
