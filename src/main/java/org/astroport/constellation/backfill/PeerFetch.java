@@ -119,7 +119,8 @@ public final class PeerFetch implements AutoCloseable {
         this.stationKey = stationKey;
         this.clock = clock;
         this.timeoutMillis = timeoutMillis;
-        RelayOptions opts = new RelayOptions(Math.min(timeoutMillis, 15_000), 3_600_000, 3_600_000, 30_000, 0, Long.MAX_VALUE, 1 << 20);
+        // the system's receive buffer: a backfill reads one peer's pages at a time, wanted fast over any distance
+        RelayOptions opts = new RelayOptions(Math.min(timeoutMillis, 15_000), 3_600_000, 3_600_000, 30_000, 0, Long.MAX_VALUE, 1 << 20, 0);
         this.connection = new RelayConnection(vertx, url, opts, new Handler(), destinations);
     }
 

@@ -37,6 +37,9 @@ public class NostrRelayConfiguration implements Cloneable {
     private long idleTimeoutMillis = 90_000;
     @UriParam(label = "advanced", defaultValue = "1048576", description = "Largest WebSocket message accepted from the relay")
     private int maxMessageBytes = 1 << 20;
+    @UriParam(label = "consumer", defaultValue = "65536", description = "The socket's receive buffer (SO_RCVBUF; 0: the system's): what a connection reads ahead "
+            + "of the route, in the JVM's direct memory, which every peer's connection shares")
+    private int receiveBufferBytes = 64 << 10;
     @UriParam(label = "consumer", defaultValue = "2000", description = "Frames buffered before the live subscriptions are closed until they drain to a quarter "
             + "(a peer that kept sending would cut us as a slow client); the socket is paused at 8 times this")
     private int queueHighWatermark = 2000;
@@ -93,7 +96,7 @@ public class NostrRelayConfiguration implements Cloneable {
     }
 
     RelayOptions options() {
-        return new RelayOptions(connectTimeoutMillis, initialBackoffMillis, maxBackoffMillis, 30_000, pingIntervalMillis, idleTimeoutMillis, maxMessageBytes);
+        return new RelayOptions(connectTimeoutMillis, initialBackoffMillis, maxBackoffMillis, 30_000, pingIntervalMillis, idleTimeoutMillis, maxMessageBytes, receiveBufferBytes);
     }
 
     /** The URL to dial: the target's, else url. */
@@ -184,6 +187,14 @@ public class NostrRelayConfiguration implements Cloneable {
 
     public void setIdleTimeoutMillis(long v) {
         this.idleTimeoutMillis = v;
+    }
+
+    public int getReceiveBufferBytes() {
+        return receiveBufferBytes;
+    }
+
+    public void setReceiveBufferBytes(int v) {
+        this.receiveBufferBytes = v;
     }
 
     public int getMaxMessageBytes() {

@@ -85,6 +85,7 @@ public final class RelayConnection {
                 .setMaxFrameSize(options.maxMessageBytes())
                 .setTryUsePerMessageCompression(false)
                 .setClosingTimeout(2)
+                .setReceiveBufferSize(options.receiveBufferBytes() > 0 ? options.receiveBufferBytes() : -1)
                 .setSsl(tls)
                 .setVerifyHost(tls);
         this.client = vertx.createWebSocketClient(o);

@@ -104,7 +104,7 @@ class RelayConnectionTest {
         // a second lookup by the WebSocket client could answer differently: it is not asked
         Destinations checked = Destinations.publicOnly(Duration.ofSeconds(1),
                 name -> new InetAddress[] {InetAddress.getByAddress(name, new byte[] {(byte) 198, 51, 100, 7})});
-        RelayOptions quick = new RelayOptions(200, 20, 100, 30_000, 0, Long.MAX_VALUE, 1 << 20);
+        RelayOptions quick = new RelayOptions(200, 20, 100, 30_000, 0, Long.MAX_VALUE, 1 << 20, 0);
         RelayConnection c = new RelayConnection(vertx, "ws://relay.pinned.test:7777", quick, new Recorder(null), checked);
         c.start();
         await("an attempt", 5000, () -> c.connectFailures() >= 1);
@@ -183,7 +183,7 @@ class RelayConnectionTest {
     void aHealthySocketOutlivesTheConnectTimeout() throws Exception {
         try (TestRelay relay = new TestRelay().start()) {
             Recorder rec = new Recorder(null);
-            RelayOptions opts = new RelayOptions(800, 20, 200, 30_000, 0, Long.MAX_VALUE, 1 << 20);
+            RelayOptions opts = new RelayOptions(800, 20, 200, 30_000, 0, Long.MAX_VALUE, 1 << 20, 0);
             RelayConnection c = new RelayConnection(vertx, relay.url(), opts, rec);
             c.start();
             await("open", 5000, () -> rec.opens.get() == 1);
@@ -214,7 +214,7 @@ class RelayConnectionTest {
             acceptor.setDaemon(true);
             acceptor.start();
             Recorder rec = new Recorder(null);
-            RelayOptions opts = new RelayOptions(300, 20, 100, 30_000, 0, Long.MAX_VALUE, 1 << 20);
+            RelayOptions opts = new RelayOptions(300, 20, 100, 30_000, 0, Long.MAX_VALUE, 1 << 20, 0);
             RelayConnection c = new RelayConnection(vertx, "ws://127.0.0.1:" + silent.getLocalPort(), opts, rec);
             c.start();
             await("handshake timeouts counted as failures", 5000, () -> c.connectFailures() >= 2);
