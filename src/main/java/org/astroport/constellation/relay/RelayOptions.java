@@ -25,10 +25,6 @@ public record RelayOptions(long connectTimeoutMillis, long initialBackoffMillis,
         return new RelayOptions(connectTimeoutMillis, initialBackoffMillis, maxBackoffMillis, millis, pingIntervalMillis, idleTimeoutMillis, maxMessageBytes, receiveBufferBytes);
     }
 
-    public RelayOptions withReceiveBufferBytes(int bytes) {
-        return new RelayOptions(connectTimeoutMillis, initialBackoffMillis, maxBackoffMillis, stableAfterMillis, pingIntervalMillis, idleTimeoutMillis, maxMessageBytes, bytes);
-    }
-
     public RelayOptions withMaxMessageBytes(int bytes) {
         return new RelayOptions(connectTimeoutMillis, initialBackoffMillis, maxBackoffMillis, stableAfterMillis, pingIntervalMillis, idleTimeoutMillis, bytes, receiveBufferBytes);
     }
