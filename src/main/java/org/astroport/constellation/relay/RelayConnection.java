@@ -363,6 +363,11 @@ public final class RelayConnection {
         publicState = s;
     }
 
+    /** The open socket, null between sockets: for tests in this package to look at its options. */
+    WebSocket openSocket() {
+        return socket;
+    }
+
     /** Pauses reading from the socket (back-pressure); safe from any thread. */
     public void pause() {
         Runnable pause = () -> {

@@ -227,4 +227,32 @@ class RelayConnectionTest {
             }
         }
     }
+
+    @Test
+    void eachSocketReadsAheadNoMoreThanItsReceiveBuffer() throws Exception {
+        // what bounds a flooding peer's read-ahead (FanInBench). The JDK reports what was asked for (Linux
+        // keeps twice that); a socket left to the system starts at tcp_rmem's default and grows from there
+        try (TestRelay relay = new TestRelay().start()) {
+            int asked = 16 << 10;
+            assertEquals(asked, receiveBufferOfAnOpenSocket(relay, asked));
+            int system = receiveBufferOfAnOpenSocket(relay, 0);
+            assertTrue(system > asked, "the system's own buffer, for comparison: " + system);
+        }
+    }
+
+    private int receiveBufferOfAnOpenSocket(TestRelay relay, int receiveBufferBytes) throws Exception {
+        Recorder rec = new Recorder(null);
+        RelayOptions d = RelayOptions.defaults();
+        RelayOptions opts = new RelayOptions(d.connectTimeoutMillis(), d.initialBackoffMillis(), d.maxBackoffMillis(), d.stableAfterMillis(),
+                d.pingIntervalMillis(), d.idleTimeoutMillis(), d.maxMessageBytes(), receiveBufferBytes);
+        RelayConnection c = new RelayConnection(vertx, relay.url(), opts, rec);
+        c.start();
+        try {
+            await("open", 5000, () -> rec.opens.get() == 1 && c.openSocket() != null);
+            return ((io.vertx.core.http.impl.WebSocketInternal) c.openSocket()).channelHandlerContext().channel().config()
+                    .getOption(io.netty.channel.ChannelOption.SO_RCVBUF);
+        } finally {
+            c.stop();
+        }
+    }
 }
