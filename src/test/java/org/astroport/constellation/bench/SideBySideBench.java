@@ -338,14 +338,11 @@ class SideBySideBench {
                     }
                     try (AutoCloseable mirror = started) {
                         Map<String, Long> arrived = new ConcurrentHashMap<>();
-                        WebSocket sub = connect(vertx, setup.contains("floor") ? source.url() : local.url());
-                        sub.textMessageHandler(f -> {
-                            if (f.startsWith("[\"EVENT\"")) {
-                                int i = f.indexOf("\"id\":\"");
-                                arrived.putIfAbsent(f.substring(i + 6, i + 70), System.nanoTime());
-                            }
-                        });
-                        sub.writeTextMessage("[\"REQ\",\"lat\",{\"kinds\":[1],\"since\":" + (T - 2600) + "}]");
+                        WebSocket sub = subscribe(vertx, setup.contains("floor") ? source.url() : local.url(), arrived);
+                        // when the source relay sent each event to its subscribers (the mirror among them): the
+                        // first hop, apart from what the mirror and the local relay add
+                        Map<String, Long> atSource = new ConcurrentHashMap<>();
+                        WebSocket sourceSub = setup.contains("floor") ? null : subscribe(vertx, source.url(), atSource);
                         WebSocket pub = connect(vertx, source.url());
                         // measured from a mirror that runs: an event through it proves it subscribed (a JVM
                         // start is not latency; router only forwards what comes after it subscribed), then
@@ -385,6 +382,13 @@ class SideBySideBench {
                         double[] lat = sent.entrySet().stream().mapToDouble(x -> (arrived.get(x.getKey()) - x.getValue()) / 1e6).sorted().toArray();
                         System.out.printf("BENCH latency %d ev/s, %-34s p50 %6.1f ms  p99 %7.1f ms%n", perSecond, setup, lat[lat.length / 2],
                                 lat[(int) (lat.length * 0.99)]);
+                        if (sourceSub != null && atSource.keySet().containsAll(sent.keySet())) {
+                            double[] first = sent.entrySet().stream().mapToDouble(x -> (atSource.get(x.getKey()) - x.getValue()) / 1e6).sorted().toArray();
+                            double[] rest = sent.keySet().stream().mapToDouble(id -> (arrived.get(id) - atSource.get(id)) / 1e6).sorted().toArray();
+                            System.out.printf("BENCH   of which the source relay's hop p50 %6.1f ms  p99 %7.1f ms; from there to the local relay's subscriber p50 %6.1f ms  p99 %7.1f ms%n",
+                                    first[first.length / 2], first[(int) (first.length * 0.99)], rest[rest.length / 2], rest[(int) (rest.length * 0.99)]);
+                            sourceSub.close();
+                        }
                         sub.close();
                         pub.close();
                     }
@@ -393,6 +397,19 @@ class SideBySideBench {
         } finally {
             vertx.close();
         }
+    }
+
+    /** A subscriber to every kind-1 event from the burst on: each id's first arrival, in nanoTime. */
+    static WebSocket subscribe(Vertx vertx, String url, Map<String, Long> arrived) throws Exception {
+        WebSocket sub = connect(vertx, url);
+        sub.textMessageHandler(f -> {
+            if (f.startsWith("[\"EVENT\"")) {
+                int i = f.indexOf("\"id\":\"");
+                arrived.putIfAbsent(f.substring(i + 6, i + 70), System.nanoTime());
+            }
+        });
+        sub.writeTextMessage("[\"REQ\",\"lat\",{\"kinds\":[1],\"since\":" + (T - 2600) + "}]");
+        return sub;
     }
 
     static void publishAtRate(WebSocket pub, List<String> events, int perSecond, Map<String, Long> sent) {
