@@ -561,16 +561,17 @@ class SideBySideBench {
      * limit 0, which asks for nothing it missed.
      */
     static long sourceDisconnects(StrfryProcess source) {
-        try {
-            return Files.readAllLines(source.config().resolveSibling("relay.log")).stream().filter(l -> l.contains("] Disconnect from")).count();
-        } catch (Exception e) {
-            return -1;
-        }
+        return relayLogLines(source, "] Disconnect from");
     }
 
     static long slowClientCuts(StrfryProcess source) {
+        return relayLogLines(source, "pendingOutbound");
+    }
+
+    /** Lines of the relay's log that contain marker; -1 without a log. */
+    private static long relayLogLines(StrfryProcess relay, String marker) {
         try {
-            return Files.readAllLines(source.config().resolveSibling("relay.log")).stream().filter(l -> l.contains("pendingOutbound")).count();
+            return Files.readAllLines(relay.config().resolveSibling("relay.log")).stream().filter(l -> l.contains(marker)).count();
         } catch (Exception e) {
             return -1;
         }
@@ -667,16 +668,19 @@ class SideBySideBench {
 
     /** CPU of this JVM's children that have ended and been waited for (cutime + cstime), in milliseconds. */
     static long reapedChildrenCpuMillis() throws java.io.IOException {
-        String text = Files.readString(Path.of("/proc/self/stat"));
-        String[] f = text.substring(text.lastIndexOf(')') + 2).split(" ");
-        return (Long.parseLong(f[13]) + Long.parseLong(f[14])) * 10;
+        return statMillis(Path.of("/proc/self/stat"), 13);
     }
 
     /** utime + stime of a /proc stat file (a process's or a thread's), in ms (clock ticks of 10 ms). */
     static long statCpuMillis(Path stat) throws java.io.IOException {
+        return statMillis(stat, 11);
+    }
+
+    /** Two adjacent clock-tick fields of a /proc stat file, counted from after the command's ")", summed in ms. */
+    private static long statMillis(Path stat, int first) throws java.io.IOException {
         String text = Files.readString(stat);
         String[] f = text.substring(text.lastIndexOf(')') + 2).split(" ");
-        return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10;
+        return (Long.parseLong(f[first]) + Long.parseLong(f[first + 1])) * 10;
     }
 
     static long peakRssMb(long pid) {
