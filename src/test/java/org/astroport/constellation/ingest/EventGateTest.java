@@ -138,6 +138,41 @@ class EventGateTest {
         }
     }
 
+    /**
+     * A helper thread that gets no core (here: busy with something else until the batch is done) costs the
+     * caller nothing: it verifies the whole batch itself instead of waiting for the helper's share.
+     */
+    @Test
+    void aBatchDoesNotWaitForAHelperThatNeverStarts() throws Exception {
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        try {
+            pool.execute(() -> {
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            List<String> batch = new java.util.ArrayList<>();
+            for (int i = 0; i < 200; i++) {
+                NostrEvent e = EventSigner.sign(Fixtures.secretOf("member-1"), Fixtures.REFERENCE_TIME - 2000 + i, 1, List.of(), "note " + i);
+                batch.add(i == 190 ? forged(e) : e.toJson());
+            }
+            SyncStats helperStats = new SyncStats();
+            EventGate withBusyHelper = new EventGate(new EventParser(EventParser.DEFAULT_MAX_BYTES),
+                    new EventPolicy(Clock.fixed(Instant.ofEpochSecond(Fixtures.REFERENCE_TIME), ZoneOffset.UTC), 900, 65_536),
+                    () -> Set.of(1, 5), monitored::equals, Set::of, List.of(), new DeletionTracker(100), helperStats, new SeenEvents(1000), pool, 1);
+            List<String> out = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(20),
+                    () -> accepted(withBusyHelper, batch), "the batch waited for a helper thread that had no time for it");
+            assertEquals(199, out.size());
+            assertEquals(Map.of("bad-signature", 1L), helperStats.peer("peer").invalidByReason());
+        } finally {
+            release.countDown();
+            pool.shutdownNow();
+        }
+    }
+
     /** The ids the gate accepts from one batch, in order. */
     private static List<String> accepted(EventGate g, List<String> batch) {
         Exchange ex = new DefaultExchange(new DefaultCamelContext());
