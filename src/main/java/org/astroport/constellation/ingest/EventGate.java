@@ -150,7 +150,7 @@ public class EventGate {
     /**
      * The caller and up to verifierThreads helpers take slices from one cursor until none is left, so the
      * work goes to whichever thread has a core. Fixed halves made the caller wait whenever the OS ran a
-     * strfry process instead of its helper (SideBySideBench mirror, JFR: 0.75 s of such waits a burst).
+     * strfry process instead of its helper (SideBySideBench mirror, JFR: 0.75 s in waits over 10 ms a burst).
      */
     private List<Optional<Rejection>> verifyAll(List<Screened> batch) {
         int n = batch.size();
