@@ -2,13 +2,19 @@ package org.astroport.constellation.ingest;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 import org.apache.camel.Exchange;
 import org.apache.camel.impl.DefaultCamelContext;
@@ -110,9 +116,9 @@ class EventGateTest {
      */
     @Test
     void aLargeBatchVerifiedInPartsOnSeveralThreadsGivesWhatOneThreadGives() throws Exception {
-        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(3);
+        ExecutorService pool = Executors.newFixedThreadPool(3);
         try {
-            List<String> batch = new java.util.ArrayList<>();
+            List<String> batch = new ArrayList<>();
             NostrEvent doomed = EventSigner.sign(Fixtures.secretOf("member-1"), Fixtures.REFERENCE_TIME - 3000, 1, List.of(), "deleted later in the batch");
             for (int i = 0; i < 300; i++) {
                 NostrEvent e = EventSigner.sign(Fixtures.secretOf("member-1"), Fixtures.REFERENCE_TIME - 2000 + i, 1, List.of(), "note " + i);
@@ -144,8 +150,8 @@ class EventGateTest {
      */
     @Test
     void aBatchDoesNotWaitForAHelperThatNeverStarts() throws Exception {
-        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(1);
-        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        ExecutorService pool = Executors.newFixedThreadPool(1);
+        CountDownLatch release = new CountDownLatch(1);
         try {
             pool.execute(() -> {
                 try {
@@ -154,7 +160,7 @@ class EventGateTest {
                     Thread.currentThread().interrupt();
                 }
             });
-            List<String> batch = new java.util.ArrayList<>();
+            List<String> batch = new ArrayList<>();
             for (int i = 0; i < 200; i++) {
                 NostrEvent e = EventSigner.sign(Fixtures.secretOf("member-1"), Fixtures.REFERENCE_TIME - 2000 + i, 1, List.of(), "note " + i);
                 batch.add(i == 190 ? forged(e) : e.toJson());
@@ -163,7 +169,7 @@ class EventGateTest {
             EventGate withBusyHelper = new EventGate(new EventParser(EventParser.DEFAULT_MAX_BYTES),
                     new EventPolicy(Clock.fixed(Instant.ofEpochSecond(Fixtures.REFERENCE_TIME), ZoneOffset.UTC), 900, 65_536),
                     () -> Set.of(1, 5), monitored::equals, Set::of, List.of(), new DeletionTracker(100), helperStats, new SeenEvents(1000), pool, 1);
-            List<String> out = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(20),
+            List<String> out = assertTimeoutPreemptively(Duration.ofSeconds(20),
                     () -> accepted(withBusyHelper, batch), "the batch waited for a helper thread that had no time for it");
             assertEquals(199, out.size());
             assertEquals(Map.of("bad-signature", 1L), helperStats.peer("peer").invalidByReason());
