@@ -449,6 +449,10 @@ public class BackfillRunner {
     private long reconcileThenFetch(Pass pass, PeerFetch fetch, LocalRelay local, String name, Filter f, IngestAhead ahead)
             throws PeerFetch.FetchFailed, PeerFetch.NegentropyUnavailable {
         Transfer transfer = pass.transfer();
+        if (LOG.isDebugEnabled()) {
+            // what a relay builds its item set from: with no negentropy tree kept for it, a query of the whole filter
+            LOG.debug("backfill: {}: NIP-77 filter {}", name, f.withLimit(null).toJson());
+        }
         long t0 = System.nanoTime();
         PeerFetch.Reconciled r = null;
         String ours = null;

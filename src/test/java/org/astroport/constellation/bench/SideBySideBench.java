@@ -105,10 +105,11 @@ class SideBySideBench {
         if ("incremental".equals(System.getProperty("bench.only"))) {
             List<String> events = LiveSyncBench.sign(EVENTS, T - 3000, "side");
             for (int r = 0; r < ROUNDS; r++) {
-                Run sync = backfill(tmp.resolve("sync-inc-" + r), events, 99, true);
                 Run ours = backfill(tmp.resolve("bf-inc-" + r), events, 99, false);
+                Run sync = backfill(tmp.resolve("sync-inc-" + r), events, 99, true);
                 System.out.printf("BENCH 1 %% missing, round %d: strfry sync %.2f s, backfill --days 0 %.2f s%n", r, sync.seconds(), ours.seconds());
             }
+            printReconciliations();
             return;
         }
         List<String> events = LiveSyncBench.sign(EVENTS, T - 3000, "side");
@@ -130,8 +131,9 @@ class SideBySideBench {
             }
             rows.computeIfAbsent("full backfill: strfry sync --dir down", k -> new ArrayList<>()).add(backfill(round.resolve("sync-full"), events, 0, true));
             rows.computeIfAbsent("full backfill: backfill --days 0", k -> new ArrayList<>()).add(backfill(round.resolve("bf-full"), events, 0, false));
-            rows.computeIfAbsent("1 % missing: strfry sync --dir down", k -> new ArrayList<>()).add(backfill(round.resolve("sync-inc"), events, 99, true));
+            // ours first: strfry sync is then also run with the filter ours reconciled
             rows.computeIfAbsent("1 % missing: backfill --days 0", k -> new ArrayList<>()).add(backfill(round.resolve("bf-inc"), events, 99, false));
+            rows.computeIfAbsent("1 % missing: strfry sync --dir down", k -> new ArrayList<>()).add(backfill(round.resolve("sync-inc"), events, 99, true));
         }
         System.out.printf("BENCH side by side, %,d events, medians of %d%n", EVENTS, ROUNDS);
         Map<String, Double> median = new HashMap<>();
@@ -161,6 +163,7 @@ class SideBySideBench {
             }
         }
         System.out.println("BENCH ratio (ours / strfry):" + ratios);
+        printReconciliations();
         if (ONLY.isEmpty()) {
             latency(tmp.resolve("latency"), 200);
         }
@@ -242,6 +245,45 @@ class SideBySideBench {
                 .redirectOutput(dir.resolve("router.log").toFile()).start();
     }
 
+    private static final String OURS = "ours, through the local relay";
+    private static final String SYNC_DEFAULT_FILTER = "strfry sync --dir none (its default filter {}: both relays keep its tree)";
+    private static final String SYNC_OUR_FILTER = "strfry sync --dir none --filter <the one ours reconciled> (no tree: each relay queries it)";
+    /** Each reconciliation's ms, by who ran it. */
+    private final Map<String, List<Long>> reconciliations = new java.util.LinkedHashMap<>();
+    /** The filter our last 1 % backfill reconciled with (from its log). */
+    private String reconciledFilter;
+
+    /** strfry sync --dir none (the reconciliation alone) from the local store to the source, with a filter or its default; the whole process's ms. */
+    private long syncNone(Path dir, StrfryProcess source, StrfryProcess local, String filter) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(local.bin(), "--config=" + local.config(), "sync", source.url(), "--dir", "none"));
+        if (filter != null) {
+            cmd.addAll(List.of("--filter", filter));
+        }
+        Path log = dir.resolve(filter == null ? "sync-none.log" : "sync-none-filter.log");
+        long r0 = System.nanoTime();
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            throw new AssertionError(String.join(" ", cmd.subList(2, 6)) + (filter == null ? "" : " --filter ...") + " failed: " + Files.readString(log));
+        }
+        long ms = (System.nanoTime() - r0) / 1_000_000;
+        System.out.printf("BENCH   reconciliation alone: strfry sync --dir none%s %d ms (the whole process)%n", filter == null ? "" : " --filter <ours>", ms);
+        return ms;
+    }
+
+    /** Medians of the reconciliations alone, and ours against each of strfry sync's. */
+    private void printReconciliations() {
+        Map<String, Long> median = new HashMap<>();
+        reconciliations.forEach((who, ms) -> {
+            median.put(who, ms.stream().sorted().toList().get(ms.size() / 2));
+            System.out.printf("BENCH reconciliation alone, %s: median %d ms of %s%n", who, median.get(who), ms);
+        });
+        for (String theirs : List.of(SYNC_DEFAULT_FILTER, SYNC_OUR_FILTER)) {
+            if (median.containsKey(OURS) && median.containsKey(theirs)) {
+                System.out.printf("BENCH reconciliation ratio, ours / %s: %.2f%n", theirs, median.get(OURS) / (double) median.get(theirs));
+            }
+        }
+    }
+
     /** The source holds every event, the local store `localPercent` of them; the tool runs until it ends. */
     Run backfill(Path dir, List<String> events, int localPercent, boolean strfrySync) throws Exception {
         try (StrfryProcess source = StrfryProcess.create(dir.resolve("source"), "127.0.0.2");
@@ -253,14 +295,13 @@ class SideBySideBench {
             }
             local.startRelay(); // a station's relay runs: our backfill reconciles through it (strfry sync does not use it)
             if (strfrySync && localPercent > 0) {
-                // the reconciliation alone (--dir none transfers nothing), to set beside ours (listing + rounds)
-                long r0 = System.nanoTime();
-                Process p = new ProcessBuilder(local.bin(), "--config=" + local.config(), "sync", source.url(), "--dir", "none").redirectErrorStream(true)
-                        .redirectOutput(dir.resolve("sync-none.log").toFile()).start();
-                if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
-                    throw new AssertionError("strfry sync --dir none failed: " + Files.readString(dir.resolve("sync-none.log")));
+                // the reconciliation alone (--dir none transfers nothing), to set beside ours (listing + rounds): with its own
+                // filter, {}, whose item sets both relays keep ready (strfry keeps a negentropy tree for {} from its start), and
+                // with the filter ours reconciled, which neither relay has a tree for (each queries its store, as for ours)
+                reconciliations.computeIfAbsent(SYNC_DEFAULT_FILTER, k -> new ArrayList<>()).add(syncNone(dir, source, local, null));
+                if (reconciledFilter != null) {
+                    reconciliations.computeIfAbsent(SYNC_OUR_FILTER, k -> new ArrayList<>()).add(syncNone(dir, source, local, reconciledFilter));
                 }
-                System.out.printf("BENCH   reconciliation alone: strfry sync --dir none %d ms (the whole process)%n", (System.nanoTime() - r0) / 1_000_000);
             }
             long t0 = System.nanoTime();
             long rss;
@@ -279,6 +320,15 @@ class SideBySideBench {
                         throw new AssertionError("backfill failed: " + app.output());
                     }
                     rss = -1; // the process has ended: /proc no longer has it
+                    if (localPercent > 0) {
+                        // the filter ours reconciled with (its debug line), for strfry sync to reconcile the same
+                        java.util.regex.Matcher nip77 = java.util.regex.Pattern.compile("NIP-77 filter (\\{.*\\})$", java.util.regex.Pattern.MULTILINE)
+                                .matcher(Files.readString(dir.resolve("zen/strfry/constellation-backfill.log")));
+                        if (!nip77.find()) {
+                            throw new AssertionError("our backfill logged no NIP-77 filter at DEBUG: strfry sync cannot be run with the same one");
+                        }
+                        reconciledFilter = nip77.group(1);
+                    }
                     app.output().lines().filter(l -> l.startsWith("SYNC_")).forEach(l -> System.out.println("BENCH   " + l));
                     if (localPercent > 0) {
                         // our reconciliation: the local listing (it starts while the peer is dialled) and the NIP-77 rounds (opened
@@ -293,6 +343,7 @@ class SideBySideBench {
                             // neither side listed: from the connection to our relay and both NEG-OPENs to the last round
                             System.out.printf("BENCH   reconciliation alone: ours %s ms (through the local relay, %s round(s) with the source)%n",
                                     through.group(2), through.group(1));
+                            reconciliations.computeIfAbsent(OURS, k -> new ArrayList<>()).add(Long.parseLong(through.group(2)));
                         } else if (listed.find() && rounds.find()) {
                             long listingStart = clockMillis(listed) - Long.parseLong(listed.group(5));
                             long day = 86_400_000L; // a run across midnight
@@ -488,6 +539,10 @@ class SideBySideBench {
         }
         // {run} in an option stands for the run's directory name (a JFR file per run)
         List<String> jvm = "backfill".equals(args[0]) ? backfillJvm.stream().map(o -> o.replace("{run}", dir.getFileName().toString())).toList() : DAEMON_JVM;
+        if ("backfill".equals(args[0])) {
+            jvm = new ArrayList<>(jvm);
+            jvm.add("-Dconstellation.backfill.log-level=DEBUG"); // its NIP-77 filters, for strfry sync to reconcile the same
+        }
         return viaLauncher ? AppProcess.startThroughLauncher(dir, s, all.toArray(String[]::new)) : AppProcess.startPackaged(dir, jvm, s, all.toArray(String[]::new));
     }
 
