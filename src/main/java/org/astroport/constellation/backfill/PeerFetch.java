@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -87,7 +88,8 @@ public final class PeerFetch implements AutoCloseable {
     private long listedOldest;
     // the negentropy exchange in flight
     private volatile String currentNeg;
-    private volatile CompletableFuture<String> negReply;
+    // the answers awaited, oldest first: a relay answers NEG-MSGs in the order they came
+    private final ConcurrentLinkedQueue<CompletableFuture<String>> negReplies = new ConcurrentLinkedQueue<>();
     // the upload in flight
     private final Set<String> awaitingOk = ConcurrentHashMap.newKeySet();
     private final AtomicLong publishAccepted = new AtomicLong();
@@ -339,13 +341,8 @@ public final class PeerFetch implements AutoCloseable {
                 throw new LocalSideUnavailable(local.url + ": " + e.getMessage());
             }
             byte[] first = awaitNeg(remoteFirst, answerTimeoutMillis);
-            NegentropyBridge.Result r = new NegentropyBridge(frameLimit, wantHave).reconcile(first, m -> {
-                try {
-                    return local.awaitNeg(local.sendNeg(RelayMessageCodec.encodeNegMsg(localSub, m)), answerTimeoutMillis);
-                } catch (FetchFailed | NegentropyUnavailable e) {
-                    throw new LocalSideUnavailable(local.url + ": " + e.getMessage());
-                }
-            }, m -> awaitNeg(sendNeg(RelayMessageCodec.encodeNegMsg(sub, m)), answerTimeoutMillis));
+            NegentropyBridge.Result r = new NegentropyBridge(frameLimit, wantHave).reconcile(first,
+                    local.bridgeSide(localSub, answerTimeoutMillis, true), bridgeSide(sub, answerTimeoutMillis, false));
             return new Reconciled(r.need(), r.have(), r.remoteMessages());
         } catch (NegentropyException e) {
             throw new NegentropyUnavailable(e.getMessage());
@@ -359,15 +356,47 @@ public final class PeerFetch implements AutoCloseable {
         }
     }
 
-    /** Sends a NEG-OPEN or NEG-MSG frame; its answer completes the future. */
+    /** This relay's part in a {@link NegentropyBridge} over the exchange {@code sub}; ours throws {@link LocalSideUnavailable} for what fails. */
+    private NegentropyBridge.Server<Exception> bridgeSide(String sub, long answerTimeoutMillis, boolean ours) {
+        java.util.ArrayDeque<CompletableFuture<String>> awaited = new java.util.ArrayDeque<>();
+        return new NegentropyBridge.Server<>() {
+            @Override
+            public void send(byte[] message) throws Exception {
+                try {
+                    awaited.add(sendNeg(RelayMessageCodec.encodeNegMsg(sub, message)));
+                } catch (FetchFailed e) {
+                    throw ours ? new LocalSideUnavailable(url + ": " + e.getMessage()) : e;
+                }
+            }
+
+            @Override
+            public byte[] next() throws Exception {
+                try {
+                    return awaitNeg(awaited.remove(), answerTimeoutMillis);
+                } catch (FetchFailed | NegentropyUnavailable e) {
+                    throw ours ? new LocalSideUnavailable(url + ": " + e.getMessage()) : e;
+                }
+            }
+        };
+    }
+
+    /** Sends a NEG-OPEN or NEG-MSG frame; its answer completes the future (after those of the frames sent before it). */
     private CompletableFuture<String> sendNeg(String frame) throws FetchFailed {
         if (closed || session == null) {
             throw new FetchFailed(url + " closed the connection");
         }
         CompletableFuture<String> reply = new CompletableFuture<>();
-        negReply = reply;
+        negReplies.add(reply);
         session.send(frame);
         return reply;
+    }
+
+    /** Fails every answer still awaited: the exchange has ended (NEG-ERR, a NOTICE, the connection closed). */
+    private void failNegReplies(Exception why) {
+        CompletableFuture<String> r;
+        while ((r = negReplies.poll()) != null) {
+            r.completeExceptionally(why);
+        }
     }
 
     private byte[] awaitNeg(CompletableFuture<String> reply, long answerTimeoutMillis) throws FetchFailed, NegentropyUnavailable {
@@ -394,7 +423,7 @@ public final class PeerFetch implements AutoCloseable {
 
     private void closeNeg(String sub) {
         currentNeg = null;
-        negReply = null;
+        negReplies.clear();
         if (session != null && !closed) {
             session.send(RelayMessageCodec.encode(new RelayMessage.NegClose(sub)));
         }
@@ -579,21 +608,19 @@ public final class PeerFetch implements AutoCloseable {
                     pageDone.complete(new Page(copy, false));
                 }
             } else if (m instanceof RelayMessage.NegMsg nm) {
-                CompletableFuture<String> r = negReply;
-                if (r != null && nm.subscriptionId().equals(currentNeg)) {
-                    r.complete(nm.hexMessage());
+                if (nm.subscriptionId().equals(currentNeg)) {
+                    CompletableFuture<String> r = negReplies.poll();
+                    if (r != null) {
+                        r.complete(nm.hexMessage());
+                    }
                 }
             } else if (m instanceof RelayMessage.NegErr ne) {
-                CompletableFuture<String> r = negReply;
-                if (r != null && ne.subscriptionId().equals(currentNeg)) {
-                    r.completeExceptionally(new NegentropyUnavailable("NEG-ERR " + PeerText.clip(ne.reason())));
+                if (ne.subscriptionId().equals(currentNeg)) {
+                    failNegReplies(new NegentropyUnavailable("NEG-ERR " + PeerText.clip(ne.reason())));
                 }
             } else if (m instanceof RelayMessage.Notice notice) {
                 // relays without NIP-77 answer NEG-OPEN with a NOTICE
-                CompletableFuture<String> r = negReply;
-                if (r != null) {
-                    r.completeExceptionally(new NegentropyUnavailable("NOTICE " + PeerText.clip(notice.message())));
-                }
+                failNegReplies(new NegentropyUnavailable("NOTICE " + PeerText.clip(notice.message())));
             } else if (m instanceof RelayMessage.Auth auth) {
                 if (stationKey != null) {
                     // the relay checks the event's age against its own clock: the wall clock, whatever our reference time
@@ -662,10 +689,7 @@ public final class PeerFetch implements AutoCloseable {
             if (p != null) {
                 p.completeExceptionally(new IllegalStateException(url + " closed the connection (" + code + ")"));
             }
-            CompletableFuture<String> r = negReply;
-            if (r != null) {
-                r.completeExceptionally(new IllegalStateException(url + " closed the connection (" + code + ")"));
-            }
+            failNegReplies(new IllegalStateException(url + " closed the connection (" + code + ")"));
             connection.stop();
         }
 

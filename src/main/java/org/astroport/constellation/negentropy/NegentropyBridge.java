@@ -1,7 +1,9 @@
 package org.astroport.constellation.negentropy;
 
 import java.io.ByteArrayOutputStream;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -20,9 +22,46 @@ import java.util.Set;
  */
 public final class NegentropyBridge {
 
-    /** One relay's server side: its answer to a message (the first message opens the reconciliation). */
-    @FunctionalInterface
+    /**
+     * One relay's server side. Several messages may be sent before their answers are read: a relay answers
+     * them in the order they came (the first message opens the reconciliation).
+     */
     public interface Server<E extends Exception> {
+        void send(byte[] message) throws E;
+
+        /** The answer to the oldest message sent and not yet answered. */
+        byte[] next() throws E, NegentropyException;
+
+        /** A server side in this process, which answers each message as it is sent. */
+        static <E extends Exception> Server<E> answering(Answerer<E> answerer) {
+            return new Server<>() {
+                // a message it refused is refused when its answer is read
+                private final Deque<Object> answers = new ArrayDeque<>();
+
+                @Override
+                public void send(byte[] message) throws E {
+                    try {
+                        answers.add(answerer.answer(message));
+                    } catch (NegentropyException e) {
+                        answers.add(e);
+                    }
+                }
+
+                @Override
+                public byte[] next() throws NegentropyException {
+                    Object a = answers.remove();
+                    if (a instanceof NegentropyException e) {
+                        throw e;
+                    }
+                    return (byte[]) a;
+                }
+            };
+        }
+    }
+
+    /** Answers a message at once. */
+    @FunctionalInterface
+    public interface Answerer<E extends Exception> {
         byte[] answer(byte[] message) throws E, NegentropyException;
     }
 
@@ -32,6 +71,14 @@ public final class NegentropyBridge {
 
     // a relay that keeps splitting ranges forever must not keep us forever
     static final int MAX_MESSAGES = 10_000;
+    /**
+     * Ranges (other than skips) per message. A server answers a range's fingerprint with at most 31 ids or a split
+     * in 16 (~1 KB either way), so 450 of them are answered within strfry's 500,000 bytes for a NIP-77 answer: a
+     * message is not cut short there and then sent again from where its answer stopped (two more rounds each time).
+     */
+    static final int MAX_RANGES = 450;
+    /** Messages sent to a side before the first of their answers is read (each answer is at most ~500 KB). */
+    static final int IN_FLIGHT = 4;
     private static final byte[] NO_ID = new byte[0];
 
     private final int frameSizeLimit;
@@ -163,11 +210,40 @@ public final class NegentropyBridge {
 
     /**
      * Sends the ranges in messages within the frame limit (each after the first opens with a skip up to
-     * where it starts) and joins the answers. An answer that reaches the end of the space was cut by the
-     * server's own frame limit: its last fingerprint covers what is left, so the rest is not sent.
+     * where it starts), {@link #IN_FLIGHT} at a time without waiting for each answer, and joins the answers.
+     * An answer that reaches the end of the space before the last message's was cut by the server's own frame
+     * limit: its last fingerprint covers what is left, so the answers to the messages after it are read and
+     * dropped, and the rest is not sent.
      */
     private <E extends Exception> List<Range> send(List<Range> ranges, Server<E> to, int[] sent, int which) throws E, NegentropyException {
+        List<byte[]> messages = frames(ranges);
         List<Range> joined = new ArrayList<>();
+        int sentHere = 0;
+        for (int k = 0; k < messages.size(); k++) {
+            while (sentHere < messages.size() && sentHere < k + IN_FLIGHT) {
+                to.send(messages.get(sentHere++));
+                sent[which]++;
+            }
+            List<Range> answer = decode(to.next());
+            for (Range r : answer) {
+                if (!joined.isEmpty() && Range.compareBounds(r, joined.get(joined.size() - 1)) < 0) {
+                    throw new NegentropyException("answer ranges out of order");
+                }
+                joined.add(r);
+            }
+            if (!answer.isEmpty() && answer.get(answer.size() - 1).timestamp == Negentropy.INFINITY) {
+                for (int rest = k + 1; rest < sentHere; rest++) {
+                    to.next(); // covered by the cut answer's last fingerprint
+                }
+                break;
+            }
+        }
+        return joined;
+    }
+
+    /** The ranges as messages within the frame limit and {@link #MAX_RANGES}, each after the first opening with a skip up to where it starts. */
+    private List<byte[]> frames(List<Range> ranges) {
+        List<byte[]> messages = new ArrayList<>();
         int i = 0;
         Range lower = Range.START;
         while (i < ranges.size()) {
@@ -176,24 +252,18 @@ public final class NegentropyBridge {
                 e.add(Range.skip(lower));
             }
             int first = i;
-            while (i < ranges.size() && (i == first || e.size() + Range.MAX_ENCODED <= frameSizeLimit - 200)) {
+            int answered = 0;
+            while (i < ranges.size() && (i == first || (e.size() + Range.MAX_ENCODED <= frameSizeLimit - 200 && answered < MAX_RANGES))) {
+                if (ranges.get(i).mode != Negentropy.MODE_SKIP) {
+                    answered++;
+                }
                 e.add(ranges.get(i));
                 i++;
             }
             lower = ranges.get(i - 1);
-            sent[which]++;
-            List<Range> answer = decode(to.answer(e.bytes()));
-            for (Range r : answer) {
-                if (!joined.isEmpty() && Range.compareBounds(r, joined.get(joined.size() - 1)) < 0) {
-                    throw new NegentropyException("answer ranges out of order");
-                }
-                joined.add(r);
-            }
-            if (!answer.isEmpty() && answer.get(answer.size() - 1).timestamp == Negentropy.INFINITY) {
-                break;
-            }
+            messages.add(e.bytes());
         }
-        return joined;
+        return messages;
     }
 
     /** A range as it stands in a message: its upper bound (absolute), its mode, its fingerprint or ids. */

@@ -275,15 +275,21 @@ public final class NegentropyItems {
                 sum[limb * 8 + k] = (byte) (d >>> (8 * k));
             }
         }
+        MessageDigest sha = SHA256.get();
+        sha.update(sum);
+        sha.update(Varint.encode(end - begin));
+        return Arrays.copyOf(sha.digest(), FINGERPRINT_SIZE); // digest() resets it for the next
+    }
+
+    // one per thread, not one per fingerprint: a bridge computes one for each of a side's id lists (a thousand a
+    // round), and each getInstance is a provider lookup, slow while the CLI's code is still cold
+    private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
         try {
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            sha.update(sum);
-            sha.update(Varint.encode(end - begin));
-            return Arrays.copyOf(sha.digest(), FINGERPRINT_SIZE);
+            return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException ex) {
             throw new IllegalStateException(ex);
         }
-    }
+    });
 
     /** The fingerprint of ids given back to back (no timestamps: a fingerprint does not depend on them). */
     static byte[] fingerprintOf(byte[] ids) {

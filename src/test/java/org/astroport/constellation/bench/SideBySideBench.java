@@ -2,6 +2,7 @@ package org.astroport.constellation.bench;
 
 import static org.astroport.constellation.testsupport.RunningApp.await;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -270,6 +271,44 @@ class SideBySideBench {
         return ms;
     }
 
+    private static final String OUR_ROUNDS = "ours, its rounds after both relays' first answers (by the relays' logs)";
+
+    /**
+     * Our reconciliation in two parts, by the relays' own log lines (wall clock, ms): each relay's item set, from the
+     * NEG-OPEN to its first answer (strfry's query of the filter), and the rounds after both first answers to the close.
+     */
+    private void negentropyPhases(Path localLog, Path sourceLog) throws IOException {
+        long[] l = negentropyTimes(localLog);
+        long[] s = negentropyTimes(sourceLog);
+        if (l == null || s == null) {
+            throw new AssertionError("no NEG-OPEN, answer and NEG-CLOSE in the relays' logs: " + localLog + ", " + sourceLog);
+        }
+        long rounds = l[2] - Math.max(l[1], s[1]);
+        System.out.printf("BENCH   of which: item sets (NEG-OPEN to first answer) local %d ms, source %d ms; rounds after both first answers %d ms%n",
+                l[1] - l[0], s[1] - s[0], rounds);
+        reconciliations.computeIfAbsent(OUR_ROUNDS, k -> new ArrayList<>()).add(rounds);
+    }
+
+    /** A relay log's first negentropy NEW, its first SEND and its last CLOSE, as epoch ms; null if one is missing. */
+    private static long[] negentropyTimes(Path relayLog) throws IOException {
+        long[] t = {-1, -1, -1};
+        for (String line : Files.readAllLines(relayLog)) {
+            int at = line.indexOf("negentropy ");
+            if (at < 0 || line.length() < 23) {
+                continue;
+            }
+            long ms = java.time.LocalDateTime.parse(line.substring(0, 23).replace(' ', 'T')).toInstant(java.time.ZoneOffset.UTC).toEpochMilli();
+            if (line.startsWith("NEW ", at + 11) && t[0] < 0) {
+                t[0] = ms;
+            } else if (line.startsWith("SEND ", at + 11) && t[1] < 0) {
+                t[1] = ms;
+            } else if (line.startsWith("CLOSE ", at + 11)) {
+                t[2] = ms;
+            }
+        }
+        return t[0] < 0 || t[1] < 0 || t[2] < 0 ? null : t;
+    }
+
     /** Medians of the reconciliations alone, and ours against each of strfry sync's. */
     private void printReconciliations() {
         Map<String, Long> median = new HashMap<>();
@@ -344,6 +383,7 @@ class SideBySideBench {
                             System.out.printf("BENCH   reconciliation alone: ours %s ms (through the local relay, %s round(s) with the source)%n",
                                     through.group(2), through.group(1));
                             reconciliations.computeIfAbsent(OURS, k -> new ArrayList<>()).add(Long.parseLong(through.group(2)));
+                            negentropyPhases(local.config().resolveSibling("relay.log"), source.config().resolveSibling("relay.log"));
                         } else if (listed.find() && rounds.find()) {
                             long listingStart = clockMillis(listed) - Long.parseLong(listed.group(5));
                             long day = 86_400_000L; // a run across midnight

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
@@ -63,13 +64,13 @@ class NegentropyBridgeTest {
         localServer.respond(NegentropyBridge.opening());
         byte[] first = remoteServer.respond(NegentropyBridge.opening());
         int[] biggest = {0};
-        NegentropyBridge.Result r = new NegentropyBridge(bridgeLimit, wantHave).reconcile(first, m -> {
+        NegentropyBridge.Result r = new NegentropyBridge(bridgeLimit, wantHave).reconcile(first, NegentropyBridge.Server.answering(m -> {
             biggest[0] = Math.max(biggest[0], m.length);
             return localServer.respond(m);
-        }, m -> {
+        }), NegentropyBridge.Server.answering(m -> {
             biggest[0] = Math.max(biggest[0], m.length);
             return remoteServer.respond(m);
-        });
+        }));
         assertEquals(minus(remote, local), new TreeSet<>(r.need()), "need: what only the remote side has");
         assertEquals(wantHave ? minus(local, remote) : Set.of(), new TreeSet<>(r.have()), "have: what only the local side has, when wanted");
         assertEquals(r.need().size(), new HashSet<>(r.need()).size(), "each id needed once");
@@ -194,12 +195,95 @@ class NegentropyBridgeTest {
         System.arraycopy(local.get(2).id(), 0, bc, 32, 32);
         List<byte[]> answers = new ArrayList<>(List.of(
                 message(new Object[] {150L, Negentropy.MODE_SKIP, new byte[0]}, new Object[] {Negentropy.INFINITY, Negentropy.MODE_ID_LIST, bc})));
-        NegentropyBridge.Server<RuntimeException> remote = m -> answers.isEmpty() ? new byte[] {Negentropy.PROTOCOL_VERSION} : answers.remove(0);
+        NegentropyBridge.Server<RuntimeException> remote = NegentropyBridge.Server.answering(m -> answers.isEmpty() ? new byte[] {Negentropy.PROTOCOL_VERSION} : answers.remove(0));
         // the remote opens with a fingerprint that differs: the local side answers with its three ids, held here
         byte[] opening = message(new Object[] {Negentropy.INFINITY, Negentropy.MODE_FINGERPRINT, new byte[16]});
-        NegentropyBridge.Result r = new NegentropyBridge(30_000, true).reconcile(opening, localServer::respond, remote);
+        NegentropyBridge.Result r = new NegentropyBridge(30_000, true).reconcile(opening, NegentropyBridge.Server.answering(localServer::respond), remote);
         assertEquals(List.of(), r.have(), "aa is below 150, where the remote said it agrees");
         assertEquals(List.of(), r.need());
+    }
+
+    /** A server side in this process that counts messages sent and not yet answered, and what each message and its answer were. */
+    static final class Watched implements NegentropyBridge.Server<RuntimeException> {
+        private final Negentropy server;
+        private final java.util.ArrayDeque<byte[]> sentNotRead = new java.util.ArrayDeque<>();
+        final List<byte[][]> exchanges = new ArrayList<>(); // {message, answer}
+        int mostInFlight;
+
+        Watched(Negentropy server) {
+            this.server = server;
+        }
+
+        @Override
+        public void send(byte[] message) {
+            sentNotRead.add(message);
+            mostInFlight = Math.max(mostInFlight, sentNotRead.size());
+        }
+
+        @Override
+        public byte[] next() throws NegentropyException {
+            byte[] message = sentNotRead.remove();
+            byte[] answer = server.respond(message);
+            exchanges.add(new byte[][] {message, answer});
+            return answer;
+        }
+
+        /** Answers that end at infinity though their message did not: cut short at the server's frame limit. */
+        long cut() throws NegentropyException {
+            long n = 0;
+            for (byte[][] x : exchanges) {
+                List<NegentropyBridge.Range> m = NegentropyBridge.decode(x[0]);
+                List<NegentropyBridge.Range> a = NegentropyBridge.decode(x[1]);
+                if (!a.isEmpty() && a.get(a.size() - 1).timestamp == Negentropy.INFINITY && m.get(m.size() - 1).timestamp != Negentropy.INFINITY) {
+                    n++;
+                }
+            }
+            return n;
+        }
+    }
+
+    /**
+     * 100,000 items, 1 % missing on our side, servers with strfry's 500,000-byte limit for a NIP-77 answer: the split
+     * into ~24-item ranges (1,392 of them fit one 30,000-byte message) goes out in messages the servers answer whole, several
+     * sent before the first answer is read, at most {@link NegentropyBridge#IN_FLIGHT}.
+     */
+    @Test
+    void messagesAreSentAheadOfTheirAnswersAndSmallEnoughToBeAnsweredWhole() throws Exception {
+        List<Item> remote = pool(100_000, 3_000_000, 11);
+        List<Item> local = new ArrayList<>(remote);
+        Collections.shuffle(local, new Random(12));
+        List<Item> missing = new ArrayList<>(local.subList(0, 1_000));
+        local = local.subList(1_000, local.size());
+        Watched localServer = new Watched(new Negentropy(items(local), 500_000));
+        Watched remoteServer = new Watched(new Negentropy(items(remote), 500_000));
+        localServer.server.respond(NegentropyBridge.opening());
+        NegentropyBridge.Result r = new NegentropyBridge(30_000, false).reconcile(remoteServer.server.respond(NegentropyBridge.opening()),
+                localServer, remoteServer);
+        assertEquals(minus(missing, List.of()), new TreeSet<>(r.need()));
+        assertEquals(0, localServer.cut() + remoteServer.cut(), "no answer was cut short at the server's frame limit");
+        assertTrue(localServer.mostInFlight > 1 && remoteServer.mostInFlight > 1,
+                "messages sent before the first answer is read: " + localServer.mostInFlight + ", " + remoteServer.mostInFlight);
+        assertTrue(Math.max(localServer.mostInFlight, remoteServer.mostInFlight) <= NegentropyBridge.IN_FLIGHT);
+    }
+
+    /**
+     * Our messages cut at 4,096 bytes (several for one side's answer, sent at once), the servers' answers at 16,384: an
+     * answer to a message other than the last is cut, and what was sent after it is answered and dropped; the result stays exact.
+     */
+    @Test
+    void answersToMessagesSentAfterOneThatWasCutAreDropped() throws Exception {
+        List<Item> remote = pool(20_000, 1_000_000, 13);
+        List<Item> local = new ArrayList<>(remote.subList(0, 19_000));
+        local.addAll(pool(500, 1_000_000, 14));
+        Watched localServer = new Watched(new Negentropy(items(local), 16_384));
+        Watched remoteServer = new Watched(new Negentropy(items(remote), 16_384));
+        localServer.server.respond(NegentropyBridge.opening());
+        NegentropyBridge.Result r = new NegentropyBridge(4096, true).reconcile(remoteServer.server.respond(NegentropyBridge.opening()),
+                localServer, remoteServer);
+        assertEquals(minus(remote, local), new TreeSet<>(r.need()));
+        assertEquals(minus(local, remote), new TreeSet<>(r.have()));
+        assertTrue(localServer.cut() + remoteServer.cut() > 0, "answers to a message other than the last were cut");
+        assertTrue(localServer.exchanges.size() > 0 && remoteServer.mostInFlight > 1 && localServer.mostInFlight > 1, "with messages in flight after them");
     }
 
     @Test
@@ -207,15 +291,15 @@ class NegentropyBridgeTest {
         Negentropy localServer = new Negentropy(items(pool(2_000, 1000, 5)), 30_000);
         Random rnd = new Random(6);
         // answers anything with the whole range under a fingerprint that matches nothing
-        NegentropyBridge.Server<RuntimeException> endless = m -> {
+        NegentropyBridge.Answerer<RuntimeException> endless = m -> {
             byte[] o = NegentropyBridge.opening();
             for (int i = o.length - NegentropyItems.FINGERPRINT_SIZE; i < o.length; i++) {
                 o[i] = (byte) rnd.nextInt();
             }
             return o;
         };
-        NegentropyException e = assertThrows(NegentropyException.class,
-                () -> new NegentropyBridge(30_000, true).reconcile(endless.answer(null), localServer::respond, endless));
+        NegentropyException e = assertThrows(NegentropyException.class, () -> new NegentropyBridge(30_000, true)
+                .reconcile(endless.answer(null), NegentropyBridge.Server.answering(localServer::respond), NegentropyBridge.Server.answering(endless)));
         assertTrue(e.getMessage().contains("no end"), e.getMessage());
     }
 
@@ -231,7 +315,7 @@ class NegentropyBridgeTest {
             bad[1 + rnd.nextInt(bad.length - 1)] ^= (byte) (1 + rnd.nextInt(255));
             Negentropy localServer = new Negentropy(items(all.subList(0, 2_000)), 30_000);
             try {
-                new NegentropyBridge(30_000, true).reconcile(bad, localServer::respond, remoteServer::respond);
+                new NegentropyBridge(30_000, true).reconcile(bad, NegentropyBridge.Server.answering(localServer::respond), NegentropyBridge.Server.answering(remoteServer::respond));
             } catch (NegentropyException expected) {
                 refused++;
             }
