@@ -1,6 +1,7 @@
 package org.astroport.constellation.backfill;
 
 import java.time.Clock;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -241,7 +242,7 @@ public final class PeerFetch implements AutoCloseable {
      */
     private long oneSecond(Filter second, int pageSize, PageReader reader) throws FetchFailed {
         long total = 0;
-        java.util.ArrayDeque<Filter> todo = new java.util.ArrayDeque<>();
+        ArrayDeque<Filter> todo = new ArrayDeque<>();
         halve(second, pageSize, todo);
         while (!todo.isEmpty()) {
             Filter f = todo.pop();
@@ -358,7 +359,7 @@ public final class PeerFetch implements AutoCloseable {
 
     /** This relay's part in a {@link NegentropyBridge} over the exchange {@code sub}; ours throws {@link LocalSideUnavailable} for what fails. */
     private NegentropyBridge.Server<Exception> bridgeSide(String sub, long answerTimeoutMillis, boolean ours) {
-        java.util.ArrayDeque<CompletableFuture<String>> awaited = new java.util.ArrayDeque<>();
+        ArrayDeque<CompletableFuture<String>> awaited = new ArrayDeque<>();
         return new NegentropyBridge.Server<>() {
             @Override
             public void send(byte[] message) throws Exception {

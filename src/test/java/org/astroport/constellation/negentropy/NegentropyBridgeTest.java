@@ -4,7 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
@@ -210,7 +212,7 @@ class NegentropyBridgeTest {
     static final class Watched implements NegentropyBridge.Server<RuntimeException> {
         private final Negentropy server;
         private final Negentropy unlimited;
-        private final java.util.ArrayDeque<byte[]> sentNotRead = new java.util.ArrayDeque<>();
+        private final ArrayDeque<byte[]> sentNotRead = new ArrayDeque<>();
         int mostInFlight;
         int cut;
 
@@ -229,7 +231,7 @@ class NegentropyBridgeTest {
         public byte[] next() throws NegentropyException {
             byte[] message = sentNotRead.remove();
             byte[] answer = server.respond(message);
-            if (!java.util.Arrays.equals(answer, unlimited.respond(message))) {
+            if (!Arrays.equals(answer, unlimited.respond(message))) {
                 cut++;
             }
             return answer;
