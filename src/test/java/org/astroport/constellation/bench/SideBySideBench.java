@@ -79,10 +79,10 @@ class SideBySideBench {
             }
         }
         rows.forEach((row, runs) -> System.out.printf("BENCH %s: median %.2f s, runs %s%n", row,
-                runs.stream().mapToDouble(Run::seconds).sorted().toArray()[runs.size() / 2], runs.stream().map(x -> String.format("%.2f", x.seconds())).toList()));
+                Median.of(runs.stream().mapToDouble(Run::seconds).toArray()), runs.stream().map(x -> String.format("%.2f", x.seconds())).toList()));
         List<List<Run>> ab = List.copyOf(rows.values());
         double[] diff = java.util.stream.IntStream.range(0, ROUNDS).mapToDouble(r -> ab.get(1).get(r).seconds() - ab.get(0).get(r).seconds()).sorted().toArray();
-        System.out.printf("BENCH B - A per round: median %+.2f s, %s; B faster in %d of %d%n", diff[ROUNDS / 2],
+        System.out.printf("BENCH B - A per round: median %+.2f s, %s; B faster in %d of %d%n", Median.of(diff),
                 java.util.Arrays.stream(diff).mapToObj(d -> String.format("%+.2f", d)).toList(), java.util.Arrays.stream(diff).filter(d -> d < 0).count(), ROUNDS);
     }
 
@@ -142,8 +142,8 @@ class SideBySideBench {
             // a run that stalled short of the burst did not do the job: its time to the stall is no time to compare
             // (strfry router, once cut, never asks for what it missed); the median is over the runs that finished
             List<Run> finished = runs.stream().filter(x -> x.held() >= EVENTS).toList();
-            double s = finished.isEmpty() ? Double.NaN : finished.stream().mapToDouble(Run::seconds).sorted().toArray()[finished.size() / 2];
-            long rss = runs.stream().mapToLong(Run::rssMb).sorted().toArray()[runs.size() / 2];
+            double s = Median.of(finished.stream().mapToDouble(Run::seconds).toArray());
+            long rss = Math.round(Median.of(runs.stream().mapToDouble(Run::rssMb).toArray()));
             long cuts = runs.stream().mapToLong(Run::cuts).sum();
             long drops = runs.stream().mapToLong(Run::drops).sum();
             String short_ = runs.stream().filter(x -> x.held() < EVENTS).map(x -> String.format("%,d", x.held())).collect(java.util.stream.Collectors.joining(", "));
@@ -311,14 +311,14 @@ class SideBySideBench {
 
     /** Medians of the reconciliations alone, and ours against each of strfry sync's. */
     private void printReconciliations() {
-        Map<String, Long> median = new HashMap<>();
+        Map<String, Double> median = new HashMap<>();
         reconciliations.forEach((who, ms) -> {
-            median.put(who, ms.stream().sorted().toList().get(ms.size() / 2));
-            System.out.printf("BENCH reconciliation alone, %s: median %d ms of %s%n", who, median.get(who), ms);
+            median.put(who, Median.of(ms));
+            System.out.printf("BENCH reconciliation alone, %s: median %.1f ms of %s%n", who, median.get(who), ms);
         });
         for (String theirs : List.of(SYNC_DEFAULT_FILTER, SYNC_OUR_FILTER)) {
             if (median.containsKey(OURS) && median.containsKey(theirs)) {
-                System.out.printf("BENCH reconciliation ratio, ours / %s: %.2f%n", theirs, median.get(OURS) / (double) median.get(theirs));
+                System.out.printf("BENCH reconciliation ratio, ours / %s: %.2f%n", theirs, median.get(OURS) / median.get(theirs));
             }
         }
     }

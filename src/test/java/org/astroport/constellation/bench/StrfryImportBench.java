@@ -111,6 +111,6 @@ class StrfryImportBench {
     }
 
     static double median(List<double[]> runs, int column) {
-        return runs.stream().mapToDouble(x -> x[column]).sorted().toArray()[runs.size() / 2];
+        return Median.of(runs.stream().mapToDouble(x -> x[column]).toArray());
     }
 }
