@@ -78,6 +78,7 @@ class FanInBench {
                 try (AutoCloseable tool = stop) {
                     Thread.sleep(1000);
                     long cpu0 = cpuMillis(pid);
+                    RelayCount counter = RelayCount.open(local.url());
                     long t0 = System.nanoTime();
                     List<Thread> pushers = new ArrayList<>();
                     for (TestRelay peer : peers) {
@@ -88,8 +89,9 @@ class FanInBench {
                     for (Thread t : pushers) {
                         t.join();
                     }
-                    long held = SideBySideBench.awaitCount(local, events.size());
+                    long held = SideBySideBench.awaitCount(counter, events.size());
                     double secs = (System.nanoTime() - t0) / 1e9;
+                    counter.close();
                     long cpu = cpuMillis(pid) - cpu0;
                     return String.format("%.1f s, CPU %.1f s, peak RSS %d MB%s%s", secs, cpu / 1000.0, SideBySideBench.peakRssMb(pid), idle,
                             held < events.size() ? String.format(" (stalled at %,d)", held) : "");

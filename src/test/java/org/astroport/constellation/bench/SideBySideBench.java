@@ -195,14 +195,16 @@ class SideBySideBench {
                 Thread.sleep(3000); // connected and subscribed
                 long[] cpu0 = {cpuMillis(pid, false), cpuMillis(pid, true), source.relayCpuMillis(), local.relayCpuMillis()};
                 JvmThreadCpu jvmThreads = router != null ? null : JvmThreadCpu.watch(pid);
+                RelayCount counter = RelayCount.open(local.url()); // opened before the clock starts: its first connection takes a while
                 long t0 = System.nanoTime();
                 long reaped0 = reapedChildrenCpuMillis();
                 source.importLines(events);
                 double imported = (System.nanoTime() - t0) / 1e9;
                 // the source's import is the one child of this JVM that ends meanwhile: both tools share the cores with it
                 double importCpu = (reapedChildrenCpuMillis() - reaped0) / 1000.0;
-                long held = awaitCount(local, events.size());
+                long held = awaitCount(counter, events.size());
                 double seconds = (System.nanoTime() - t0) / 1e9;
+                counter.close();
                 // where the CPU went: the mirror itself, its children (our strfry import), the relays
                 long[] jvm = jvmThreads == null ? new long[2] : jvmThreads.stop();
                 System.out.printf("BENCH   mirror %s: %.1f s (the source's own import ended at %.1f s, %.1f CPU s); CPU s: mirror %.1f%s, its children %.1f, source relay %.1f, local relay %.1f%n",
@@ -401,7 +403,10 @@ class SideBySideBench {
                 }
             }
             double seconds = (System.nanoTime() - t0) / 1e9;
-            long held = awaitCount(local, events.size());
+            long held;
+            try (RelayCount counter = RelayCount.open(local.url())) {
+                held = awaitCount(counter, events.size());
+            }
             return new Run(seconds, rss, 0, -1, held);
         }
     }
@@ -623,16 +628,19 @@ class SideBySideBench {
     /**
      * Waits until the local store holds n events, or until its count has not moved for a minute (strfry
      * router, once cut as a slow client, never asks for what it missed); returns the count it ended with.
-     * Counts once a second, and every 200 ms once 95 % are there: a mirror's last percent takes well under a
-     * second, so a count a second made the measured end up to a second late (either tool, at random).
+     * Called once the source's import has ended. Counts every 100 ms while the count moves, once a second
+     * after it has stood still for 2 s (a count is a strfry process). Counting once a second until 95 % were
+     * there made the measured end up to a second late, at random for either tool: a daemon's run of
+     * 2026-12-03 held 88,999 when the import ended, had drained its backlog ~0.6 s later (the cores went
+     * idle) and was measured at 1.18 s.
      */
-    static long awaitCount(StrfryProcess local, long n) throws Exception {
+    static long awaitCount(RelayCount counter, long n) throws Exception {
         long last = -1;
         long lastChange = System.nanoTime();
         long start = System.nanoTime();
         while (true) {
             long asked = System.nanoTime();
-            long c = local.count();
+            long c = counter.count();
             if (TRACE_COUNT) {
                 System.out.printf("BENCH   %.2f s after the source's import: the local store holds %,d (counted in %d ms)%n",
                         (asked - start) / 1e9, c, (System.nanoTime() - asked) / 1_000_000);
@@ -646,7 +654,7 @@ class SideBySideBench {
             } else if (System.nanoTime() - lastChange > STALL_SECONDS * 1_000_000_000L) {
                 return c;
             }
-            Thread.sleep(c >= n * 95 / 100 ? 200 : 1000); // each count is a strfry process: not in a tight loop
+            Thread.sleep(System.nanoTime() - lastChange < 2_000_000_000L ? 100 : 1000);
         }
     }
 
