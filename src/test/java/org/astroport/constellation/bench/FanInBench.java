@@ -75,10 +75,9 @@ class FanInBench {
                     Thread.sleep(3000);
                     idle = String.format(", idle RSS %d MB", app.rssKb() / 1024);
                 }
-                try (AutoCloseable tool = stop) {
+                try (AutoCloseable tool = stop; RelayCount counter = RelayCount.open(local.url())) {
                     Thread.sleep(1000);
                     long cpu0 = cpuMillis(pid);
-                    RelayCount counter = RelayCount.open(local.url());
                     long t0 = System.nanoTime();
                     List<Thread> pushers = new ArrayList<>();
                     for (TestRelay peer : peers) {
@@ -91,7 +90,6 @@ class FanInBench {
                     }
                     long held = SideBySideBench.awaitCount(counter, events.size());
                     double secs = (System.nanoTime() - t0) / 1e9;
-                    counter.close();
                     long cpu = cpuMillis(pid) - cpu0;
                     return String.format("%.1f s, CPU %.1f s, peak RSS %d MB%s%s", secs, cpu / 1000.0, SideBySideBench.peakRssMb(pid), idle,
                             held < events.size() ? String.format(" (stalled at %,d)", held) : "");

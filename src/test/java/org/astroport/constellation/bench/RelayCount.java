@@ -56,6 +56,15 @@ final class RelayCount implements WebSocket.Listener, AutoCloseable {
     }
 
     @Override
+    public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+        CompletableFuture<Long> a = answer;
+        if (a != null) {
+            a.completeExceptionally(new IllegalStateException("the relay closed the count's connection: " + statusCode + " " + reason));
+        }
+        return null;
+    }
+
+    @Override
     public void onError(WebSocket webSocket, Throwable error) {
         CompletableFuture<Long> a = answer;
         if (a != null) {

@@ -191,11 +191,11 @@ class SideBySideBench {
                 rss = () -> a.peakRssKb() / 1024;
                 pid = app.pid();
             }
-            try (AutoCloseable mirror = started) {
+            // the count's connection is opened before the clock starts: a first connection in a JVM takes a while
+            try (AutoCloseable mirror = started; RelayCount counter = RelayCount.open(local.url())) {
                 Thread.sleep(3000); // connected and subscribed
                 long[] cpu0 = {cpuMillis(pid, false), cpuMillis(pid, true), source.relayCpuMillis(), local.relayCpuMillis()};
                 JvmThreadCpu jvmThreads = router != null ? null : JvmThreadCpu.watch(pid);
-                RelayCount counter = RelayCount.open(local.url()); // opened before the clock starts: its first connection takes a while
                 long t0 = System.nanoTime();
                 long reaped0 = reapedChildrenCpuMillis();
                 source.importLines(events);
@@ -204,7 +204,6 @@ class SideBySideBench {
                 double importCpu = (reapedChildrenCpuMillis() - reaped0) / 1000.0;
                 long held = awaitCount(counter, events.size());
                 double seconds = (System.nanoTime() - t0) / 1e9;
-                counter.close();
                 // where the CPU went: the mirror itself, its children (our strfry import), the relays
                 long[] jvm = jvmThreads == null ? new long[2] : jvmThreads.stop();
                 System.out.printf("BENCH   mirror %s: %.1f s (the source's own import ended at %.1f s, %.1f CPU s); CPU s: mirror %.1f%s, its children %.1f, source relay %.1f, local relay %.1f%n",
@@ -628,11 +627,11 @@ class SideBySideBench {
     /**
      * Waits until the local store holds n events, or until its count has not moved for a minute (strfry
      * router, once cut as a slow client, never asks for what it missed); returns the count it ended with.
-     * Called once the source's import has ended. Counts every 100 ms while the count moves, once a second
-     * after it has stood still for 2 s (a count is a strfry process). Counting once a second until 95 % were
-     * there made the measured end up to a second late, at random for either tool: a daemon's run of
-     * 2026-12-03 held 88,999 when the import ended, had drained its backlog ~0.6 s later (the cores went
-     * idle) and was measured at 1.18 s.
+     * Called once the load has been sent. Counts every 100 ms while the count moves, once a second after it
+     * has stood still for 2 s (each COUNT has the relay walk its store: not in a tight loop during a stall).
+     * Counting once a second until 95 % were there made the measured end up to a second late, at random for
+     * either tool: a daemon's run of 2026-12-03 held 88,999 when the import ended, had drained its backlog
+     * ~0.6 s later (the cores went idle) and was measured at 1.18 s.
      */
     static long awaitCount(RelayCount counter, long n) throws Exception {
         long last = -1;
