@@ -196,6 +196,7 @@ class SideBySideBench {
                 Thread.sleep(3000); // connected and subscribed
                 long[] cpu0 = {cpuMillis(pid, false), cpuMillis(pid, true), source.relayCpuMillis(), local.relayCpuMillis()};
                 JvmThreadCpu jvmThreads = router != null ? null : JvmThreadCpu.watch(pid);
+                long[] machine0 = machineTicks();
                 long t0 = System.nanoTime();
                 long reaped0 = reapedChildrenCpuMillis();
                 source.importLines(events);
@@ -205,10 +206,13 @@ class SideBySideBench {
                 long held = awaitCount(counter, events.size());
                 double seconds = (System.nanoTime() - t0) / 1e9;
                 // where the CPU went: the mirror itself, its children (our strfry import), the relays
-                long[] jvm = jvmThreads == null ? new long[2] : jvmThreads.stop();
-                System.out.printf("BENCH   mirror %s: %.1f s (the source's own import ended at %.1f s, %.1f CPU s); CPU s: mirror %.1f%s, its children %.1f, source relay %.1f, local relay %.1f%n",
-                        router != null ? "router" : "ours", seconds, imported, importCpu, (cpuMillis(pid, false) - cpu0[0]) / 1000.0,
-                        router != null ? "" : String.format(" (JIT compiler %.1f, VM thread: GC and safepoints %.1f)", jvm[0] / 1000.0, jvm[1] / 1000.0),
+                long[] machine = machineTicks();
+                long[] jvm = jvmThreads == null ? new long[JvmThreadCpu.GROUPS.length] : jvmThreads.stop();
+                // with every core busy, the time follows the CPU that all processes spend, the source's import included
+                System.out.printf("BENCH   mirror %s: %.1f s (the source's own import ended at %.1f s, %.1f CPU s; the machine's cores busy %.0f %% of the time); CPU s: mirror %.1f%s, its children %.1f, source relay %.1f, local relay %.1f%n",
+                        router != null ? "router" : "ours", seconds, imported, importCpu,
+                        100.0 * (machine[0] - machine0[0]) / Math.max(1, machine[1] - machine0[1]), (cpuMillis(pid, false) - cpu0[0]) / 1000.0,
+                        router != null ? "" : JvmThreadCpu.describe(jvm),
                         (cpuMillis(pid, true) - cpuMillis(pid, false) - cpu0[1] + cpu0[0]) / 1000.0,
                         (source.relayCpuMillis() - cpu0[2]) / 1000.0, (local.relayCpuMillis() - cpu0[3]) / 1000.0);
                 if (System.getProperty("bench.keep-logs") != null) {
@@ -697,9 +701,10 @@ class SideBySideBench {
     }
 
     /**
-     * CPU ms of a JVM's JIT compiler threads and of its VM thread (where the launcher's serial collector runs, with
-     * the other safepoint operations) while it is watched, by thread name from /proc: what of the mirror's CPU is
-     * neither ours nor Camel's. Sampled every 200 ms: the JVM ends compiler threads it no longer needs and /proc
+     * CPU ms of a JVM's threads by group while it is watched, by thread name from /proc: Camel's threads (each peer's
+     * worker parses and verifies, the verifiers help it), the event loop (sockets, frames), the sink's writer (feeds
+     * strfry import), the JIT compiler threads and the VM thread (where the launcher's serial collector runs, with
+     * the other safepoint operations). Sampled every 200 ms: the JVM ends compiler threads it no longer needs and /proc
      * forgets their time, so a thread that ended counts with what it had at its last sample (a difference of two
      * readings went negative).
      */
@@ -734,17 +739,40 @@ class SideBySideBench {
             return w;
         }
 
-        /** {JIT compiler, VM thread} CPU ms since watch(). */
+        /** The thread groups, in the order of {@link #stop()}'s result. */
+        static final String[] GROUPS = {"Camel threads (the peer's worker, the verifiers)", "event loop", "sink writer", "JIT compiler",
+                "VM thread: GC and safepoints"};
+
+        /** A thread's group by its name as /proc cuts it (15 characters), -1 for the rest (start-up, timers, strfry's output readers). */
+        static int groupOf(String name) {
+            if (name.startsWith("Camel (")) {
+                return 0;
+            } else if (name.startsWith("vert.x-eventloo")) {
+                return 1;
+            } else if (name.equals("sink-writer")) {
+                return 2;
+            } else if (name.startsWith("C1 CompilerThre") || name.startsWith("C2 CompilerThre")) {
+                return 3;
+            }
+            return name.equals("VM Thread") || name.startsWith("GC Thread") ? 4 : -1;
+        }
+
+        /** CPU ms of each of {@link #GROUPS} since watch(). */
         long[] stop() throws InterruptedException {
             stopped = true;
             sampler.interrupt();
             sampler.join();
             sample();
-            long[] ms = new long[2];
+            long[] ms = new long[GROUPS.length];
             for (long[] t : byTask.values()) {
                 ms[(int) t[0]] += t[2] - t[1];
             }
             return ms;
+        }
+
+        static String describe(long[] ms) {
+            return java.util.stream.IntStream.range(0, GROUPS.length).mapToObj(i -> String.format("%s %.1f", GROUPS[i], ms[i] / 1000.0))
+                    .collect(java.util.stream.Collectors.joining(", ", " (", ")"));
         }
 
         private void sample() {
@@ -752,8 +780,7 @@ class SideBySideBench {
                 for (Path task : tasks.toList()) {
                     try {
                         String name = Files.readString(task.resolve("comm")).strip();
-                        int group = name.startsWith("C1 CompilerThre") || name.startsWith("C2 CompilerThre") ? 0
-                                : name.equals("VM Thread") || name.startsWith("GC Thread") ? 1 : -1;
+                        int group = groupOf(name);
                         if (group >= 0) {
                             long cpu = statCpuMillis(task.resolve("stat"));
                             byTask.computeIfAbsent(task.getFileName().toString(), k -> new long[] {group, baseline ? cpu : 0, cpu})[2] = cpu;
@@ -766,6 +793,16 @@ class SideBySideBench {
                 stopped = true; // the process ended
             }
         }
+    }
+
+    /** The machine's {busy, all} clock ticks over every core since boot, from /proc/stat (idle and I/O wait are not busy). */
+    static long[] machineTicks() throws java.io.IOException {
+        String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+        long all = 0;
+        for (int i = 1; i <= 8 && i < f.length; i++) { // user .. steal (guest time is in user already)
+            all += Long.parseLong(f[i]);
+        }
+        return new long[] {all - Long.parseLong(f[4]) - Long.parseLong(f[5]), all};
     }
 
     /** CPU of this JVM's children that have ended and been waited for (cutime + cstime), in milliseconds. */
