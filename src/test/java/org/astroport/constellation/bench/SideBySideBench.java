@@ -164,9 +164,36 @@ class SideBySideBench {
             }
         }
         System.out.println("BENCH ratio (ours / strfry):" + ratios);
+        printPairedRatios(rows);
         printReconciliations();
         if (ONLY.isEmpty()) {
             latency(tmp.resolve("latency"), 200);
+        }
+    }
+
+    /**
+     * Each round's ratio, ours / strfry, over the rounds in which both finished: the ratio of two medians compares runs of
+     * different rounds once strfry router stalls in some (a run of 2026-12-03 gave 0.63 from ours' median and the router's one
+     * finished run, in the slowest round, where ours was 0.75 of it). Both tools ran one after the other in each round.
+     */
+    static void printPairedRatios(Map<String, List<Run>> rows) {
+        for (String[] row : new String[][] {{"mirror", "mirror: constellation-sync", "mirror: strfry router"},
+                {"full backfill", "full backfill: backfill --days 0", "full backfill: strfry sync --dir down"},
+                {"1 % missing", "1 % missing: backfill --days 0", "1 % missing: strfry sync --dir down"}}) {
+            List<Run> ours = rows.get(row[1]);
+            List<Run> theirs = rows.get(row[2]);
+            if (ours == null || theirs == null) {
+                continue;
+            }
+            List<Double> paired = new ArrayList<>();
+            for (int r = 0; r < Math.min(ours.size(), theirs.size()); r++) {
+                if (ours.get(r).held() >= EVENTS && theirs.get(r).held() >= EVENTS) {
+                    paired.add(ours.get(r).seconds() / theirs.get(r).seconds());
+                }
+            }
+            System.out.printf("BENCH ratio by round (ours / strfry, the rounds in which both finished), %s: %s, median %s%n", row[0],
+                    paired.stream().map(x -> String.format("%.2f", x)).toList(),
+                    paired.isEmpty() ? "none" : String.format("%.2f", Median.of(paired.stream().mapToDouble(Double::doubleValue).toArray())));
         }
     }
 
