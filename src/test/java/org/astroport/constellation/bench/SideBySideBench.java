@@ -156,9 +156,7 @@ class SideBySideBench {
         });
         // the rows this run measured (-Dbench.only leaves some out)
         StringBuilder ratios = new StringBuilder();
-        for (String[] row : new String[][] {{"mirror", "mirror: constellation-sync", "mirror: strfry router"},
-                {"full backfill", "full backfill: backfill --days 0", "full backfill: strfry sync --dir down"},
-                {"1 % missing", "1 % missing: backfill --days 0", "1 % missing: strfry sync --dir down"}}) {
+        for (String[] row : ROW_PAIRS) {
             if (median.containsKey(row[1]) && median.containsKey(row[2]) && !median.get(row[1]).isNaN() && !median.get(row[2]).isNaN()) {
                 ratios.append(String.format(" %s %.2f", row[0], median.get(row[1]) / median.get(row[2])));
             }
@@ -171,15 +169,18 @@ class SideBySideBench {
         }
     }
 
+    /** The rows compared: {name, ours, strfry's}. */
+    static final String[][] ROW_PAIRS = {{"mirror", "mirror: constellation-sync", "mirror: strfry router"},
+            {"full backfill", "full backfill: backfill --days 0", "full backfill: strfry sync --dir down"},
+            {"1 % missing", "1 % missing: backfill --days 0", "1 % missing: strfry sync --dir down"}};
+
     /**
      * Each round's ratio, ours / strfry, over the rounds in which both finished: the ratio of two medians compares runs of
      * different rounds once strfry router stalls in some (a run of 2026-12-03 gave 0.63 from ours' median and the router's one
      * finished run, in the slowest round, where ours was 0.75 of it). Both tools ran one after the other in each round.
      */
     static void printPairedRatios(Map<String, List<Run>> rows) {
-        for (String[] row : new String[][] {{"mirror", "mirror: constellation-sync", "mirror: strfry router"},
-                {"full backfill", "full backfill: backfill --days 0", "full backfill: strfry sync --dir down"},
-                {"1 % missing", "1 % missing: backfill --days 0", "1 % missing: strfry sync --dir down"}}) {
+        for (String[] row : ROW_PAIRS) {
             List<Run> ours = rows.get(row[1]);
             List<Run> theirs = rows.get(row[2]);
             if (ours == null || theirs == null) {
