@@ -768,7 +768,7 @@ class SideBySideBench {
         }
 
         /** The thread groups, in the order of {@link #stop()}'s result. */
-        static final String[] GROUPS = {"Camel threads (the peer's worker, the verifiers)", "event loop", "sink writer", "JIT compiler",
+        static final String[] GROUPS = {"Camel threads (peers' workers, verifiers, pollers)", "event loop", "sink writer", "JIT compiler",
                 "VM thread: GC and safepoints"};
 
         /** A thread's group by its name as /proc cuts it (15 characters), -1 for the rest (start-up, timers, strfry's output readers). */
