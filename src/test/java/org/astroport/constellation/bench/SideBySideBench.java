@@ -730,7 +730,8 @@ class SideBySideBench {
 
     /**
      * CPU ms of a JVM's threads by group while it is watched, by thread name from /proc: Camel's threads (each peer's
-     * worker parses and verifies, the verifiers help it), the event loop (sockets, frames), the sink's writer (feeds
+     * worker computes ids and checks signatures, the verifiers help it), the event loop (sockets, frames and their JSON
+     * parse), the sink's writer (feeds
      * strfry import), the JIT compiler threads and the VM thread (where the launcher's serial collector runs, with
      * the other safepoint operations). Sampled every 200 ms: the JVM ends compiler threads it no longer needs and /proc
      * forgets their time, so a thread that ended counts with what it had at its last sample (a difference of two
