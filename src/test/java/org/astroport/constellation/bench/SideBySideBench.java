@@ -48,6 +48,11 @@ class SideBySideBench {
     static final boolean SKIP_ROUTER = Boolean.getBoolean("bench.skip-router");
     /** -Dbench.trace-count=true: each count of the local store while a mirror catches up, after the source's import ended. */
     static final boolean TRACE_COUNT = Boolean.getBoolean("bench.trace-count");
+    /**
+     * -Dbench.trace-lag=true: every 500 ms of the source's import, the source's count and the local store's (a diagnostic:
+     * both relays then count their stores meanwhile, which loads them; not for the timed rows).
+     */
+    static final boolean TRACE_LAG = Boolean.getBoolean("bench.trace-lag");
     /** -Dbench.daemon-jvm="...": JVM options added to the launcher's for the daemon runs (an experiment: -XX:TieredStopAtLevel=4 is C2 again). */
     static final List<String> DAEMON_JVM = jvmOptions("bench.daemon-jvm");
     /** -Dbench.backfill-jvm="...": JVM options added to the launcher's for the backfill runs (an experiment; {run}: the run's name). */
@@ -126,6 +131,7 @@ class SideBySideBench {
                     rows.computeIfAbsent("mirror: strfry router", k -> new ArrayList<>()).add(mirror(round.resolve("router"), events, this::router));
                 }
                 rows.computeIfAbsent("mirror: constellation-sync", k -> new ArrayList<>()).add(mirror(round.resolve("daemon"), events, null));
+                rows.computeIfAbsent(IMPORT_ALONE, k -> new ArrayList<>()).add(importAlone(round.resolve("import-alone"), events));
             }
             if ("mirror".equals(ONLY)) {
                 continue;
@@ -148,7 +154,8 @@ class SideBySideBench {
             long drops = runs.stream().mapToLong(Run::drops).sum();
             String short_ = runs.stream().filter(x -> x.held() < EVENTS).map(x -> String.format("%,d", x.held())).collect(java.util.stream.Collectors.joining(", "));
             median.put(name, s);
-            System.out.printf("BENCH %-40s %7.1f s  %,8.0f ev/s  peak RSS %4d MB  cut as a slow client %d time(s)%s  runs %s%s%n", name, s, EVENTS / s, rss, cuts,
+            System.out.printf("BENCH %-40s %7.1f s  %,8.0f ev/s%s%s  runs %s%s%n", name, s, EVENTS / s,
+                    name.equals(IMPORT_ALONE) ? "" : String.format("  peak RSS %4d MB  cut as a slow client %d time(s)", rss, cuts),
                     drops < 0 ? "" : String.format("  connection to the source dropped %d time(s)", drops),
                     runs.stream().map(x -> String.format("%.1f", x.seconds())).toList(),
                     short_.isEmpty() ? "" : "  STALLED short of " + String.format("%,d", EVENTS) + " (events held): " + short_
@@ -169,8 +176,16 @@ class SideBySideBench {
         }
     }
 
+    /**
+     * The row no mirror can beat: the same burst imported into the source relay with no mirror running (a mirror that cost
+     * nothing would hold it all when the import ends). Its ratio to strfry router is the floor of the mirror's ratio on
+     * this machine: what is left above it is the CPU a mirror takes from the import and the events it holds back at its end.
+     */
+    static final String IMPORT_ALONE = "mirror: none (the source's import alone)";
+
     /** The rows compared: {name, ours, strfry's}. */
     static final String[][] ROW_PAIRS = {{"mirror", "mirror: constellation-sync", "mirror: strfry router"},
+            {"a mirror that cost nothing", IMPORT_ALONE, "mirror: strfry router"},
             {"full backfill", "full backfill: backfill --days 0", "full backfill: strfry sync --dir down"},
             {"1 % missing", "1 % missing: backfill --days 0", "1 % missing: strfry sync --dir down"}};
 
@@ -227,7 +242,9 @@ class SideBySideBench {
                 long[] machine0 = machineTicks();
                 long t0 = System.nanoTime();
                 long reaped0 = reapedChildrenCpuMillis();
-                source.importLines(events);
+                try (AutoCloseable lag = TRACE_LAG ? traceLag(source, local, t0) : () -> { }) {
+                    source.importLines(events);
+                }
                 double imported = (System.nanoTime() - t0) / 1e9;
                 // the source's import is the one child of this JVM that ends meanwhile: both tools share the cores with it
                 double importCpu = (reapedChildrenCpuMillis() - reaped0) / 1000.0;
@@ -253,6 +270,45 @@ class SideBySideBench {
                 return new Run(seconds - (held < events.size() ? STALL_SECONDS : 0), rss.get(), slowClientCuts(source), sourceDisconnects(source), held);
             }
         }
+    }
+
+    Run importAlone(Path dir, List<String> events) throws Exception {
+        try (StrfryProcess source = StrfryProcess.create(dir.resolve("source"), "127.0.0.2").startRelay();
+             StrfryProcess local = StrfryProcess.create(dir.resolve("local")).startRelay()) {
+            Thread.sleep(3000); // as the mirror runs do: both relays up and settled before the clock starts
+            long[] machine0 = machineTicks();
+            long t0 = System.nanoTime();
+            long reaped0 = reapedChildrenCpuMillis();
+            source.importLines(events);
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            long[] machine = machineTicks();
+            System.out.printf("BENCH   mirror none: the source's import alone %.1f s, %.1f CPU s (the machine's cores busy %.0f %% of the time)%n",
+                    seconds, (reapedChildrenCpuMillis() - reaped0) / 1000.0, 100.0 * (machine[0] - machine0[0]) / Math.max(1, machine[1] - machine0[1]));
+            return new Run(seconds, 0, 0, -1, events.size());
+        }
+    }
+
+    /** -Dbench.trace-lag: prints both counts every 500 ms until closed. */
+    static AutoCloseable traceLag(StrfryProcess source, StrfryProcess local, long t0) {
+        java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread t = new Thread(() -> {
+            try (RelayCount sc = RelayCount.open(source.url()); RelayCount lc = RelayCount.open(local.url())) {
+                while (!done.get()) {
+                    long a = sc.count();
+                    long b = lc.count();
+                    System.out.printf("BENCH   %.2f s into the source's import: the source holds %,d, the local store %,d (%,d behind)%n",
+                            (System.nanoTime() - t0) / 1e9, a, b, a - b);
+                    Thread.sleep(500);
+                }
+            } catch (Exception e) {
+                System.out.println("BENCH   the lag trace stopped: " + e);
+            }
+        }, "bench-trace-lag");
+        t.start();
+        return () -> {
+            done.set(true);
+            t.join();
+        };
     }
 
     interface RouterStarter {
