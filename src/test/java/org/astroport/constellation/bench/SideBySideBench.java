@@ -50,7 +50,8 @@ class SideBySideBench {
     static final boolean TRACE_COUNT = Boolean.getBoolean("bench.trace-count");
     /**
      * -Dbench.trace-lag=true: every 500 ms of the source's import, the source's count and the local store's (a diagnostic:
-     * both relays then count their stores meanwhile, which loads them; not for the timed rows).
+     * both relays then count their stores meanwhile, which loads them; not for the timed rows). Its own connection to the
+     * source, closed as the import ends, shows in the mirror row as one dropped connection a run.
      */
     static final boolean TRACE_LAG = Boolean.getBoolean("bench.trace-lag");
     /** -Dbench.daemon-jvm="...": JVM options added to the launcher's for the daemon runs (an experiment: -XX:TieredStopAtLevel=4 is C2 again). */
