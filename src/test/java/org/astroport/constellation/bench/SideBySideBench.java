@@ -49,9 +49,9 @@ class SideBySideBench {
     /** -Dbench.trace-count=true: each count of the local store while a mirror catches up, after the source's import ended. */
     static final boolean TRACE_COUNT = Boolean.getBoolean("bench.trace-count");
     /**
-     * -Dbench.trace-lag=true: every 500 ms of the source's import, the source's count and the local store's (a diagnostic:
-     * both relays then count their stores meanwhile, which loads them; not for the timed rows). Its own connection to the
-     * source, closed as the import ends, shows in the mirror row as one dropped connection a run.
+     * -Dbench.trace-lag=true: every 500 ms of a mirror run, from the source's import until the local store holds the burst,
+     * the source's count and the local store's (a diagnostic: both relays then count their stores meanwhile, which loads
+     * them; not for the timed rows).
      */
     static final boolean TRACE_LAG = Boolean.getBoolean("bench.trace-lag");
     /** -Dbench.daemon-jvm="...": JVM options added to the launcher's for the daemon runs (an experiment: -XX:TieredStopAtLevel=4 is C2 again). */
@@ -238,37 +238,38 @@ class SideBySideBench {
             // the count's connection is opened before the clock starts: a first connection in a JVM takes a while
             try (AutoCloseable mirror = started; RelayCount counter = RelayCount.open(local.url())) {
                 Thread.sleep(3000); // connected and subscribed
-                long[] cpu0 = {cpuMillis(pid, false), cpuMillis(pid, true), source.relayCpuMillis(), local.relayCpuMillis()};
-                JvmThreadCpu jvmThreads = router != null ? null : JvmThreadCpu.watch(pid);
-                long[] machine0 = machineTicks();
-                long t0 = System.nanoTime();
-                long reaped0 = reapedChildrenCpuMillis();
-                try (AutoCloseable lag = TRACE_LAG ? traceLag(source, local, t0) : () -> { }) {
+                // the lag trace's connection to the source closes after the run's dropped connections are counted
+                try (AutoCloseable lag = TRACE_LAG ? traceLag(source, local) : () -> { }) {
+                    long[] cpu0 = {cpuMillis(pid, false), cpuMillis(pid, true), source.relayCpuMillis(), local.relayCpuMillis()};
+                    JvmThreadCpu jvmThreads = router != null ? null : JvmThreadCpu.watch(pid);
+                    long[] machine0 = machineTicks();
+                    long t0 = System.nanoTime();
+                    long reaped0 = reapedChildrenCpuMillis();
                     source.importLines(events);
+                    double imported = (System.nanoTime() - t0) / 1e9;
+                    // the source's import is the one child of this JVM that ends meanwhile: both tools share the cores with it
+                    double importCpu = (reapedChildrenCpuMillis() - reaped0) / 1000.0;
+                    long held = awaitCount(counter, events.size());
+                    double seconds = (System.nanoTime() - t0) / 1e9;
+                    // where the CPU went: the mirror itself, its children (our strfry import), the relays
+                    long[] machine = machineTicks();
+                    long[] jvm = jvmThreads == null ? new long[JvmThreadCpu.GROUPS.length] : jvmThreads.stop();
+                    // with every core busy, the time follows the CPU that all processes spend, the source's import included
+                    System.out.printf("BENCH   mirror %s: %.1f s (the source's own import ended at %.1f s, %.1f CPU s; the machine's cores busy %.0f %% of the time); CPU s: mirror %.1f%s, its children %.1f, source relay %.1f, local relay %.1f%n",
+                            router != null ? "router" : "ours", seconds, imported, importCpu,
+                            busyPercent(machine0, machine), (cpuMillis(pid, false) - cpu0[0]) / 1000.0,
+                            router != null ? "" : JvmThreadCpu.describe(jvm),
+                            (cpuMillis(pid, true) - cpuMillis(pid, false) - cpu0[1] + cpu0[0]) / 1000.0,
+                            (source.relayCpuMillis() - cpu0[2]) / 1000.0, (local.relayCpuMillis() - cpu0[3]) / 1000.0);
+                    if (System.getProperty("bench.keep-logs") != null) {
+                        // the mirror's log (strfry router's too: where it was cut or gave up), and the source relay's
+                        Path keep = Path.of(System.getProperty("bench.keep-logs"));
+                        String name = (app != null ? "mirror-" : "router-") + dir.getParent().getFileName();
+                        Files.copy(app != null ? app.log : dir.resolve("router.log"), keep.resolve(name + ".log"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                        Files.copy(source.config().resolveSibling("relay.log"), keep.resolve(name + "-source.log"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                    }
+                    return new Run(seconds - (held < events.size() ? STALL_SECONDS : 0), rss.get(), slowClientCuts(source), sourceDisconnects(source), held);
                 }
-                double imported = (System.nanoTime() - t0) / 1e9;
-                // the source's import is the one child of this JVM that ends meanwhile: both tools share the cores with it
-                double importCpu = (reapedChildrenCpuMillis() - reaped0) / 1000.0;
-                long held = awaitCount(counter, events.size());
-                double seconds = (System.nanoTime() - t0) / 1e9;
-                // where the CPU went: the mirror itself, its children (our strfry import), the relays
-                long[] machine = machineTicks();
-                long[] jvm = jvmThreads == null ? new long[JvmThreadCpu.GROUPS.length] : jvmThreads.stop();
-                // with every core busy, the time follows the CPU that all processes spend, the source's import included
-                System.out.printf("BENCH   mirror %s: %.1f s (the source's own import ended at %.1f s, %.1f CPU s; the machine's cores busy %.0f %% of the time); CPU s: mirror %.1f%s, its children %.1f, source relay %.1f, local relay %.1f%n",
-                        router != null ? "router" : "ours", seconds, imported, importCpu,
-                        100.0 * (machine[0] - machine0[0]) / Math.max(1, machine[1] - machine0[1]), (cpuMillis(pid, false) - cpu0[0]) / 1000.0,
-                        router != null ? "" : JvmThreadCpu.describe(jvm),
-                        (cpuMillis(pid, true) - cpuMillis(pid, false) - cpu0[1] + cpu0[0]) / 1000.0,
-                        (source.relayCpuMillis() - cpu0[2]) / 1000.0, (local.relayCpuMillis() - cpu0[3]) / 1000.0);
-                if (System.getProperty("bench.keep-logs") != null) {
-                    // the mirror's log (strfry router's too: where it was cut or gave up), and the source relay's
-                    Path keep = Path.of(System.getProperty("bench.keep-logs"));
-                    String name = (app != null ? "mirror-" : "router-") + dir.getParent().getFileName();
-                    Files.copy(app != null ? app.log : dir.resolve("router.log"), keep.resolve(name + ".log"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-                    Files.copy(source.config().resolveSibling("relay.log"), keep.resolve(name + "-source.log"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-                }
-                return new Run(seconds - (held < events.size() ? STALL_SECONDS : 0), rss.get(), slowClientCuts(source), sourceDisconnects(source), held);
             }
         }
     }
@@ -284,20 +285,21 @@ class SideBySideBench {
             double seconds = (System.nanoTime() - t0) / 1e9;
             long[] machine = machineTicks();
             System.out.printf("BENCH   mirror none: the source's import alone %.1f s, %.1f CPU s (the machine's cores busy %.0f %% of the time)%n",
-                    seconds, (reapedChildrenCpuMillis() - reaped0) / 1000.0, 100.0 * (machine[0] - machine0[0]) / Math.max(1, machine[1] - machine0[1]));
+                    seconds, (reapedChildrenCpuMillis() - reaped0) / 1000.0, busyPercent(machine0, machine));
             return new Run(seconds, 0, 0, -1, events.size());
         }
     }
 
     /** -Dbench.trace-lag: prints both counts every 500 ms until closed. */
-    static AutoCloseable traceLag(StrfryProcess source, StrfryProcess local, long t0) {
+    static AutoCloseable traceLag(StrfryProcess source, StrfryProcess local) {
+        long t0 = System.nanoTime();
         java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
         Thread t = new Thread(() -> {
             try (RelayCount sc = RelayCount.open(source.url()); RelayCount lc = RelayCount.open(local.url())) {
                 while (!done.get()) {
                     long a = sc.count();
                     long b = lc.count();
-                    System.out.printf("BENCH   %.2f s into the source's import: the source holds %,d, the local store %,d (%,d behind)%n",
+                    System.out.printf("BENCH   %.2f s into the mirror run: the source holds %,d, the local store %,d (%,d behind)%n",
                             (System.nanoTime() - t0) / 1e9, a, b, a - b);
                     Thread.sleep(500);
                 }
@@ -879,6 +881,11 @@ class SideBySideBench {
                 stopped = true; // the process ended
             }
         }
+    }
+
+    /** How busy the machine's cores were between two {@link #machineTicks()} readings, in %. */
+    static double busyPercent(long[] from, long[] to) {
+        return 100.0 * (to[0] - from[0]) / Math.max(1, to[1] - from[1]);
     }
 
     /** The machine's {busy, all} clock ticks over every core since boot, from /proc/stat (idle and I/O wait are not busy). */
