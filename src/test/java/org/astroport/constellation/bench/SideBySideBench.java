@@ -65,12 +65,55 @@ class SideBySideBench {
      */
     static final List<String> BACKFILL_JVM_B = jvmOptions("bench.backfill-jvm-b");
     private static List<String> backfillJvm = BACKFILL_JVM; // which of the two a backfill run starts with
+    /**
+     * -Dbench.settings-b=key=value,...: an A/B of the daemon's settings for the mirror alone, without strfry router: each
+     * round runs ours with -Dbench.settings (A) and with these on top (B), each first in turn.
+     */
+    static final String SETTINGS_B = System.getProperty("bench.settings-b", "");
+    private static String daemonSettings = System.getProperty("bench.settings", ""); // which of the two a daemon starts with
+    /** -Dbench.daemon-jvm-b="...": the same A/B of the daemon's JVM options (B: -Dbench.daemon-jvm and these). */
+    static final List<String> DAEMON_JVM_B = jvmOptions("bench.daemon-jvm-b");
+    private static List<String> daemonJvm = DAEMON_JVM;
 
     /**
      * held: events the local store ended with (all of them, unless the tool stalled short of them); drops: disconnects
      * the source relay logged while the mirror ran (-1: not a mirror).
      */
     record Run(double seconds, long rssMb, long cuts, long drops, long held) {
+    }
+
+    /** -Dbench.settings-b, -Dbench.daemon-jvm-b: each round runs our mirror both ways, each first in turn. */
+    private void abOfMirrors(Path tmp, List<String> events) throws Exception {
+        String a = System.getProperty("bench.settings", "");
+        String b = a.isEmpty() ? SETTINGS_B : a + "," + SETTINGS_B;
+        List<String> jvmB = new ArrayList<>(DAEMON_JVM);
+        jvmB.addAll(DAEMON_JVM_B);
+        Map<String, List<Run>> rows = new java.util.LinkedHashMap<>();
+        rows.put("mirror, A " + a + " " + DAEMON_JVM, new ArrayList<>());
+        rows.put("mirror, B " + b + " " + jvmB, new ArrayList<>());
+        for (int r = 0; r < ROUNDS; r++) {
+            for (int i = 0; i < 2; i++) {
+                boolean isB = (r + i) % 2 == 1;
+                daemonSettings = isB ? b : a;
+                daemonJvm = isB ? jvmB : DAEMON_JVM;
+                System.out.printf("BENCH   round %d, %s:%n", r, isB ? "B" : "A");
+                List.copyOf(rows.values()).get(isB ? 1 : 0).add(mirror(tmp.resolve("round-" + r).resolve(isB ? "mirror-b" : "mirror-a"), events, null));
+            }
+        }
+        daemonSettings = a;
+        daemonJvm = DAEMON_JVM;
+        printAb(rows);
+    }
+
+    /** Both rows' medians and the median of the per-round differences, B - A (the machine's noise moves a run more). */
+    private static void printAb(Map<String, List<Run>> rows) {
+        rows.forEach((row, runs) -> System.out.printf("BENCH %s: median %.2f s, runs %s%s%n", row,
+                Median.of(runs.stream().mapToDouble(Run::seconds).toArray()), runs.stream().map(x -> String.format("%.2f", x.seconds())).toList(),
+                runs.get(0).rssMb() < 0 ? "" : ", peak RSS (MB) " + runs.stream().map(Run::rssMb).toList()));
+        List<List<Run>> ab = List.copyOf(rows.values());
+        double[] diff = java.util.stream.IntStream.range(0, ROUNDS).mapToDouble(r -> ab.get(1).get(r).seconds() - ab.get(0).get(r).seconds()).sorted().toArray();
+        System.out.printf("BENCH B - A per round: median %+.2f s, %s; B faster in %d of %d%n", Median.of(diff),
+                java.util.Arrays.stream(diff).mapToObj(d -> String.format("%+.2f", d)).toList(), java.util.Arrays.stream(diff).filter(d -> d < 0).count(), ROUNDS);
     }
 
     /** -Dbench.backfill-jvm-b: each round runs our backfill with both settings (keeping keepPercent % locally), each first in turn. */
@@ -84,12 +127,7 @@ class SideBySideBench {
                         .add(backfill(tmp.resolve("round-" + r).resolve(b ? "bf-b" : "bf-a"), events, keepPercent, false));
             }
         }
-        rows.forEach((row, runs) -> System.out.printf("BENCH %s: median %.2f s, runs %s%n", row,
-                Median.of(runs.stream().mapToDouble(Run::seconds).toArray()), runs.stream().map(x -> String.format("%.2f", x.seconds())).toList()));
-        List<List<Run>> ab = List.copyOf(rows.values());
-        double[] diff = java.util.stream.IntStream.range(0, ROUNDS).mapToDouble(r -> ab.get(1).get(r).seconds() - ab.get(0).get(r).seconds()).sorted().toArray();
-        System.out.printf("BENCH B - A per round: median %+.2f s, %s; B faster in %d of %d%n", Median.of(diff),
-                java.util.Arrays.stream(diff).mapToObj(d -> String.format("%+.2f", d)).toList(), java.util.Arrays.stream(diff).filter(d -> d < 0).count(), ROUNDS);
+        printAb(rows);
     }
 
     @Test
@@ -121,6 +159,10 @@ class SideBySideBench {
         }
         List<String> events = LiveSyncBench.sign(EVENTS, T - 3000, "side");
         Map<String, List<Run>> rows = new java.util.LinkedHashMap<>();
+        if (!SETTINGS_B.isEmpty() || !DAEMON_JVM_B.isEmpty()) {
+            abOfMirrors(tmp, events);
+            return;
+        }
         if (System.getProperty("bench.backfill-jvm-b") != null) {
             abOfBackfills(tmp, events, 0, "full backfill");
             return;
@@ -240,7 +282,8 @@ class SideBySideBench {
                 Thread.sleep(3000); // connected and subscribed
                 // the lag trace's connection to the source closes after the run's dropped connections are counted
                 try (AutoCloseable lag = TRACE_LAG ? traceLag(source, local) : () -> { }) {
-                    long[] cpu0 = {cpuMillis(pid, false), cpuMillis(pid, true), source.relayCpuMillis(), local.relayCpuMillis()};
+                    long self = ProcessHandle.current().pid();
+                    long[] cpu0 = {cpuMillis(pid, false), cpuMillis(pid, true), source.relayCpuMillis(), local.relayCpuMillis(), cpuMillis(self, false)};
                     JvmThreadCpu jvmThreads = router != null ? null : JvmThreadCpu.watch(pid);
                     long[] machine0 = machineTicks();
                     long t0 = System.nanoTime();
@@ -255,12 +298,13 @@ class SideBySideBench {
                     long[] machine = machineTicks();
                     long[] jvm = jvmThreads == null ? new long[JvmThreadCpu.GROUPS.length] : jvmThreads.stop();
                     // with every core busy, the time follows the CPU that all processes spend, the source's import included
-                    System.out.printf("BENCH   mirror %s: %.1f s (the source's own import ended at %.1f s, %.1f CPU s; the machine's cores busy %.0f %% of the time); CPU s: mirror %.1f%s, its children %.1f, source relay %.1f, local relay %.1f%n",
+                    System.out.printf("BENCH   mirror %s: %.1f s (the source's own import ended at %.1f s, %.1f CPU s; the machine's cores busy %.0f %% of the time); CPU s: mirror %.1f%s, its children %.1f, source relay %.1f, local relay %.1f, this benchmark's JVM %.1f%n",
                             router != null ? "router" : "ours", seconds, imported, importCpu,
                             busyPercent(machine0, machine), (cpuMillis(pid, false) - cpu0[0]) / 1000.0,
                             router != null ? "" : JvmThreadCpu.describe(jvm),
                             (cpuMillis(pid, true) - cpuMillis(pid, false) - cpu0[1] + cpu0[0]) / 1000.0,
-                            (source.relayCpuMillis() - cpu0[2]) / 1000.0, (local.relayCpuMillis() - cpu0[3]) / 1000.0);
+                            (source.relayCpuMillis() - cpu0[2]) / 1000.0, (local.relayCpuMillis() - cpu0[3]) / 1000.0,
+                            (cpuMillis(self, false) - cpu0[4]) / 1000.0);
                     if (System.getProperty("bench.keep-logs") != null) {
                         // the mirror's log (strfry router's too: where it was cut or gave up), and the source relay's
                         Path keep = Path.of(System.getProperty("bench.keep-logs"));
@@ -662,7 +706,7 @@ class SideBySideBench {
         s.put("constellation.peers.allow-private", "true");
         s.put("camel.management.enabled", "false");
         // -Dbench.settings=key=value,key=value: an experiment with the daemon's and the backfill's settings
-        for (String kv : System.getProperty("bench.settings", "").split(",")) {
+        for (String kv : daemonSettings.split(",")) {
             if (kv.contains("=")) {
                 s.put(kv.substring(0, kv.indexOf('=')).trim(), kv.substring(kv.indexOf('=') + 1).trim());
             }
@@ -673,7 +717,7 @@ class SideBySideBench {
             all.add("--verbose"); // the INFO timeline of each step, for the kept log
         }
         // {run} in an option stands for the run's directory name (a JFR file per run)
-        List<String> jvm = "backfill".equals(args[0]) ? backfillJvm.stream().map(o -> o.replace("{run}", dir.getFileName().toString())).toList() : DAEMON_JVM;
+        List<String> jvm = "backfill".equals(args[0]) ? backfillJvm.stream().map(o -> o.replace("{run}", dir.getFileName().toString())).toList() : daemonJvm;
         if ("backfill".equals(args[0])) {
             jvm = new ArrayList<>(jvm);
             jvm.add("-Dconstellation.backfill.log-level=DEBUG"); // its NIP-77 filters, for strfry sync to reconcile the same
