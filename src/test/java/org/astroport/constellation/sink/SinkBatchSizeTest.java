@@ -48,8 +48,8 @@ class SinkBatchSizeTest {
     }
 
     @Test
-    void importBatchesAreShortWithOneLongLivedChild(@TempDir Path tmp) throws Exception {
-        assertArrayEquals(new long[] {1000, 10, 1000, 100}, batching(tmp, "import", null));
+    void importBatchesTakeABurstInFewCommits(@TempDir Path tmp) throws Exception {
+        assertArrayEquals(new long[] {5000, 10, 5000, 100}, batching(tmp, "import", null));
     }
 
     @Test
