@@ -88,18 +88,20 @@ class SideBySideBench {
         String b = a.isEmpty() ? SETTINGS_B : a + "," + SETTINGS_B;
         List<String> jvmB = new ArrayList<>(DAEMON_JVM);
         jvmB.addAll(DAEMON_JVM_B);
-        Map<String, List<Run>> rows = new java.util.LinkedHashMap<>();
-        rows.put("mirror, A " + a + " " + DAEMON_JVM, new ArrayList<>());
-        rows.put("mirror, B " + b + " " + jvmB, new ArrayList<>());
+        List<Run> runsA = new ArrayList<>();
+        List<Run> runsB = new ArrayList<>();
         for (int r = 0; r < ROUNDS; r++) {
             for (int i = 0; i < 2; i++) {
                 boolean isB = (r + i) % 2 == 1;
                 daemonSettings = isB ? b : a;
                 daemonJvm = isB ? jvmB : DAEMON_JVM;
                 System.out.printf("BENCH   round %d, %s:%n", r, isB ? "B" : "A");
-                List.copyOf(rows.values()).get(isB ? 1 : 0).add(mirror(tmp.resolve("round-" + r).resolve(isB ? "mirror-b" : "mirror-a"), events, null));
+                (isB ? runsB : runsA).add(mirror(tmp.resolve("round-" + r).resolve(isB ? "mirror-b" : "mirror-a"), events, null));
             }
         }
+        Map<String, List<Run>> rows = new java.util.LinkedHashMap<>();
+        rows.put("mirror, A: " + a + " " + DAEMON_JVM, runsA);
+        rows.put("mirror, B: " + b + " " + jvmB, runsB);
         daemonSettings = a;
         daemonJvm = DAEMON_JVM;
         printAb(rows);
