@@ -204,6 +204,7 @@ public class StrfryImportSink implements EventSink, AutoCloseable {
                 lines.add(line);
             }
             Ticket t = c.feed(lines, ids(stored));
+            int fed = lines.size();
             return () -> {
                 Part p = c.awaitPart(t, deadline);
                 if (p.tooLargeIndex() >= 0) {
@@ -217,7 +218,7 @@ public class StrfryImportSink implements EventSink, AutoCloseable {
                     lock.unlock();
                 }
                 Map<String, Integer> refused = new TreeMap<>();
-                return new Result(Math.max(0, account(p, lines.size(), refused)), refused);
+                return new Result(Math.max(0, account(p, fed, refused)), refused);
             };
         } finally {
             lock.unlock();
@@ -531,17 +532,18 @@ public class StrfryImportSink implements EventSink, AutoCloseable {
     private static final class Ticket {
         final long base;
         final long target;
-        final List<byte[]> lines;
+        /** Each line's length: the lines themselves are garbage once fed, not kept until strfry commits them. */
+        final int[] lineBytes;
         final List<String> ids;
         int rejected;
         int unparsable;
         String firstReason = "";
         boolean done;
 
-        Ticket(long base, long target, List<byte[]> lines, List<String> ids) {
+        Ticket(long base, long target, int[] lineBytes, List<String> ids) {
             this.base = base;
             this.target = target;
-            this.lines = lines;
+            this.lineBytes = lineBytes;
             this.ids = ids;
         }
 
@@ -843,7 +845,11 @@ public class StrfryImportSink implements EventSink, AutoCloseable {
         Ticket feed(List<byte[]> lines, List<String> ids) {
             Ticket t;
             synchronized (this) {
-                t = new Ticket(linesSent, linesSent + lines.size(), lines, ids);
+                int[] lineBytes = new int[lines.size()];
+                for (int i = 0; i < lineBytes.length; i++) {
+                    lineBytes[i] = lines.get(i).length;
+                }
+                t = new Ticket(linesSent, linesSent + lineBytes.length, lineBytes, ids);
                 linesSent = t.target;
                 open.add(t);
             }
@@ -899,7 +905,7 @@ public class StrfryImportSink implements EventSink, AutoCloseable {
                 if (ended && tooLargeLine > t.base && tooLargeLine <= t.target) {
                     int index = (int) (tooLargeLine - t.base - 1);
                     // so that the batch, spooled or not, never meets that line again
-                    learnedMaxEventSize = Math.min(learnedMaxEventSize, t.lines.get(index).length);
+                    learnedMaxEventSize = Math.min(learnedMaxEventSize, t.lineBytes[index]);
                     if (finished(t) >= tooLargeLine - 1) {
                         abortedAt = t.part(index);
                     }
@@ -909,7 +915,7 @@ public class StrfryImportSink implements EventSink, AutoCloseable {
                 retireLocked(this, "aborted at a line over its maxEventSize");
                 return abortedAt;
             }
-            int size = t.lines.size();
+            int size = t.lineBytes.length;
             if (ended) {
                 String why = retireLocked(this, "ended during a batch");
                 throw new ChildEnded("strfry import ended during a batch, " + took + " of " + size

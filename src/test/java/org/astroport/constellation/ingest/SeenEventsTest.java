@@ -4,7 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Random;
 
 import org.astroport.constellation.testsupport.Fixtures;
 import org.junit.jupiter.api.Test;
@@ -72,5 +76,57 @@ class SeenEventsTest {
         assertTrue(seen.contains("ab".repeat(32)));
         assertTrue(seen.remove("ab".repeat(32)));
         assertFalse(seen.contains("ab".repeat(32)));
+    }
+
+    /** Random adds, lookups and removals against LinkedHashMap's access order: the same answers, the same survivors. */
+    @Test
+    void behavesAsAnAccessOrderedMapUnderRandomUse() {
+        int capacity = 700;
+        SeenEvents seen = new SeenEvents(capacity);
+        Map<String, Boolean> model = new LinkedHashMap<>(16, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+                return size() > capacity;
+            }
+        };
+        Random random = new Random(42);
+        List<String> pool = new ArrayList<>();
+        for (int i = 0; i < 2_000; i++) {
+            StringBuilder id = new StringBuilder();
+            for (int k = 0; k < 64; k++) {
+                id.append(Character.forDigit(random.nextInt(16), 16));
+            }
+            pool.add(random.nextBoolean() ? id.toString() : id.toString().toUpperCase());
+        }
+        for (int step = 0; step < 200_000; step++) {
+            String id = pool.get(random.nextInt(pool.size()));
+            String key = id.toLowerCase();
+            int op = random.nextInt(10);
+            if (op < 5) {
+                assertEquals(model.putIfAbsent(key, Boolean.TRUE) == null, seen.add(id), "add at step " + step);
+            } else if (op < 9) {
+                assertEquals(model.get(key) != null, seen.contains(id), "contains at step " + step);
+            } else {
+                assertEquals(model.remove(key) != null, seen.remove(id), "remove at step " + step);
+            }
+            assertEquals(model.size(), seen.size(), "size at step " + step);
+        }
+        for (String id : pool) {
+            assertEquals(model.containsKey(id.toLowerCase()), seen.contains(id), id);
+        }
+    }
+
+    @Test
+    void aFullRepositoryKeepsItsCapacityOfTheLatestIds() {
+        SeenEvents seen = new SeenEvents(5_000);
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 12_000; i++) {
+            ids.add(String.format("%016x%016x", i * 0x9E3779B97F4A7C15L, (long) i) + "0".repeat(32));
+            assertTrue(seen.add(ids.get(i)));
+        }
+        assertEquals(5_000, seen.size());
+        for (int i = 0; i < ids.size(); i++) {
+            assertEquals(i >= 7_000, seen.contains(ids.get(i)), "id " + i);
+        }
     }
 }
