@@ -108,15 +108,20 @@ public class SeenEvents extends ServiceSupport implements IdempotentRepository {
 
     @Override
     public boolean add(String key) {
-        if (!isId(key)) {
-            synchronized (this) {
-                return oddKeys.putIfAbsent(key, Boolean.TRUE) == null;
-            }
-        }
-        return add(bits(key, 0), bits(key, 16));
+        return isId(key) ? addId(bits(key, 0), bits(key, 16)) : addOdd(key);
     }
 
-    private synchronized boolean add(long hi, long lo) {
+    @Override
+    public boolean contains(String key) {
+        return isId(key) ? containsId(bits(key, 0), bits(key, 16)) : containsOdd(key);
+    }
+
+    @Override
+    public boolean remove(String key) {
+        return isId(key) ? removeId(bits(key, 0), bits(key, 16)) : removeOdd(key);
+    }
+
+    private synchronized boolean addId(long hi, long lo) {
         int at = find(hi, lo);
         if (at >= 0) {
             touch(table[at] - 1);
@@ -144,45 +149,36 @@ public class SeenEvents extends ServiceSupport implements IdempotentRepository {
         return true;
     }
 
-    @Override
-    public boolean contains(String key) {
-        if (!isId(key)) {
-            synchronized (this) {
-                return oddKeys.get(key) != null;
-            }
-        }
-        long hi = bits(key, 0);
-        long lo = bits(key, 16);
-        synchronized (this) {
-            int at = find(hi, lo);
-            if (at < 0) {
-                return false;
-            }
+    private synchronized boolean containsId(long hi, long lo) {
+        int at = find(hi, lo);
+        if (at >= 0) {
             touch(table[at] - 1);
-            return true;
         }
+        return at >= 0;
     }
 
-    @Override
-    public boolean remove(String key) {
-        if (!isId(key)) {
-            synchronized (this) {
-                return oddKeys.remove(key) != null;
-            }
+    private synchronized boolean removeId(long hi, long lo) {
+        int at = find(hi, lo);
+        if (at < 0) {
+            return false;
         }
-        long hi = bits(key, 0);
-        long lo = bits(key, 16);
-        synchronized (this) {
-            int at = find(hi, lo);
-            if (at < 0) {
-                return false;
-            }
-            int slot = table[at] - 1;
-            unlinkAndForget(slot);
-            next[slot] = free;
-            free = slot;
-            return true;
-        }
+        int slot = table[at] - 1;
+        unlinkAndForget(slot);
+        next[slot] = free;
+        free = slot;
+        return true;
+    }
+
+    private synchronized boolean addOdd(String key) {
+        return oddKeys.putIfAbsent(key, Boolean.TRUE) == null;
+    }
+
+    private synchronized boolean containsOdd(String key) {
+        return oddKeys.get(key) != null;
+    }
+
+    private synchronized boolean removeOdd(String key) {
+        return oddKeys.remove(key) != null;
     }
 
     /** Most recently used now. */
