@@ -15,7 +15,7 @@ import org.astroport.constellation.nostr.Hex;
  * Two reasons it is ours rather than Camel's memory repository: that one forgets everything when
  * its route stops, so a reloaded ingest route would forward every event again; and it keeps each
  * id as a 64-character String (about 200 bytes per entry with the map node), where 128 bits of the
- * id are enough to tell events apart.
+ * id are enough to tell events apart (a forged collision would take 2^64 work on the forger's own events).
  * <p>
  * The 128 bits live in primitive arrays, the recency order as slot numbers beside them, found through
  * an open-addressed table of slot numbers: about 35 bytes an id, and no object per id. A map of small
@@ -234,7 +234,7 @@ public class SeenEvents extends ServiceSupport implements IdempotentRepository {
         size--;
     }
 
-    /** Twice the slots (up to the capacity), and a table at most a quarter full for them. */
+    /** Twice the slots (up to the capacity), and a new table for them, at most half full once they are all used. */
     private void grow() {
         int slots = (int) Math.min(capacity, Math.max(FIRST_SLOTS, 2L * his.length));
         his = Arrays.copyOf(his, slots);

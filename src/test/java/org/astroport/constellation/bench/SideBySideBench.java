@@ -70,7 +70,9 @@ class SideBySideBench {
      * round runs ours with -Dbench.settings (A) and with these on top (B), each first in turn.
      */
     static final String SETTINGS_B = System.getProperty("bench.settings-b", "");
-    private static String daemonSettings = System.getProperty("bench.settings", ""); // which of the two a daemon starts with
+    /** -Dbench.settings=key=value,...: an experiment with the daemon's and the backfill's settings (A, in an A/B). */
+    static final String SETTINGS = System.getProperty("bench.settings", "");
+    private static String daemonSettings = SETTINGS; // which of the two a daemon starts with
     /** -Dbench.daemon-jvm-b="...": the same A/B of the daemon's JVM options (B: -Dbench.daemon-jvm and these). */
     static final List<String> DAEMON_JVM_B = jvmOptions("bench.daemon-jvm-b");
     private static List<String> daemonJvm = DAEMON_JVM;
@@ -84,7 +86,7 @@ class SideBySideBench {
 
     /** -Dbench.settings-b, -Dbench.daemon-jvm-b: each round runs our mirror both ways, each first in turn. */
     private void abOfMirrors(Path tmp, List<String> events) throws Exception {
-        String a = System.getProperty("bench.settings", "");
+        String a = SETTINGS;
         String b = a.isEmpty() ? SETTINGS_B : a + "," + SETTINGS_B;
         List<String> jvmB = new ArrayList<>(DAEMON_JVM);
         jvmB.addAll(DAEMON_JVM_B);
